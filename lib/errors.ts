@@ -1,0 +1,83 @@
+/**
+ * Every way a sign-in can fail, as a stable `code` string. Match on `code`, never on the message:
+ * messages explain the failure to a person and may be reworded.
+ */
+export const JwtSsoErrorCode = {
+  /** The token is not three base64url parts with a JSON header and a JSON object payload, is too long, or was given more than once. */
+  TOKEN_MALFORMED: 'ERR_JWTSSO_TOKEN_MALFORMED',
+  /** The header names an algorithm other than HS256 (including `none`), or carries a `crit` header. */
+  ALGORITHM_NOT_ALLOWED: 'ERR_JWTSSO_ALGORITHM_NOT_ALLOWED',
+  /** The signature does not verify with any configured secret. */
+  SIGNATURE_INVALID: 'ERR_JWTSSO_SIGNATURE_INVALID',
+  /** A required claim (`iat`, `jti`) is absent. */
+  CLAIM_MISSING: 'ERR_JWTSSO_CLAIM_MISSING',
+  /** A claim has the wrong type or form (`iat`, `exp`, `nbf`, `jti`). */
+  CLAIM_INVALID: 'ERR_JWTSSO_CLAIM_INVALID',
+  /** `iat` is older than `maxAge` (plus `clockTolerance`). */
+  TOKEN_TOO_OLD: 'ERR_JWTSSO_TOKEN_TOO_OLD',
+  /** `exp` has passed (beyond `clockTolerance`). */
+  TOKEN_EXPIRED: 'ERR_JWTSSO_TOKEN_EXPIRED',
+  /** `iat` or `nbf` lies in the future (beyond `clockTolerance`). */
+  TOKEN_NOT_YET_VALID: 'ERR_JWTSSO_TOKEN_NOT_YET_VALID',
+  /** The token's `jti` was used before: the replay store refused it. */
+  TOKEN_REPLAYED: 'ERR_JWTSSO_TOKEN_REPLAYED',
+  /** The returned state was not issued by this browser session, or was used or expired (login CSRF protection). */
+  STATE_MISMATCH: 'ERR_JWTSSO_STATE_MISMATCH',
+  /** No session middleware runs before the strategy (`req.session` is missing). */
+  SESSION_REQUIRED: 'ERR_JWTSSO_SESSION_REQUIRED',
+  /** No one is signed in and the strategy may not redirect (not GET/HEAD, or `redirect: false`). */
+  LOGIN_REQUIRED: 'ERR_JWTSSO_LOGIN_REQUIRED',
+  /** The request's Host (or trusted X-Forwarded-Host) is not a valid `host[:port]`. */
+  HOST_INVALID: 'ERR_JWTSSO_HOST_INVALID',
+  /** The replay store could not answer (full, down, timed out): the login is refused, never let through. */
+  REPLAY_STORE_FAILED: 'ERR_JWTSSO_REPLAY_STORE_FAILED',
+} as const;
+
+/** One of the {@link JwtSsoErrorCode} strings. */
+export type JwtSsoErrorCode = (typeof JwtSsoErrorCode)[keyof typeof JwtSsoErrorCode];
+
+const HTTP_STATUS: Readonly<Record<JwtSsoErrorCode, number>> = {
+  ERR_JWTSSO_TOKEN_MALFORMED: 401,
+  ERR_JWTSSO_ALGORITHM_NOT_ALLOWED: 401,
+  ERR_JWTSSO_SIGNATURE_INVALID: 401,
+  ERR_JWTSSO_CLAIM_MISSING: 401,
+  ERR_JWTSSO_CLAIM_INVALID: 401,
+  ERR_JWTSSO_TOKEN_TOO_OLD: 401,
+  ERR_JWTSSO_TOKEN_EXPIRED: 401,
+  ERR_JWTSSO_TOKEN_NOT_YET_VALID: 401,
+  ERR_JWTSSO_TOKEN_REPLAYED: 401,
+  ERR_JWTSSO_STATE_MISMATCH: 403,
+  ERR_JWTSSO_SESSION_REQUIRED: 500,
+  ERR_JWTSSO_LOGIN_REQUIRED: 401,
+  ERR_JWTSSO_HOST_INVALID: 400,
+  ERR_JWTSSO_REPLAY_STORE_FAILED: 500,
+};
+
+/**
+ * The one error class of this package. Its message says what was wrong and how to fix it; it
+ * never contains a token, a secret or a key, so it is safe to log.
+ *
+ * @example
+ * ```ts
+ * app.get('/login', passport.authenticate('jwtsso', { failWithError: true }), ...);
+ * app.use((err, req, res, next) => {
+ *   if (req.authInfo instanceof JwtSsoError && req.authInfo.code === 'ERR_JWTSSO_TOKEN_TOO_OLD') ...
+ * });
+ * ```
+ */
+export class JwtSsoError extends Error {
+  /** Stable identifier of the failure, one of {@link JwtSsoErrorCode}. */
+  readonly code: JwtSsoErrorCode;
+  /** The HTTP status the strategy answers with: 401, 403 for state problems, 400 for a bad Host, 500 for faults. */
+  readonly status: number;
+  /** For claim failures: the claim's name. */
+  readonly claim?: string;
+
+  constructor(code: JwtSsoErrorCode, message: string, options?: { claim?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'JwtSsoError';
+    this.code = code;
+    this.status = HTTP_STATUS[code];
+    if (options?.claim !== undefined) this.claim = options.claim;
+  }
+}

@@ -1,0 +1,65 @@
+// The only code that reads Host, X-Forwarded-Host, X-Forwarded-Proto and X-Scheme.
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
+
+const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
+const HOST = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*\\.?|\\[[0-9A-Fa-f:.]{2,45}\\])(?::([0-9]{1,5}))?$`);
+const MAX_HOST_LENGTH = 261; // 253 for the name, 8 for ":65535" and brackets
+const MAX_PORT = 65535;
+
+/** True for a syntactically valid `host[:port]` (DNS name, IPv4, or bracketed IPv6). */
+export function isValidHost(host: string): boolean {
+  if (host.length === 0 || host.length > MAX_HOST_LENGTH) return false;
+  const match = HOST.exec(host);
+  if (match === null) return false;
+  return match[1] === undefined || Number(match[1]) <= MAX_PORT;
+}
+
+/** The part of an Express request this module reads; plain Node requests work too. */
+export type RequestLike = IncomingMessage & {
+  app?: { get?: (setting: string) => unknown };
+};
+
+type TrustFn = (address: string | undefined, hop: number) => boolean;
+
+// Proxy headers count only when Express's `trust proxy` setting trusts the peer.
+function trustsPeer(req: RequestLike): boolean {
+  const trust = req.app?.get?.('trust proxy fn');
+  return typeof trust === 'function' && (trust as TrustFn)(req.socket.remoteAddress, 0) === true;
+}
+
+function firstHeader(req: RequestLike, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined) return undefined;
+  const first = text.split(',')[0]?.trim();
+  return first === '' ? undefined : first;
+}
+
+/**
+ * The public origin (`scheme://host[:port]`) of a request. The `host` and `scheme` options
+ * always win; otherwise Host and X-Forwarded-Proto/X-Scheme are read, and X-Forwarded-Host and
+ * the proto headers only from a peer that Express's `trust proxy` trusts.
+ */
+export function requestOrigin(req: RequestLike, fixed: { host?: string; scheme?: string }): string {
+  const trusted = fixed.host === undefined || fixed.scheme === undefined ? trustsPeer(req) : false;
+  let scheme = fixed.scheme;
+  if (scheme === undefined) {
+    const socketScheme = (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
+    const forwarded = trusted ? (firstHeader(req, 'x-forwarded-proto') ?? firstHeader(req, 'x-scheme')) : undefined;
+    const lower = forwarded?.toLowerCase();
+    scheme = lower === 'http' || lower === 'https' ? lower : socketScheme;
+  }
+  let host = fixed.host;
+  if (host === undefined) {
+    host = (trusted ? firstHeader(req, 'x-forwarded-host') : undefined) ?? firstHeader(req, 'host') ?? '';
+    if (!isValidHost(host)) {
+      throw new JwtSsoError(
+        Code.HOST_INVALID,
+        'The request\'s Host header is missing or not a valid host[:port]. Set the "host" option to the app\'s public host so that headers are not used.',
+      );
+    }
+  }
+  return `${scheme}://${host.toLowerCase()}`;
+}

@@ -1,0 +1,189 @@
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
+import type { JwtClaims } from './claims';
+
+/** Longest token accepted, in characters. Puavo's tokens are about 1.5 KiB. */
+export const MAX_TOKEN_LENGTH = 8192;
+/** Longest `jti` accepted: it becomes a replay-store key. Puavo's are 36-character UUIDs. */
+export const MAX_JTI_LENGTH = 256;
+/** The only algorithm the protocol uses; anything else is refused (algorithm confusion, `none`). */
+export const ALGORITHM = 'HS256';
+const HS256_SIGNATURE_BYTES = 32;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+// Legacy Puavo (before November 2020) sent iat as a string of digits.
+const DIGITS = /^[0-9]{1,15}$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What a token is checked against. `keys` are HMAC secret keys made once, at construction. */
+export interface TokenPolicy {
+  readonly keys: readonly KeyObject[];
+  /** Seconds a token may be old, judged by `iat`. */
+  readonly maxAge: number;
+  /** Seconds of clock skew allowed in every time check. */
+  readonly clockTolerance: number;
+}
+
+function malformed(why: string): JwtSsoError {
+  return new JwtSsoError(
+    Code.TOKEN_MALFORMED,
+    `The sign-in token is malformed: ${why}. Start the sign-in again; if it persists, check that the provider sends a JWT in the token parameter.`,
+  );
+}
+
+function decodeJsonObject(part: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(Buffer.from(part, 'base64url')));
+  } catch {
+    throw malformed(`its ${what} is not base64url-encoded UTF-8 JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw malformed(`its ${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function claimInvalid(claim: string, why: string): JwtSsoError {
+  return new JwtSsoError(Code.CLAIM_INVALID, `The token's "${claim}" claim ${why}.`, { claim });
+}
+
+function numericDate(payload: Record<string, unknown>, claim: 'exp' | 'nbf'): number | undefined {
+  const value = payload[claim];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw claimInvalid(claim, 'is not a number of seconds since the epoch');
+  }
+  return value;
+}
+
+function issuedAt(payload: Record<string, unknown>): number {
+  const value = payload.iat;
+  if (value === undefined || value === null) {
+    throw new JwtSsoError(
+      Code.CLAIM_MISSING,
+      'The token has no "iat" claim, so its age cannot be judged: the provider must send the time it issued the token.',
+      { claim: 'iat' },
+    );
+  }
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value === 'string' && DIGITS.test(value)) return Number(value);
+  throw claimInvalid('iat', 'is not a number of seconds since the epoch');
+}
+
+function tokenId(payload: Record<string, unknown>): string {
+  const value = payload.jti;
+  if (value === undefined || value === null) {
+    throw new JwtSsoError(
+      Code.CLAIM_MISSING,
+      'The token has no "jti" claim, so a second use of it could not be refused: the provider must send a unique token id.',
+      { claim: 'jti' },
+    );
+  }
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_JTI_LENGTH) {
+    throw claimInvalid('jti', `is not a string of 1 to ${MAX_JTI_LENGTH} characters`);
+  }
+  return value;
+}
+
+// Names a header's alg in a message without echoing arbitrary attacker text into logs.
+const describeAlg = (alg: unknown): string =>
+  typeof alg === 'string' && /^[A-Za-z0-9]{1,16}$/.test(alg) ? `"${alg}"` : alg === undefined ? '(none given)' : '(not a name)';
+
+const seconds = (n: number): string => `${Math.round(n)} s`;
+
+/**
+ * Checks a token string against a policy at a given time, and returns its claims (with `iat` as a
+ * number even where the provider sent a string). Pure: no request, no store, no clock of its own.
+ * Throws a {@link JwtSsoError} for the first rule the token breaks. The replay check is the
+ * caller's, after this one passed.
+ */
+export function verifyToken(token: string, policy: TokenPolicy, nowMs: number): JwtClaims {
+  if (token.length === 0) throw malformed('it is empty');
+  if (token.length > MAX_TOKEN_LENGTH) throw malformed(`it is longer than ${MAX_TOKEN_LENGTH} characters`);
+  const parts = token.split('.');
+  if (parts.length !== 3) throw malformed('it does not have three dot-separated parts');
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  for (const part of parts) {
+    if (!BASE64URL.test(part) || part.length % 4 === 1) throw malformed('a part is not base64url');
+  }
+
+  // The header is the only thing read before the signature is known to be good.
+  const header = decodeJsonObject(headerPart, 'header');
+  if (header.alg !== ALGORITHM) {
+    throw new JwtSsoError(
+      Code.ALGORITHM_NOT_ALLOWED,
+      `The token's algorithm ${describeAlg(header.alg)} is not allowed: only ${ALGORITHM} is accepted.`,
+    );
+  }
+  // RFC 7515 4.1.11: an extension we do not understand must make the token invalid.
+  if (header.crit !== undefined) {
+    throw new JwtSsoError(Code.ALGORITHM_NOT_ALLOWED, 'The token has a "crit" header: no critical extensions are supported.');
+  }
+  // jku, x5u, jwk and kid are never read: keys come from the configuration only.
+
+  const signature = Buffer.from(signaturePart, 'base64url');
+  const signingInput = token.slice(0, headerPart.length + 1 + payloadPart.length);
+  let signed = false;
+  // A non-canonical encoding of the signature is a different token string for the same bytes.
+  if (signature.length === HS256_SIGNATURE_BYTES && signature.toString('base64url') === signaturePart) {
+    for (const key of policy.keys) {
+      const expected = createHmac('sha256', key).update(signingInput).digest();
+      if (timingSafeEqual(expected, signature)) {
+        signed = true;
+        break;
+      }
+    }
+  }
+  if (!signed) {
+    throw new JwtSsoError(
+      Code.SIGNATURE_INVALID,
+      'The token\'s signature does not verify with the configured shared secret(s): check that "sharedSecret" is the one the provider uses for this service.',
+    );
+  }
+
+  const payload = decodeJsonObject(payloadPart, 'payload');
+  const now = nowMs / 1000;
+  const { maxAge, clockTolerance } = policy;
+  const iat = issuedAt(payload);
+  const exp = numericDate(payload, 'exp');
+  const nbf = numericDate(payload, 'nbf');
+  const jti = tokenId(payload);
+
+  if (iat > now + clockTolerance) {
+    throw new JwtSsoError(
+      Code.TOKEN_NOT_YET_VALID,
+      `The token was issued ${seconds(iat - now)} in the future (clockTolerance is ${seconds(clockTolerance)}): check that this server's clock is synchronised.`,
+      { claim: 'iat' },
+    );
+  }
+  if (now - iat > maxAge + clockTolerance) {
+    throw new JwtSsoError(
+      Code.TOKEN_TOO_OLD,
+      `The token was issued ${seconds(now - iat)} ago, but maxAge is ${seconds(maxAge)} (clockTolerance ${seconds(clockTolerance)}): sign in again, or raise maxAge if the provider needs longer (Puavo with MFA: 300 s).`,
+      { claim: 'iat' },
+    );
+  }
+  if (exp !== undefined && now >= exp + clockTolerance) {
+    throw new JwtSsoError(
+      Code.TOKEN_EXPIRED,
+      `The token expired ${seconds(now - exp)} ago (clockTolerance is ${seconds(clockTolerance)}): sign in again.`,
+      { claim: 'exp' },
+    );
+  }
+  if (nbf !== undefined && now + clockTolerance < nbf) {
+    throw new JwtSsoError(
+      Code.TOKEN_NOT_YET_VALID,
+      `The token is not valid for another ${seconds(nbf - now)} (clockTolerance is ${seconds(clockTolerance)}): check that this server's clock is synchronised.`,
+      { claim: 'nbf' },
+    );
+  }
+  return { ...payload, iat, jti };
+}
+
+/**
+ * Seconds a used `jti` must be remembered: a token is acceptable from `iat - clockTolerance`
+ * to `iat + maxAge + clockTolerance`, and its first use can come at the start of that window.
+ */
+export function replayWindow(policy: Pick<TokenPolicy, 'maxAge' | 'clockTolerance'>): number {
+  return Math.ceil(policy.maxAge + 2 * policy.clockTolerance) + 1;
+}

@@ -1,0 +1,114 @@
+// URL building and parameter stripping. Pure: strings in, strings out, no request.
+
+/** One `key=value` pair of a query string, with its raw text kept byte for byte. */
+export interface QueryPair {
+  readonly raw: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+// Decodes like URLSearchParams (`+` is a space), but leaves a malformed %-sequence as it is.
+function decodeComponent(text: string): string {
+  const spaced = text.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/** Splits a query string (with or without its `?`) into pairs; empty pairs are dropped. */
+export function splitQuery(query: string): QueryPair[] {
+  const text = query.startsWith('?') ? query.slice(1) : query;
+  if (text === '') return [];
+  const pairs: QueryPair[] = [];
+  for (const raw of text.split('&')) {
+    if (raw === '') continue;
+    const eq = raw.indexOf('=');
+    const key = decodeComponent(eq === -1 ? raw : raw.slice(0, eq));
+    const value = eq === -1 ? '' : decodeComponent(raw.slice(eq + 1));
+    pairs.push({ raw, key, value });
+  }
+  return pairs;
+}
+
+/** The values of every pair named `key`, in order. */
+export function paramValues(pairs: readonly QueryPair[], key: string): string[] {
+  return pairs.filter((p) => p.key === key).map((p) => p.value);
+}
+
+/** Splits a request target (`/path?query`) into its path and query pairs. */
+export function splitTarget(target: string): { path: string; pairs: QueryPair[] } {
+  const hash = target.indexOf('#');
+  const noHash = hash === -1 ? target : target.slice(0, hash);
+  const q = noHash.indexOf('?');
+  return q === -1
+    ? { path: noHash, pairs: [] }
+    : { path: noHash.slice(0, q), pairs: splitQuery(noHash.slice(q + 1)) };
+}
+
+/**
+ * Makes a path that can only mean this origin: one leading `/` (so `//evil.example/` or
+ * `/\evil.example` cannot become another host), and every character outside printable ASCII
+ * %-encoded (so it is a valid Location header).
+ */
+export function localPath(path: string): string {
+  const rooted = '/' + path.replace(/^[/\\]+/, '');
+  return rooted.replace(/[^\x21-\x7e]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? '%' + code.toString(16).toUpperCase().padStart(2, '0') : encodeURIComponent(c);
+  });
+}
+
+/**
+ * The request target without the named parameters, every other pair kept as it was sent,
+ * as a local path. Used both as the stripping redirect and as the key of a pending token.
+ */
+export function stripParams(target: string, remove: readonly string[]): string {
+  const { path, pairs } = splitTarget(target);
+  const kept = pairs.filter((p) => !remove.includes(p.key)).map((p) => p.raw);
+  return localPath(path) + (kept.length > 0 ? '?' + kept.join('&') : '');
+}
+
+// A same-origin path: starts with one `/`, no `\`, no control or space characters.
+const SAFE_PATH = /^\/(?![/\\])[^\\\x00-\x20\x7f]*$/;
+
+/**
+ * `returnTo` if it is a path on this origin, else `null`. Refuses `//host`, `/\host`,
+ * absolute URLs, `javascript:` and anything with control characters or backslashes.
+ */
+export function sameOriginPath(returnTo: unknown): string | null {
+  if (typeof returnTo !== 'string' || !SAFE_PATH.test(returnTo)) return null;
+  // Belt and braces: what a browser would make of it must stay on the base origin.
+  const base = 'http://origin.invalid';
+  try {
+    return new URL(returnTo, base).origin === base ? returnTo : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Appends `key=value` to a URL's query, before any fragment. Both must already be URL-safe. */
+export function appendParam(url: string, key: string, value: string): string {
+  const hash = url.indexOf('#');
+  const beforeHash = hash === -1 ? url : url.slice(0, hash);
+  const fragment = hash === -1 ? '' : url.slice(hash);
+  const sep = beforeHash.includes('?') ? (beforeHash.endsWith('?') || beforeHash.endsWith('&') ? '' : '&') : '?';
+  return `${beforeHash}${sep}${key}=${value}${fragment}`;
+}
+
+/**
+ * The provider's login URL: `authEndpoint` with its own query kept, `params` added, and the
+ * return parameter set last so that nothing can override it.
+ */
+export function loginUrl(
+  authEndpoint: string,
+  returnToParam: string,
+  returnTo: string,
+  params: Readonly<Record<string, string>>,
+): string {
+  const url = new URL(authEndpoint);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  url.searchParams.set(returnToParam, returnTo);
+  return url.href;
+}
