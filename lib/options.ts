@@ -203,11 +203,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const name = o.name ?? DEFAULTS.name;
   if (typeof name !== 'string' || name === '') throw problem('name', 'a non-empty string', name);
 
-  const replayStore = o.replayStore ?? new MemoryReplayStore({ clock: typeof o.clock === 'function' ? (o.clock as () => number) : Date.now });
+  if (o.clock !== undefined && typeof o.clock !== 'function') throw problem('clock', 'a function returning milliseconds', o.clock);
+  const clock = (o.clock as (() => number) | undefined) ?? Date.now;
+  const replayStore = o.replayStore === undefined ? new MemoryReplayStore({ clock }) : o.replayStore;
   if (replayStore === null || typeof (replayStore as ReplayStore).consume !== 'function') {
     throw problem('replayStore', 'an object with a consume(id, ttlSeconds) method (a ReplayStore)', replayStore);
   }
-  if (o.clock !== undefined && typeof o.clock !== 'function') throw problem('clock', 'a function returning milliseconds', o.clock);
 
   const tokenParam = paramName('tokenParam', o.tokenParam, DEFAULTS.tokenParam);
   const stateParam = paramName('stateParam', o.stateParam, DEFAULTS.stateParam);
@@ -231,6 +232,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     stateParam,
     authParams: authParams(o.authParams),
     passReqToCallback: bool('passReqToCallback', o.passReqToCallback, false),
-    clock: (o.clock as (() => number) | undefined) ?? Date.now,
+    clock,
   });
 }

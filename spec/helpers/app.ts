@@ -1,0 +1,111 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express4 from 'express4';
+import express5 from 'express';
+import session from 'express-session';
+import { Passport as Passport07 } from 'passport';
+import { Passport as Passport06 } from 'passport06';
+import request from 'supertest';
+import { JwtSsoStrategy, type JwtSsoAuthenticateOptions, type JwtSsoStrategyOptions } from '../../lib';
+import { SECRET } from './tokens';
+
+export const AUTH_ENDPOINT = 'https://sso.example.test/v3/sso?client=demo';
+
+export const EXPRESS = { 'express 4': express4, 'express 5': express5 } as const;
+export const PASSPORT = { 'passport 0.6': Passport06, 'passport 0.7': Passport07 } as const;
+export type ExpressName = keyof typeof EXPRESS;
+export type PassportName = keyof typeof PASSPORT;
+
+export interface TestApp {
+  url: string;
+  server: Server;
+  strategy: JwtSsoStrategy;
+  /** Every user object verify was asked about, in order. */
+  verified: unknown[];
+  /** A new browser: its own cookie jar. */
+  browser(): request.Agent;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  express?: ExpressName;
+  passport?: PassportName;
+  strategy?: Partial<JwtSsoStrategyOptions>;
+  verify?: (claims: Record<string, unknown>, done: (err: unknown, user?: unknown, info?: object) => void) => unknown;
+  authenticate?: JwtSsoAuthenticateOptions;
+  trustProxy?: boolean | string;
+  /** Mount session middleware (default true). */
+  session?: boolean;
+}
+
+/**
+ * A real Express app on a real loopback socket: express-session, Passport with the strategy,
+ * `/protected` and `/api/me` behind it, `/logout`, and a `/whoami` that is not protected.
+ */
+export async function startApp(options: AppOptions = {}): Promise<TestApp> {
+  const express = EXPRESS[options.express ?? 'express 5'] as typeof express5;
+  const passport = new PASSPORT[options.passport ?? 'passport 0.7']();
+  const verified: unknown[] = [];
+  const verify =
+    options.verify ??
+    ((claims: Record<string, unknown>, done: (err: unknown, user?: unknown) => void) => {
+      done(null, { id: claims.puavo_id, username: claims.username });
+    });
+  const strategy = new JwtSsoStrategy(
+    { authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, ...options.strategy, passReqToCallback: false },
+    (claims, done) => {
+      verified.push(claims);
+      return verify(claims, done as never) as void;
+    },
+  );
+  passport.use(strategy);
+  passport.serializeUser((user: unknown, done: (err: unknown, id?: string) => void) => done(null, JSON.stringify(user)));
+  passport.deserializeUser((text: string, done: (err: unknown, user?: Express.User) => void) => done(null, JSON.parse(text) as Express.User));
+
+  const app = express();
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+  if (options.session !== false) {
+    app.use(session({ secret: 'cookie-signing-secret', resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
+  }
+  app.use(passport.initialize());
+  if (options.session !== false) app.use(passport.session());
+  const auth = passport.authenticate('jwtsso', options.authenticate ?? {});
+  const show = (req: express5.Request, res: express5.Response) => {
+    res.json({ user: req.user ?? null, sessionID: req.sessionID ?? null, url: req.originalUrl, authInfo: req.authInfo ?? null });
+  };
+  app.get('/protected', auth, show);
+  app.get(/^\/protected\/.+/, auth, show);
+  app.post('/protected', auth, show);
+  app.get('/api/me', passport.authenticate('jwtsso', { redirect: false } as JwtSsoAuthenticateOptions), show);
+  // A custom callback, so tests can read the failure's code and status.
+  app.get('/checked', (req, res, next) => {
+    const custom = passport.authenticate('jwtsso', options.authenticate ?? {}, (err: unknown, user: unknown, info: unknown, status: unknown) => {
+      if (err) return next(err);
+      const failure = info as { code?: string; message?: string } | undefined;
+      if (!user) return res.status(typeof status === 'number' ? status : 401).json({ code: failure?.code ?? null, message: failure?.message ?? null });
+      req.logIn(user as Express.User, (e: unknown) => (e ? next(e) : res.json({ user })));
+    });
+    custom(req, res, next);
+  });
+  app.get('/whoami', show);
+  app.get('/logout', (req, res, next) => {
+    req.logout((err) => (err ? next(err) : res.json({ loggedOut: true })));
+  });
+  // Plain text errors, so tests can read what the strategy said.
+  app.use((err: Error & { code?: string; status?: number }, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
+    res.status(err.status ?? 500).json({ error: err.message, code: err.code ?? null });
+  });
+
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    server,
+    strategy,
+    verified,
+    browser: () => request.agent(url),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

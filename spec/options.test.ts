@@ -1,0 +1,133 @@
+import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { JwtSsoStrategy, MemoryReplayStore, type JwtSsoStrategyOptions } from '../lib';
+import { resolveOptions } from '../lib/options';
+import { SECRET } from './helpers/tokens';
+
+const base: JwtSsoStrategyOptions = { authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: SECRET };
+const make = (extra: Record<string, unknown>) => () => new JwtSsoStrategy({ ...base, ...extra } as JwtSsoStrategyOptions);
+
+describe('JwtSsoStrategy options', () => {
+  test('defaults', () => {
+    const o = resolveOptions(base);
+    expect(o).toMatchObject({
+      name: 'jwtsso',
+      authEndpoint: 'https://api.opinsys.fi/v3/sso',
+      mountPoint: '',
+      host: undefined,
+      scheme: undefined,
+      maxAge: 60,
+      clockTolerance: 5,
+      state: true,
+      stateMaxAge: 600,
+      tokenParam: 'jwt',
+      returnToParam: 'return_to',
+      stateParam: 'jwtsso_state',
+      passReqToCallback: false,
+    });
+    expect(o.replayStore).toBeInstanceOf(MemoryReplayStore);
+    expect(o.keys).toHaveLength(1);
+    expect(Object.isFrozen(o)).toBe(true);
+    expect(new JwtSsoStrategy(base).name).toBe('jwtsso');
+  });
+
+  test.each([
+    ['a string', SECRET],
+    ['a Buffer', Buffer.from(SECRET)],
+    ['a Uint8Array', new Uint8Array([1, 2, 3])],
+    ['a secret KeyObject', createSecretKey(Buffer.from(SECRET))],
+    ['an array (rotation)', [SECRET, 'next-secret']],
+    ['a one-character secret (the provider chooses)', 'x'],
+  ])('accepts sharedSecret as %s', (_name, sharedSecret) => {
+    expect(resolveOptions({ ...base, sharedSecret }).keys.length).toBeGreaterThan(0);
+  });
+
+  test.each([
+    ['mountPoint "/app/"', { mountPoint: '/app/' }, 'mountPoint', '/app'],
+    ['mountPoint "/"', { mountPoint: '/' }, 'mountPoint', ''],
+    ['host with port', { host: 'app.example:8443' }, 'host', 'app.example:8443'],
+    ['maxAge 300 (Puavo with MFA)', { maxAge: 300 }, 'maxAge', 300],
+    ['maxAge 0', { maxAge: 0 }, 'maxAge', 0],
+    ['custom tokenParam', { tokenParam: 'token' }, 'tokenParam', 'token'],
+    ['name', { name: 'school-a' }, 'name', 'school-a'],
+  ])('normalises %s', (_name, extra, key, value) => {
+    expect(resolveOptions({ ...base, ...extra })[key as 'name']).toBe(value);
+  });
+
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  test.each<[string, Record<string, unknown>, string]>([
+    ['no authEndpoint', { authEndpoint: undefined }, 'authEndpoint'],
+    ['an empty authEndpoint', { authEndpoint: '' }, 'authEndpoint'],
+    ['a relative authEndpoint', { authEndpoint: '/v3/sso' }, 'authEndpoint'],
+    ['a host-only authEndpoint', { authEndpoint: 'api.opinsys.fi/v3/sso' }, 'authEndpoint'],
+    ['a javascript: authEndpoint', { authEndpoint: 'javascript:alert(1)' }, 'authEndpoint'],
+    ['an ftp authEndpoint', { authEndpoint: 'ftp://sso.example/' }, 'authEndpoint'],
+    ['a URL object as authEndpoint', { authEndpoint: new URL('https://sso.example/') }, 'authEndpoint'],
+    ['no sharedSecret', { sharedSecret: undefined }, 'sharedSecret'],
+    ['an empty sharedSecret', { sharedSecret: '' }, 'sharedSecret'],
+    ['an empty Buffer', { sharedSecret: Buffer.alloc(0) }, 'sharedSecret'],
+    ['an empty array of secrets', { sharedSecret: [] }, 'sharedSecret'],
+    ['an array with an empty secret', { sharedSecret: [SECRET, ''] }, 'sharedSecret'],
+    ['a numeric secret', { sharedSecret: 12345 }, 'sharedSecret'],
+    ['null as secret', { sharedSecret: null }, 'sharedSecret'],
+    ['a private KeyObject as secret', { sharedSecret: privateKey }, 'sharedSecret'],
+    ['a negative maxAge', { maxAge: -1 }, 'maxAge'],
+    ['an infinite maxAge', { maxAge: Infinity }, 'maxAge'],
+    ['a NaN maxAge', { maxAge: NaN }, 'maxAge'],
+    ['a string maxAge', { maxAge: '60' }, 'maxAge'],
+    ['a negative clockTolerance', { clockTolerance: -5 }, 'clockTolerance'],
+    ['a string clockTolerance', { clockTolerance: '5s' }, 'clockTolerance'],
+    ['a non-boolean state', { state: 'yes' }, 'state'],
+    ['a negative stateMaxAge', { stateMaxAge: -1 }, 'stateMaxAge'],
+    ['a mountPoint without a leading slash', { mountPoint: 'app' }, 'mountPoint'],
+    ['a protocol-relative mountPoint', { mountPoint: '//evil.example' }, 'mountPoint'],
+    ['a mountPoint with a query', { mountPoint: '/app?x=1' }, 'mountPoint'],
+    ['a mountPoint with a backslash', { mountPoint: '/\\evil' }, 'mountPoint'],
+    ['a mountPoint with a newline', { mountPoint: '/app\n' }, 'mountPoint'],
+    ['a numeric mountPoint', { mountPoint: 1 }, 'mountPoint'],
+    ['a host with a scheme', { host: 'https://app.example' }, 'host'],
+    ['a host with a path', { host: 'app.example/app' }, 'host'],
+    ['an empty host', { host: '' }, 'host'],
+    ['a scheme with a colon', { scheme: 'https:' }, 'scheme'],
+    ['scheme ftp', { scheme: 'ftp' }, 'scheme'],
+    ['a replayStore without consume', { replayStore: {} }, 'replayStore'],
+    ['null replayStore', { replayStore: null }, 'replayStore'],
+    ['an empty tokenParam', { tokenParam: '' }, 'tokenParam'],
+    ['a tokenParam with "="', { tokenParam: 'a=b' }, 'tokenParam'],
+    ['a stateParam with "&"', { stateParam: 'a&b' }, 'stateParam'],
+    ['a returnToParam with a space', { returnToParam: 'return to' }, 'returnToParam'],
+    ['stateParam equal to tokenParam', { stateParam: 'jwt' }, 'stateParam'],
+    ['authParams as a string', { authParams: 'organisation=x' }, 'authParams'],
+    ['authParams with a number value', { authParams: { organisation: 1 } }, 'authParams.organisation'],
+    ['a non-boolean passReqToCallback', { passReqToCallback: 1 }, 'passReqToCallback'],
+    ['a non-function clock', { clock: 5 }, 'clock'],
+    ['an empty name', { name: '' }, 'name'],
+    ['a misspelt option', { maxage: 300 }, 'maxage'],
+    ['an option of a different library', { secretOrKey: SECRET }, 'secretOrKey'],
+  ])('throws a TypeError naming the option for %s', (_name, extra, option) => {
+    expect(make(extra)).toThrow(TypeError);
+    expect(make(extra)).toThrow(`"${option}"`);
+  });
+
+  test('never prints a secret in an option error', () => {
+    for (const sharedSecret of [[SECRET, 42], [SECRET, '']]) {
+      try {
+        new JwtSsoStrategy({ ...base, sharedSecret } as JwtSsoStrategyOptions);
+        throw new Error('accepted');
+      } catch (err) {
+        expect((err as Error).message).not.toContain(SECRET);
+      }
+    }
+  });
+
+  test.each([
+    ['null options', null],
+    ['a string', 'https://api.opinsys.fi/v3/sso'],
+  ])('refuses %s', (_name, options) => {
+    expect(() => new JwtSsoStrategy(options as unknown as JwtSsoStrategyOptions)).toThrow(TypeError);
+  });
+
+  test('a verify that is not a function, or missing with passReqToCallback', () => {
+    expect(() => new JwtSsoStrategy(base, 'verify' as never)).toThrow('"verify"');
+    expect(() => new JwtSsoStrategy({ ...base, passReqToCallback: true } as never)).toThrow('"passReqToCallback"');
+  });
+});

@@ -1,0 +1,176 @@
+import { createSecretKey } from 'node:crypto';
+import jws from 'jws';
+import { JwtSsoError, JwtSsoErrorCode as Code } from '../lib/errors';
+import { MAX_TOKEN_LENGTH, replayWindow, verifyToken, type TokenPolicy } from '../lib/token';
+import { b64, mint, NOW, NOW_MS, OTHER_SECRET, puavoClaims, raw, SECRET } from './helpers/tokens';
+
+const policy: TokenPolicy = { keys: [createSecretKey(Buffer.from(SECRET))], maxAge: 60, clockTolerance: 5 };
+const claims = (extra: Record<string, unknown> = {}) => puavoClaims(NOW, extra);
+const HS256 = { alg: 'HS256' };
+const good = raw(HS256, claims()).split('.');
+
+function failure(token: string, p: TokenPolicy = policy): JwtSsoError {
+  try {
+    verifyToken(token, p, NOW_MS);
+  } catch (err) {
+    expect(err).toBeInstanceOf(JwtSsoError);
+    return err as JwtSsoError;
+  }
+  throw new Error('the token was accepted');
+}
+
+describe('verifyToken accepts', () => {
+  test('a Puavo token and returns its claims', () => {
+    const c = claims();
+    expect(verifyToken(mint(c), policy, NOW_MS)).toEqual(c);
+  });
+
+  test.each([
+    ['an older header with typ JWT', { alg: 'HS256', typ: 'JWT' }, claims()],
+    ['a legacy string iat (Puavo before 2020), returned as a number', HS256, claims({ iat: String(NOW) })],
+    ['an iat 65 s old (maxAge 60 + tolerance 5)', HS256, claims({ iat: NOW - 65 })],
+    ['an iat 5 s in the future (tolerance)', HS256, claims({ iat: NOW + 5 })],
+    ['an exp 4 s ago (tolerance)', HS256, claims({ exp: NOW - 4 })],
+    ['an nbf 5 s ahead (tolerance)', HS256, claims({ nbf: NOW + 5 })],
+    ['a kid, jku, x5u and jwk, which are ignored', { ...HS256, kid: '../../etc/passwd', jku: 'http://127.0.0.1:1/', x5u: 'http://127.0.0.1:1/', jwk: { kty: 'oct', k: 'AA' } }, claims()],
+    ['an email array (Puavo, briefly in 2023)', HS256, claims({ email: ['a@b', 'c@d'] })],
+  ])('%s', (_name, header, payload) => {
+    const verified = verifyToken(raw(header, payload), policy, NOW_MS);
+    expect(verified.jti).toBe(payload.jti);
+    expect(verified.iat).toBe(Number(payload.iat));
+  });
+
+  test('a token signed with any one of several secrets (rotation)', () => {
+    const rotated = { ...policy, keys: [createSecretKey(Buffer.from(OTHER_SECRET)), createSecretKey(Buffer.from(SECRET))] };
+    expect(verifyToken(mint(claims(), SECRET), rotated, NOW_MS).jti).toBeDefined();
+    expect(verifyToken(mint(claims(), OTHER_SECRET), rotated, NOW_MS).jti).toBeDefined();
+  });
+
+  test('a token exactly MAX_TOKEN_LENGTH long', () => {
+    const base = raw(HS256, claims({ pad: '' })).length;
+    const token = raw(HS256, claims({ pad: 'x'.repeat(Math.floor(((MAX_TOKEN_LENGTH - base) * 3) / 4)) }));
+    expect(token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH);
+    expect(token.length).toBeGreaterThan(MAX_TOKEN_LENGTH - 4);
+    expect(verifyToken(token, policy, NOW_MS).jti).toBeDefined();
+  });
+});
+
+describe('verifyToken refuses', () => {
+  const sig = good[2]!;
+  test.each<[string, string, Code]>([
+    ['an empty string', '', Code.TOKEN_MALFORMED],
+    ['two parts', `${good[0]}.${good[1]}`, Code.TOKEN_MALFORMED],
+    ['four parts', `${good.join('.')}.x`, Code.TOKEN_MALFORMED],
+    ['an empty signature', `${good[0]}.${good[1]}.`, Code.TOKEN_MALFORMED],
+    ['standard base64 characters', `${good[0]}.${good[1]}+/.${sig}`, Code.TOKEN_MALFORMED],
+    ['padding', `${good[0]}=.${good[1]}.${sig}`, Code.TOKEN_MALFORMED],
+    ['a part of impossible length', `${good[0]}.${good[1]}.${sig}a`.replace(/\.[^.]*$/, '.a'), Code.TOKEN_MALFORMED],
+    ['whitespace', ` ${good.join('.')}`, Code.TOKEN_MALFORMED],
+    ['a header that is not JSON', raw('not json', claims()), Code.TOKEN_MALFORMED],
+    ['a header that is a JSON array', raw('["HS256"]', claims()), Code.TOKEN_MALFORMED],
+    ['a header that is JSON null', raw('null', claims()), Code.TOKEN_MALFORMED],
+    ['a header of invalid UTF-8', raw(Buffer.from([0x7b, 0xff, 0x7d]), claims()), Code.TOKEN_MALFORMED],
+    ['a payload that is not JSON (signed)', raw(HS256, 'not json'), Code.TOKEN_MALFORMED],
+    ['a payload that is a JSON string (signed)', raw(HS256, '"claims"'), Code.TOKEN_MALFORMED],
+    ['a payload that is a JSON array (signed)', raw(HS256, '[1,2]'), Code.TOKEN_MALFORMED],
+    ['a token longer than MAX_TOKEN_LENGTH', raw(HS256, claims({ pad: 'x'.repeat(MAX_TOKEN_LENGTH) })), Code.TOKEN_MALFORMED],
+    ['alg none, unsigned', `${b64({ alg: 'none' })}.${good[1]}.`, Code.TOKEN_MALFORMED],
+    ['alg none with a signature', `${b64({ alg: 'none' })}.${good[1]}.${sig}`, Code.ALGORITHM_NOT_ALLOWED],
+    ['alg None', raw({ alg: 'None' }, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['alg hs256 (case)', raw({ alg: 'hs256' }, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['alg HS384, validly signed', raw({ alg: 'HS384' }, claims(), SECRET, 'sha384'), Code.ALGORITHM_NOT_ALLOWED],
+    ['alg HS512, validly signed', raw({ alg: 'HS512' }, claims(), SECRET, 'sha512'), Code.ALGORITHM_NOT_ALLOWED],
+    ['alg RS256', raw({ alg: 'RS256' }, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['no alg', raw({ typ: 'JWT' }, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['alg as an array', raw({ alg: ['HS256'] }, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['a crit header', raw({ alg: 'HS256', crit: ['exp'] }, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['an empty crit header', raw({ alg: 'HS256', crit: [] }, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['the wrong secret', mint(claims(), OTHER_SECRET), Code.SIGNATURE_INVALID],
+    ['an empty secret', raw(HS256, claims(), ''), Code.SIGNATURE_INVALID],
+    ['a tampered payload', `${good[0]}.${b64(claims({ puavo_id: 1 }))}.${sig}`, Code.SIGNATURE_INVALID],
+    ['a tampered header', `${b64({ alg: 'HS256', typ: 'JWT' })}.${good[1]}.${sig}`, Code.SIGNATURE_INVALID],
+    ['a truncated signature', `${good[0]}.${good[1]}.${sig.slice(0, -3)}`, Code.SIGNATURE_INVALID],
+    ['a signature with an extra byte', `${good[0]}.${good[1]}.${sig}AAAA`, Code.SIGNATURE_INVALID],
+    ['a non-canonical signature encoding', `${good[0]}.${good[1]}.${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`, Code.SIGNATURE_INVALID],
+    ['no iat', raw(HS256, claims({ iat: undefined })), Code.CLAIM_MISSING],
+    ['a null iat', raw(HS256, claims({ iat: null })), Code.CLAIM_MISSING],
+    ['no jti', raw(HS256, claims({ jti: undefined })), Code.CLAIM_MISSING],
+    ['an iat string with a sign', raw(HS256, claims({ iat: `+${NOW}` })), Code.CLAIM_INVALID],
+    ['an iat string with a decimal point', raw(HS256, claims({ iat: `${NOW}.5` })), Code.CLAIM_INVALID],
+    ['an iat string with spaces', raw(HS256, claims({ iat: ` ${NOW}` })), Code.CLAIM_INVALID],
+    ['an empty iat string', raw(HS256, claims({ iat: '' })), Code.CLAIM_INVALID],
+    ['an iat in hex', raw(HS256, claims({ iat: '0x69' })), Code.CLAIM_INVALID],
+    ['a negative iat', raw(HS256, claims({ iat: -1 })), Code.CLAIM_INVALID],
+    ['an iat object', raw(HS256, claims({ iat: { valueOf: NOW } })), Code.CLAIM_INVALID],
+    ['an iat true', raw(HS256, claims({ iat: true })), Code.CLAIM_INVALID],
+    ['an exp string', raw(HS256, claims({ exp: String(NOW + 60) })), Code.CLAIM_INVALID],
+    ['an exp null', raw(HS256, claims({ exp: null })), Code.CLAIM_INVALID],
+    ['an nbf string', raw(HS256, claims({ nbf: String(NOW) })), Code.CLAIM_INVALID],
+    ['an nbf array', raw(HS256, claims({ nbf: [NOW] })), Code.CLAIM_INVALID],
+    ['an empty jti', raw(HS256, claims({ jti: '' })), Code.CLAIM_INVALID],
+    ['a numeric jti', raw(HS256, claims({ jti: 12345 })), Code.CLAIM_INVALID],
+    ['a jti object', raw(HS256, claims({ jti: { id: 'x' } })), Code.CLAIM_INVALID],
+    ['a jti of 257 characters', raw(HS256, claims({ jti: 'j'.repeat(257) })), Code.CLAIM_INVALID],
+    ['an iat 66 s old', raw(HS256, claims({ iat: NOW - 66 })), Code.TOKEN_TOO_OLD],
+    ['an iat a year old', raw(HS256, claims({ iat: NOW - 365 * 86400 })), Code.TOKEN_TOO_OLD],
+    ['an iat of 0', raw(HS256, claims({ iat: 0 })), Code.TOKEN_TOO_OLD],
+    ['a legacy string iat that is old', raw(HS256, claims({ iat: String(NOW - 3600) })), Code.TOKEN_TOO_OLD],
+    ['an iat 6 s in the future', raw(HS256, claims({ iat: NOW + 6 })), Code.TOKEN_NOT_YET_VALID],
+    ['an iat a day in the future', raw(HS256, claims({ iat: NOW + 86400 })), Code.TOKEN_NOT_YET_VALID],
+    ['an exp 5 s ago', raw(HS256, claims({ exp: NOW - 5 })), Code.TOKEN_EXPIRED],
+    ['an nbf 6 s ahead', raw(HS256, claims({ nbf: NOW + 6 })), Code.TOKEN_NOT_YET_VALID],
+  ])('%s', (_name, token, code) => {
+    expect(failure(token).code).toBe(code);
+  });
+
+  test('a jws-library token signed with HS512 under the right secret', () => {
+    const token = jws.sign({ header: { alg: 'HS512' }, payload: claims(), secret: SECRET });
+    expect(failure(token).code).toBe(Code.ALGORITHM_NOT_ALLOWED);
+  });
+
+  test('HS256 signed with a different key even when the header names a kid of the right one', () => {
+    const token = raw({ alg: 'HS256', kid: 'primary' }, claims(), OTHER_SECRET);
+    expect(failure(token).code).toBe(Code.SIGNATURE_INVALID);
+  });
+
+  test('does not parse the payload of a token whose signature is bad', () => {
+    // A payload that would be malformed: the signature error must come first.
+    const token = `${b64(HS256)}.${b64('not json')}.${good[2]}`;
+    expect(failure(token).code).toBe(Code.SIGNATURE_INVALID);
+  });
+
+  test('maxAge 0 still allows clockTolerance and nothing more', () => {
+    const strict = { ...policy, maxAge: 0 };
+    expect(verifyToken(raw(HS256, claims({ iat: NOW - 5 })), strict, NOW_MS).jti).toBeDefined();
+    expect(failure(raw(HS256, claims({ iat: NOW - 6 })), strict).code).toBe(Code.TOKEN_TOO_OLD);
+  });
+});
+
+describe('error messages', () => {
+  test('say how old the token was and what maxAge is', () => {
+    const err = failure(raw(HS256, claims({ iat: NOW - 75 })));
+    expect(err.message).toContain('issued 75 s ago, but maxAge is 60 s');
+    expect(err.claim).toBe('iat');
+    expect(err.status).toBe(401);
+  });
+
+  test.each([
+    raw({ alg: 'HS256', kid: SECRET }, claims({ iat: NOW - 999 })),
+    mint(claims(), OTHER_SECRET),
+    raw({ alg: 'PS256-with-a-very-long-made-up-name' }, claims()),
+    raw({ alg: `HS256\n${SECRET}` }, claims()),
+    raw(HS256, claims({ jti: SECRET })).slice(0, -3),
+  ])('never contain the token, its parts, or the secret (%#)', (token) => {
+    const err = failure(token);
+    for (const part of [token, ...token.split('.'), SECRET, OTHER_SECRET]) {
+      if (part.length > 0) expect(err.message).not.toContain(part);
+    }
+    expect(err.message).not.toContain('\n');
+  });
+});
+
+test('replayWindow covers the whole acceptance window of a token', () => {
+  expect(replayWindow({ maxAge: 60, clockTolerance: 5 })).toBe(71);
+  expect(replayWindow({ maxAge: 300, clockTolerance: 0.5 })).toBe(302);
+  expect(replayWindow({ maxAge: 0, clockTolerance: 0 })).toBe(1);
+});

@@ -1,0 +1,112 @@
+import { appendParam, localPath, loginUrl, sameOriginPath, splitQuery, stripParams } from '../lib/urls';
+
+describe('stripParams', () => {
+  test.each([
+    ['/p?jwt=abc', '/p'],
+    ['/p?a=1&jwt=abc&b=2', '/p?a=1&b=2'],
+    ['/p?jwt=abc&jwtsso_state=s&a=1', '/p?a=1'],
+    ['/p?a=%20b+c&jwt=x', '/p?a=%20b+c'], // other pairs byte for byte
+    ['/p?%6Awt=x&a=1', '/p?a=1'], // an encoded key is still the token parameter
+    ['/p?jwt&a=1', '/p?a=1'],
+    ['/p?a=1&&jwt=x&', '/p?a=1'],
+    ['/p?jwt[]=x&a=1', '/p?jwt[]=x&a=1'], // a different parameter, kept
+    ['/p?a=%zz&jwt=x', '/p?a=%zz'], // malformed escapes are kept, not thrown on
+    ['/p', '/p'],
+    ['/p?', '/p'],
+  ])('%s -> %s', (target, expected) => {
+    expect(stripParams(target, ['jwt', 'jwtsso_state'])).toBe(expected);
+  });
+
+  test.each([
+    ['//evil.example/?jwt=x', '/evil.example/'],
+    ['///evil.example/?jwt=x', '/evil.example/'],
+    ['/\\evil.example/?jwt=x', '/evil.example/'],
+    ['\\\\evil.example/?jwt=x', '/evil.example/'],
+    ['/\\/evil.example/', '/evil.example/'],
+    ['evil.example', '/evil.example'],
+    ['', '/'],
+  ])('keeps %j on this origin: %s', (target, expected) => {
+    const local = stripParams(target, ['jwt']);
+    expect(local).toBe(expected);
+    expect(new URL(local, 'https://app.example').origin).toBe('https://app.example');
+  });
+});
+
+describe('localPath', () => {
+  test.each([
+    ['/caf\u00e9', '/caf%E9'], // latin1 as Node's parser delivers it, byte for byte
+    ['/a b', '/a%20b'],
+    ['/\u20ac', '/%E2%82%AC'],
+    ['/tab\there', '/tab%09here'],
+  ])('%j -> %s', (path, expected) => {
+    expect(localPath(path)).toBe(expected);
+  });
+});
+
+describe('sameOriginPath', () => {
+  test.each(['/', '/custom/path?my=query', '/a#frag', '/a/../b', '/%2F%2Fevil'])('accepts %j', (p) => {
+    expect(sameOriginPath(p)).toBe(p);
+  });
+  test.each([
+    '//evil.example',
+    '//evil.example/path',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '/\t/evil.example',
+    '/ /evil',
+    'https://evil.example/',
+    'http:/evil.example',
+    'javascript:alert(1)',
+    'JAVASCRIPT:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'relative/path',
+    '',
+    '/path\r\nSet-Cookie: x=1',
+    '/path\u0000',
+    '/path\u007f',
+    '/path\\..\\..',
+    ' /path',
+    '?q=1',
+    '#frag',
+  ])('refuses %j', (p) => {
+    expect(sameOriginPath(p)).toBeNull();
+  });
+  test.each([null, undefined, 42, {}, ['/']])('refuses a non-string %j', (p) => {
+    expect(sameOriginPath(p)).toBeNull();
+  });
+});
+
+describe('appendParam', () => {
+  test.each([
+    ['https://a/p', 'https://a/p?s=v'],
+    ['https://a/p?x=1', 'https://a/p?x=1&s=v'],
+    ['https://a/p?', 'https://a/p?s=v'],
+    ['https://a/p?x=1#frag', 'https://a/p?x=1&s=v#frag'],
+    ['https://a/p#frag?not-query', 'https://a/p?s=v#frag?not-query'],
+  ])('%s', (url, expected) => {
+    expect(appendParam(url, 's', 'v')).toBe(expected);
+  });
+});
+
+describe('loginUrl', () => {
+  test('keeps the endpoint query, adds params, and return_to cannot be overridden', () => {
+    const url = new URL(
+      loginUrl('https://sso.example/v3/sso?client=a&x=1', 'return_to', 'https://app.example/p?q=1&jwtsso_state=s', {
+        organisation: 'example.opinsys.fi',
+        return_to: 'https://evil.example/',
+      }),
+    );
+    expect(url.searchParams.get('client')).toBe('a');
+    expect(url.searchParams.get('x')).toBe('1');
+    expect(url.searchParams.get('organisation')).toBe('example.opinsys.fi');
+    expect(url.searchParams.getAll('return_to')).toEqual(['https://app.example/p?q=1&jwtsso_state=s']);
+  });
+});
+
+test('splitQuery decodes keys and values like URLSearchParams', () => {
+  expect(splitQuery('?a+b=c%20d&e=%zz&f')).toEqual([
+    { raw: 'a+b=c%20d', key: 'a b', value: 'c d' },
+    { raw: 'e=%zz', key: 'e', value: '%zz' },
+    { raw: 'f', key: 'f', value: '' },
+  ]);
+});
