@@ -9,6 +9,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-namespace': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // `export =` modules can only be declared with `import x = require()`.
+    files: ['**/*.d.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

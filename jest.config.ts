@@ -7,6 +7,7 @@ const config: Config = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   collectCoverageFrom: ['lib/**/*.ts'],
   testTimeout: 20_000,
+  reporters: ['default', '<rootDir>/spec/support/summary-reporter.js'],
 };
 
 export default config;

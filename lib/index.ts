@@ -1,6 +1,6 @@
 export { JwtSsoStrategy, JwtSsoStrategy as Strategy } from './strategy';
 export type { JwtSsoAuthenticateOptions, VerifyDone, VerifyFunction, VerifyFunctionWithRequest } from './strategy';
-export type { JwtSsoStrategyOptions, SharedSecret, AuthParams } from './options';
+export type { JwtSsoStrategyOptions, JwtSsoStrategyOptionsWithRequest, JwtSsoStrategyBaseOptions, SharedSecret, AuthParams } from './options';
 export { JwtSsoError, JwtSsoErrorCode } from './errors';
 export type { JwtClaims, PuavoClaims, PuavoSchool, PuavoGroup } from './claims';
 export type { ReplayStore } from './replay/store';

@@ -10,8 +10,8 @@ export type SharedSecret = string | Uint8Array | KeyObject;
 /** Extra query parameters for the provider, e.g. `{ organisation: 'example.opinsys.fi' }`. */
 export type AuthParams = Readonly<Record<string, string>> | ((req: IncomingMessage) => Readonly<Record<string, string>>);
 
-/** Options of {@link JwtSsoStrategy}. Every number of seconds says so. */
-export interface JwtSsoStrategyOptions {
+/** Options of {@link JwtSsoStrategy} shared by both verify forms. Every number of seconds says so. */
+export interface JwtSsoStrategyBaseOptions {
   /** The provider's SSO endpoint, an absolute http(s) URL; its own query is kept. Required. */
   authEndpoint: string;
   /** The secret the provider signs with, or several (key rotation: any one may verify). Required. */
@@ -42,10 +42,19 @@ export interface JwtSsoStrategyOptions {
   stateParam?: string;
   /** Extra query parameters for the provider, or a function of the request returning them. */
   authParams?: AuthParams;
-  /** Call `verify(req, claims, done)` instead of `verify(claims, done)`. Default `false`. */
-  passReqToCallback?: boolean;
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: () => number;
+}
+
+/** Options of {@link JwtSsoStrategy} with `verify(claims, done)`. */
+export interface JwtSsoStrategyOptions extends JwtSsoStrategyBaseOptions {
+  /** Call `verify(req, claims, done)` instead of `verify(claims, done)`. Default `false`. */
+  passReqToCallback?: false;
+}
+
+/** Options of {@link JwtSsoStrategy} with `verify(req, claims, done)`. */
+export interface JwtSsoStrategyOptionsWithRequest extends JwtSsoStrategyBaseOptions {
+  passReqToCallback: true;
 }
 
 /** The options after checking: complete, frozen, secrets turned into keys once. */
@@ -86,6 +95,7 @@ const KNOWN = new Set<string>([
   'stateMaxAge', 'replayStore', 'tokenParam', 'returnToParam', 'stateParam', 'authParams', 'passReqToCallback', 'clock',
 ]);
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MOUNT_POINT = /^(?:\/[^/?#\\\x00-\x20\x7f][^?#\\\x00-\x20\x7f]*)?$/;
 
 function problem(option: string, expected: string, got?: unknown): TypeError {

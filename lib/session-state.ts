@@ -57,7 +57,7 @@ const isToken = (x: TokenEntry): boolean =>
 
 function tidy(session: SessionLike): void {
   const b = bag(session);
-  if ((b.states?.length ?? 0) === 0 && (b.tokens?.length ?? 0) === 0) delete session[SESSION_KEY];
+  if ((b.states?.length ?? 0) === 0 && (b.tokens?.length ?? 0) === 0) Reflect.deleteProperty(session, SESSION_KEY);
 }
 
 /** Issues a fresh state value and remembers it for `ttlSeconds`. */

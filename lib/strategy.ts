@@ -4,7 +4,14 @@ import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
 import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
-import { checkAuthParams, resolveOptions, type AuthParams, type JwtSsoStrategyOptions, type ResolvedOptions } from './options';
+import {
+  checkAuthParams,
+  resolveOptions,
+  type AuthParams,
+  type JwtSsoStrategyOptions,
+  type JwtSsoStrategyOptionsWithRequest,
+  type ResolvedOptions,
+} from './options';
 import { requestOrigin } from './request-url';
 import { hasState, issueState, SESSION_KEY, stashToken, takeToken, type SessionLike } from './session-state';
 import { MAX_TOKEN_LENGTH, replayWindow, verifyToken } from './token';
@@ -21,14 +28,14 @@ export type VerifyDone<User = Express.User> = (err?: unknown, user?: User | fals
 export type VerifyFunction<C extends JwtClaims = JwtClaims, User = Express.User> = (
   claims: C,
   done: VerifyDone<User>,
-) => void | Promise<User | false | null | undefined>;
+) => void | Promise<User | false | null | undefined>; // eslint-disable-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
 
 /** {@link VerifyFunction} with the request first, with `passReqToCallback: true`. */
 export type VerifyFunctionWithRequest<C extends JwtClaims = JwtClaims, User = Express.User> = (
   req: Request,
   claims: C,
   done: VerifyDone<User>,
-) => void | Promise<User | false | null | undefined>;
+) => void | Promise<User | false | null | undefined>; // eslint-disable-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
 
 /** Options of `passport.authenticate('jwtsso', {...})`, besides Passport's own. */
 export interface JwtSsoAuthenticateOptions extends AuthenticateOptions {
@@ -100,9 +107,9 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
   private readonly _options: ResolvedOptions;
   private readonly _verify: AnyVerify | undefined;
 
-  constructor(options: JwtSsoStrategyOptions & { passReqToCallback?: false }, verify?: VerifyFunction<C>);
-  constructor(options: JwtSsoStrategyOptions & { passReqToCallback: true }, verify: VerifyFunctionWithRequest<C>);
-  constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C> | VerifyFunctionWithRequest<C>) {
+  constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C>);
+  constructor(options: JwtSsoStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<C>);
+  constructor(options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest, verify?: VerifyFunction<C> | VerifyFunctionWithRequest<C>) {
     super();
     this._options = resolveOptions(options);
     if (verify !== undefined && typeof verify !== 'function') {

@@ -32,7 +32,7 @@ export interface AppOptions {
   express?: ExpressName;
   passport?: PassportName;
   strategy?: Partial<JwtSsoStrategyOptions>;
-  verify?: (claims: Record<string, unknown>, done: (err: unknown, user?: unknown, info?: object) => void) => unknown;
+  verify?: (claims: Record<string, unknown>, done: (err: unknown, user?: unknown, info?: object) => unknown) => unknown;
   authenticate?: JwtSsoAuthenticateOptions;
   trustProxy?: boolean | string;
   /** Mount session middleware (default true). */
@@ -56,7 +56,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     { authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, ...options.strategy, passReqToCallback: false },
     (claims, done) => {
       verified.push(claims);
-      return verify(claims, done as never) as void;
+      return verify(claims, done as never) as undefined;
     },
   );
   passport.use(strategy);
@@ -76,7 +76,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
   };
   app.get('/protected', auth, show);
   app.get(/^\/protected\/.+/, auth, show);
-  app.post('/protected', auth, show);
+  app.all('/protected', auth, show);
   app.get('/api/me', passport.authenticate('jwtsso', { redirect: false } as JwtSsoAuthenticateOptions), show);
   // A custom callback, so tests can read the failure's code and status.
   app.get('/checked', (req, res, next) => {
@@ -91,6 +91,10 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
   app.get('/whoami', show);
   app.get('/logout', (req, res, next) => {
     req.logout((err) => (err ? next(err) : res.json({ loggedOut: true })));
+  });
+  // Every other path is protected too, so odd paths (//evil.example/) reach the strategy.
+  app.use(auth, (req: express5.Request, res: express5.Response) => {
+    res.status(404).json({ notFound: req.originalUrl });
   });
   // Plain text errors, so tests can read what the strategy said.
   app.use((err: Error & { code?: string; status?: number }, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {

@@ -1,0 +1,42 @@
+import * as api from '../lib';
+
+// The public surface is a decision: this list changes only on purpose.
+test('the package exports exactly these values', () => {
+  expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+[
+  "JwtSsoError",
+  "JwtSsoErrorCode",
+  "JwtSsoStrategy",
+  "MemoryReplayStore",
+  "Strategy",
+]
+`);
+  expect(api.Strategy).toBe(api.JwtSsoStrategy);
+});
+
+test('the error codes are stable strings', () => {
+  expect(Object.values(api.JwtSsoErrorCode).sort()).toMatchInlineSnapshot(`
+[
+  "ERR_JWTSSO_ALGORITHM_NOT_ALLOWED",
+  "ERR_JWTSSO_CLAIM_INVALID",
+  "ERR_JWTSSO_CLAIM_MISSING",
+  "ERR_JWTSSO_HOST_INVALID",
+  "ERR_JWTSSO_LOGIN_REQUIRED",
+  "ERR_JWTSSO_REPLAY_STORE_FAILED",
+  "ERR_JWTSSO_SESSION_REQUIRED",
+  "ERR_JWTSSO_SIGNATURE_INVALID",
+  "ERR_JWTSSO_STATE_MISMATCH",
+  "ERR_JWTSSO_TOKEN_EXPIRED",
+  "ERR_JWTSSO_TOKEN_MALFORMED",
+  "ERR_JWTSSO_TOKEN_NOT_YET_VALID",
+  "ERR_JWTSSO_TOKEN_REPLAYED",
+  "ERR_JWTSSO_TOKEN_TOO_OLD",
+]
+`);
+});
+
+test('JwtSsoError carries code, status and name', () => {
+  const err = new api.JwtSsoError(api.JwtSsoErrorCode.STATE_MISMATCH, 'msg');
+  expect(err).toBeInstanceOf(Error);
+  expect(err).toMatchObject({ name: 'JwtSsoError', code: 'ERR_JWTSSO_STATE_MISMATCH', status: 403, message: 'msg' });
+});
