@@ -47,6 +47,18 @@ export interface JwtSsoAuthenticateOptions extends AuthenticateOptions {
   redirect?: boolean;
 }
 
+declare module 'passport' {
+  // So that passport.authenticate('jwtsso', { redirect: false }) type-checks in apps.
+  interface AuthenticateOptions {
+    /** jwtsso: where the provider returns to, a path on this app or a function of the request. */
+    returnTo?: string | ((req: Request) => string) | undefined;
+    /** jwtsso: extra query parameters for the provider on this route. */
+    authParams?: AuthParams | undefined;
+    /** jwtsso: `false` answers 401 instead of redirecting to the provider. */
+    redirect?: boolean | undefined;
+  }
+}
+
 type AnyVerify = (...args: unknown[]) => unknown;
 
 const REDIRECT_TO_PROVIDER = 302;

@@ -259,6 +259,18 @@ describe('verify outcomes', () => {
     }
   });
 
+  test('passReqToCallback: verify(req, claims, done) gets the request', async () => {
+    const bare = await startBare((req, claims, done) => done(null, { host: req.headers.host, who: claims.username as string } as Express.User));
+    try {
+      const browser = bare.browser();
+      const callback = await browser.get(`/?jwt=${mint(puavoClaims())}`);
+      const res = await browser.get(callback.headers.location!);
+      expect(res.body.user).toEqual({ host: expect.stringMatching(/^127\.0\.0\.1:\d+$/), who: 'ada.lovelace' });
+    } finally {
+      await bare.close();
+    }
+  });
+
   test('an unhandled rejection never happens', async () => {
     const rejections: unknown[] = [];
     const onRejection = (r: unknown) => rejections.push(r);

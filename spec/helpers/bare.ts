@@ -4,13 +4,21 @@ import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import request from 'supertest';
-import { JwtSsoStrategy } from '../../lib';
+import { JwtSsoStrategy, type JwtSsoStrategyOptionsWithRequest, type VerifyFunctionWithRequest } from '../../lib';
 import { AUTH_ENDPOINT } from './app';
 import { SECRET } from './tokens';
 
-/** The smallest app: the global passport, no verify function (claims become the user). */
-export async function startBare() {
-  passport.use(new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state: false }));
+/**
+ * The smallest app on the global passport: no verify function (claims become the user), or
+ * one that takes the request.
+ */
+export async function startBare(withRequest?: VerifyFunctionWithRequest) {
+  const base = { authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state: false };
+  passport.use(
+    withRequest === undefined
+      ? new JwtSsoStrategy(base)
+      : new JwtSsoStrategy({ ...base, passReqToCallback: true } satisfies JwtSsoStrategyOptionsWithRequest, withRequest),
+  );
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   const app = express();
