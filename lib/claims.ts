@@ -31,17 +31,8 @@ export interface PuavoSchool {
   groups: PuavoGroup[];
 }
 
-/**
- * The claims of a token from Opinsys/Puavo SSO (`/v3/sso`), as its sources define them.
- *
- * @example
- * ```ts
- * new JwtSsoStrategy<PuavoClaims>(options, (claims, done) => {
- *   done(null, { id: claims.puavo_id, name: `${claims.first_name} ${claims.last_name}` });
- * });
- * ```
- */
-export interface PuavoClaims extends JwtClaims {
+/** The user claims of a Puavo token: everything but the per-token `iat` and `jti`. */
+export interface PuavoUserClaims {
   /** Same value as `puavo_id`. */
   id: number;
   puavo_id: number;
@@ -65,3 +56,15 @@ export interface PuavoClaims extends JwtClaims {
   /** `"/"` or `"/prefix"`: the registered service the token was minted for. */
   external_service_path_prefix?: string;
 }
+
+/**
+ * The claims of a token from Opinsys/Puavo SSO (`/v3/sso`), as its sources define them.
+ *
+ * @example
+ * ```ts
+ * new JwtSsoStrategy<PuavoClaims>(options, (claims, done) => {
+ *   done(null, { id: claims.puavo_id, name: `${claims.first_name} ${claims.last_name}` });
+ * });
+ * ```
+ */
+export interface PuavoClaims extends JwtClaims, PuavoUserClaims {}

@@ -1,4 +1,5 @@
 import * as api from '../lib';
+import * as dev from '../lib/dev-provider';
 
 // The public surface is a decision: this list changes only on purpose.
 test('the package exports exactly these values', () => {
@@ -12,6 +13,10 @@ test('the package exports exactly these values', () => {
 ]
 `);
   expect(api.Strategy).toBe(api.JwtSsoStrategy);
+});
+
+test('the dev-provider entry exports exactly these values', () => {
+  expect(Object.keys(dev).sort()).toEqual(['DEFAULT_DEV_USERS', 'addTokenToReturnUrl', 'createDevProvider', 'escapeHtml']);
 });
 
 test('the error codes are stable strings', () => {

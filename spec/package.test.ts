@@ -23,7 +23,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('contains dist with declarations, and no tests or sources', () => {
-  expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/strategy.d.ts', 'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']));
+  expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/strategy.d.ts', 'dist/dev-provider.js', 'dist/dev-provider.d.ts', 'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']));
   expect(files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(f))).toEqual([]);
 });
 
@@ -41,4 +41,12 @@ test('loads with require', () => {
 test('loads with import, named exports included', () => {
   const out = execFileSync('node', ['--input-type=module', '-e', `import * as m from 'passport-jwtsso'; import { JwtSsoStrategy } from 'passport-jwtsso'; if (JwtSsoStrategy !== m.JwtSsoStrategy) throw new Error('named export'); ${probe}`], { cwd: dir, encoding: 'utf8' });
   expect(JSON.parse(out)).toEqual(expected);
+});
+
+test('the dev-provider entry loads both ways', () => {
+  const probeDev = `console.log(typeof m.createDevProvider + ' ' + m.DEFAULT_DEV_USERS.length)`;
+  expect(execFileSync('node', ['-e', `const m = require('passport-jwtsso/dev-provider'); ${probeDev}`], { cwd: dir, encoding: 'utf8' }).trim()).toBe('function 3');
+  expect(
+    execFileSync('node', ['--input-type=module', '-e', `import * as m from 'passport-jwtsso/dev-provider'; ${probeDev}`], { cwd: dir, encoding: 'utf8' }).trim(),
+  ).toBe('function 3');
 });

@@ -1,0 +1,131 @@
+// The demo in a real headless Chromium (Debian's, driven by playwright-core): three origins'
+// worth of cookies, SameSite and redirects, which supertest cannot prove.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startDemo, type Demo } from '../../examples/demo/main';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = join(__dirname, '..', '..', 'test-output');
+const installed = existsSync(CHROMIUM);
+
+if (!installed && process.env.CI !== 'true') {
+  console.warn(`\n!!! SKIPPING the browser tests: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium\n`);
+}
+
+describe('Chromium is there when CI runs', () => {
+  (process.env.CI === 'true' ? test : test.skip)('CI has Chromium', () => {
+    expect(existsSync(CHROMIUM)).toBe(true);
+  });
+});
+
+(installed ? describe : describe.skip)('the demo in headless Chromium', () => {
+  let browser: Browser;
+  let demo: Demo;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    demo = await startDemo(0, 0);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // Playwright gives every launch a new, empty user-data dir.
+      args: [
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await browser?.close();
+    await demo?.close();
+  });
+
+  async function newPage(context?: BrowserContext): Promise<{ context: BrowserContext; page: Page; tokenUrls: string[] }> {
+    const ctx = context ?? (await browser.newContext({ viewport: { width: 1100, height: 800 } }));
+    if (context === undefined) contexts.push(ctx);
+    const page = await ctx.newPage();
+    const tokenUrls: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('jwt=')) tokenUrls.push(r.url());
+    });
+    return { context: ctx, page, tokenUrls };
+  }
+
+  const appUrl = (path: string) => new URL(path, demo.appUrl).href;
+
+  async function signIn(page: Page, name: string): Promise<void> {
+    await page.getByRole('button', { name: new RegExp(name) }).click();
+    await page.waitForURL(appUrl('/protected'));
+  }
+
+  test('sign in, reload, back, replay, sign out', async () => {
+    const { page, tokenUrls } = await newPage();
+
+    // The protected page sends us to the provider's form.
+    await page.goto(appUrl('/protected'));
+    expect(page.url().startsWith(demo.providerUrl)).toBe(true);
+    await expect(page.getByRole('heading', { name: /Sign in to localhost/ }).isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(OUTPUT, 'provider-form.png') });
+
+    // Choosing a user lands on the protected page, signed in, with no token in the address bar.
+    await signIn(page, 'Minerva Teacher');
+    expect(page.url()).toBe(appUrl('/protected'));
+    expect(page.url()).not.toContain('jwt');
+    await expect(page.locator('#username').textContent()).resolves.toBe('minerva.teacher');
+    await page.screenshot({ path: join(OUTPUT, 'signed-in.png'), fullPage: true });
+    expect(tokenUrls).toHaveLength(1);
+    const callbackUrl = tokenUrls[0]!;
+
+    // A reload stays signed in.
+    await page.reload();
+    await expect(page.locator('#username').textContent()).resolves.toBe('minerva.teacher');
+
+    // Back does not bring the token back: the callback URL never became a history entry.
+    await page.goBack();
+    await page.waitForLoadState();
+    expect(page.url()).not.toContain('jwt=');
+    await page.goForward().catch(() => undefined);
+    await page.waitForLoadState();
+    expect(page.url()).not.toContain('jwt=');
+
+    // Sign out ends both sessions: back on the app's home page, and the provider asks again.
+    await page.goto(appUrl('/protected'));
+    await page.locator('#logout').click();
+    await page.waitForURL(appUrl('/'));
+    await expect(page.getByRole('link', { name: 'Sign in', exact: true }).isVisible()).resolves.toBe(true);
+    await page.goto(appUrl('/protected'));
+    expect(page.url().startsWith(demo.providerUrl)).toBe(true);
+
+    // Pasting the old callback URL is refused with a readable page, in this browser and another.
+    const response = await page.goto(callbackUrl);
+    expect(response?.status()).toBe(403);
+    await expect(page.locator('#refused').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#code').textContent()).resolves.toBe('ERR_JWTSSO_STATE_MISMATCH');
+    const other = await newPage();
+    await other.page.goto(callbackUrl);
+    await expect(other.page.locator('#refused').isVisible()).resolves.toBe(true);
+    await expect(other.page.locator('body').textContent()).resolves.not.toContain(new URL(callbackUrl).searchParams.get('jwt'));
+  });
+
+  test('two tabs signing in at the same time both end signed in', async () => {
+    const { context, page: tabA } = await newPage();
+    const { page: tabB } = await newPage(context);
+    await Promise.all([tabA.goto(appUrl('/protected')), tabB.goto(appUrl('/protected'))]);
+    expect(tabA.url().startsWith(demo.providerUrl)).toBe(true);
+    expect(tabB.url().startsWith(demo.providerUrl)).toBe(true);
+    await Promise.all([signIn(tabA, 'Harry Student'), signIn(tabB, 'Harry Student')]);
+    await expect(tabA.locator('#username').textContent()).resolves.toBe('harry.student');
+    await expect(tabB.locator('#username').textContent()).resolves.toBe('harry.student');
+    await tabA.reload();
+    await expect(tabA.locator('#username').textContent()).resolves.toBe('harry.student');
+  });
+});
