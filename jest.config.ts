@@ -5,6 +5,11 @@ const config: Config = {
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Examples import the package by name; in tests that is the source, not a stale dist/.
+  moduleNameMapper: {
+    '^passport-jwtsso$': '<rootDir>/lib/index.ts',
+    '^passport-jwtsso/dev-provider$': '<rootDir>/lib/dev-provider.ts',
+  },
   collectCoverageFrom: ['lib/**/*.ts'],
   testTimeout: 20_000,
   reporters: ['default', '<rootDir>/spec/support/summary-reporter.js'],

@@ -6,3 +6,5 @@ export type { JwtClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup }
 export type { ReplayStore } from './replay/store';
 export { MemoryReplayStore } from './replay/memory';
 export type { MemoryReplayStoreOptions } from './replay/memory';
+export { RedisReplayStore } from './replay/redis';
+export type { RedisReplayStoreOptions, IoRedisLike, NodeRedisLike } from './replay/redis';

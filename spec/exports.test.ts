@@ -9,6 +9,7 @@ test('the package exports exactly these values', () => {
   "JwtSsoErrorCode",
   "JwtSsoStrategy",
   "MemoryReplayStore",
+  "RedisReplayStore",
   "Strategy",
 ]
 `);

@@ -31,7 +31,7 @@ const probe = `
   const strategy = new m.JwtSsoStrategy({ authEndpoint: 'https://sso.example/v3/sso', sharedSecret: 's' });
   console.log(JSON.stringify({ name: strategy.name, exports: Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort(), store: typeof m.MemoryReplayStore }));
 `;
-const expected = { name: 'jwtsso', exports: ['JwtSsoError', 'JwtSsoErrorCode', 'JwtSsoStrategy', 'MemoryReplayStore', 'Strategy'], store: 'function' };
+const expected = { name: 'jwtsso', exports: ['JwtSsoError', 'JwtSsoErrorCode', 'JwtSsoStrategy', 'MemoryReplayStore', 'RedisReplayStore', 'Strategy'], store: 'function' };
 
 test('loads with require', () => {
   const out = execFileSync('node', ['-e', `const m = require('passport-jwtsso'); ${probe}`], { cwd: dir, encoding: 'utf8' });

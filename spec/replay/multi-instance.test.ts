@@ -1,0 +1,55 @@
+// The multi-instance example, end to end: sessions and replay records in one real Redis,
+// requests spread round-robin over two instances, no sticky sessions.
+import request from 'supertest';
+import { startCluster, type Cluster } from '../../examples/multi-instance/main';
+import { providerReturn, returnToOf } from '../helpers/flow';
+import { describeWithRedis, RedisServer } from '../helpers/redis-server';
+import { mint, puavoClaims } from '../helpers/tokens';
+
+describeWithRedis('two instances behind a round-robin balancer, sharing Redis', () => {
+  let redis: RedisServer;
+  let cluster: Cluster;
+  const secret = 'cluster-test-secret';
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    cluster = await startCluster({ redisUrl: redis.url, sharedSecret: secret });
+  }, 20_000);
+  afterAll(async () => {
+    await cluster?.close();
+    await redis?.stop();
+  });
+
+  test('a login whose token arrives on one instance and is verified on the other', async () => {
+    const browser = request.agent(cluster.url.replace('localhost', '127.0.0.1'));
+    const start = await browser.get('/');
+    expect(start.status).toBe(302);
+    const returnTo = returnToOf(start.headers.location);
+    const callback = await browser.get(providerReturn(returnTo, mint(puavoClaims(), secret)));
+    expect(callback.status).toBe(303);
+    const final = await browser.get(callback.headers.location!);
+    expect(final.status).toBe(200);
+    expect(final.body.user).toEqual({ username: 'ada.lovelace' });
+    // Round robin: the three requests went 1, 2, 1 (or 2, 1, 2): parked on one, verified on another.
+    expect(callback.headers['x-instance']).not.toBe(final.headers['x-instance']);
+    const again = await browser.get('/');
+    expect(again.body.instance).not.toBe(final.body.instance);
+    expect(again.body.user).toEqual({ username: 'ada.lovelace' });
+    expect(cluster.served.every((n) => n >= 2)).toBe(true);
+  });
+
+  test('a token used through one instance is refused when replayed, with a valid state, through the cluster', async () => {
+    const base = cluster.url.replace('localhost', '127.0.0.1');
+    const login = async (browser: request.Agent, token: string) => {
+      const returnTo = returnToOf((await browser.get('/')).headers.location);
+      const callback = await browser.get(providerReturn(returnTo, token));
+      return browser.get(callback.headers.location!);
+    };
+    const token = mint(puavoClaims(), secret);
+    const victim = await login(request.agent(base), token);
+    expect(victim.status).toBe(200);
+    // The thief has a state of its own, so only the shared replay record can stop it.
+    const thief = await login(request.agent(base), token);
+    expect(thief.status).toBe(401);
+    expect(thief.body).toEqual({});
+  });
+});
