@@ -136,12 +136,19 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
 
   /** Called by Passport for each request; not called directly. */
   override authenticate(req: Request, options?: JwtSsoAuthenticateOptions): void {
-    this.run(req, options ?? {}).catch((err: unknown) => {
-      this.error(err instanceof Error ? err : new Error(String(err)));
-    });
+    try {
+      this.dispatch(req, options ?? {});
+    } catch (err) {
+      this.fault(err);
+    }
   }
 
-  private async run(req: Request, options: JwtSsoAuthenticateOptions): Promise<void> {
+  private fault(err: unknown): void {
+    this.error(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  // Synchronous on every path but the verifying one, so a signed-in request costs no promise.
+  private dispatch(req: Request, options: JwtSsoAuthenticateOptions): void {
     const o = this._options;
     const target = req.originalUrl ?? req.url ?? '/';
     const { pairs } = splitTarget(target);
@@ -156,7 +163,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     if (session !== undefined && session[SESSION_KEY] !== undefined) {
       const pending = takeToken(session, stripParams(target, [o.tokenParam, o.stateParam]), now);
       if (pending !== null) {
-        await this.verifyPending(req, session, pending.token, pending.state, now);
+        this.verifyPending(req, session, pending.token, pending.state, now).catch((err: unknown) => this.fault(err));
         return;
       }
     }

@@ -3,8 +3,6 @@ import type { ReplayStore } from './store';
 /** Default `maxEntries`: room for about 1,400 sign-ins a second with the default 71 s window. */
 export const DEFAULT_MAX_ENTRIES = 100_000;
 const MS_PER_SECOND = 1000;
-// Expired entries removed from the oldest end on each call, so memory is reclaimed without a timer.
-const SWEEP_PER_CALL = 4;
 
 /** Options of {@link MemoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
@@ -30,8 +28,13 @@ export interface MemoryReplayStoreOptions {
 export class MemoryReplayStore implements ReplayStore {
   readonly #maxEntries: number;
   readonly #clock: () => number;
-  // id -> expiry (ms). A Map iterates in insertion order, which is expiry order for one ttl.
+  // id -> expiry (ms)
   readonly #expiries = new Map<string, number>();
+  // A binary min-heap of the same entries by expiry (two parallel arrays), so expired ids are
+  // found at its top in O(log n), whatever their ttls. Iterating the Map from the front instead
+  // would walk every deleted slot V8 keeps until it rehashes: O(n) per call.
+  readonly #heapExpiry: number[] = [];
+  readonly #heapId: string[] = [];
 
   constructor(options: MemoryReplayStoreOptions = {}) {
     const { maxEntries = DEFAULT_MAX_ENTRIES, clock = Date.now } = options;
@@ -45,7 +48,7 @@ export class MemoryReplayStore implements ReplayStore {
     this.#clock = clock;
   }
 
-  /** Ids held now, live or expired but not yet swept. */
+  /** Ids held now: the live ones (expired ids are removed on every call). */
   get size(): number {
     return this.#expiries.size;
   }
@@ -64,34 +67,64 @@ export class MemoryReplayStore implements ReplayStore {
       throw new TypeError('MemoryReplayStore: ttlSeconds must be a positive number.');
     }
     const now = this.#clock();
-    this.#sweep(now, SWEEP_PER_CALL);
-    const expiry = this.#expiries.get(id);
-    if (expiry !== undefined && expiry > now) return false;
-    if (expiry !== undefined) this.#expiries.delete(id);
+    this.#removeExpired(now);
+    if (this.#expiries.has(id)) return false;
     if (this.#expiries.size >= this.#maxEntries) {
-      this.#sweep(now, Infinity);
-      if (this.#expiries.size >= this.#maxEntries) {
-        throw new Error(
-          `MemoryReplayStore is full: ${this.#maxEntries} token ids are still live. Raise "maxEntries", or use a shared store such as RedisReplayStore.`,
-        );
-      }
+      throw new Error(
+        `MemoryReplayStore is full: ${this.#maxEntries} token ids are still live. Raise "maxEntries", or use a shared store such as RedisReplayStore.`,
+      );
     }
-    this.#expiries.set(id, now + ttlSeconds * MS_PER_SECOND);
+    const expiry = now + ttlSeconds * MS_PER_SECOND;
+    this.#expiries.set(id, expiry);
+    this.#push(expiry, id);
     return true;
   }
 
-  // Removes up to `limit` expired ids, oldest first; a full sweep (limit Infinity) also finds
-  // expired ids behind live ones, which happens when ttls differ.
-  #sweep(now: number, limit: number): void {
-    let removed = 0;
-    for (const [id, expiry] of this.#expiries) {
-      if (removed >= limit) return;
-      if (expiry > now) {
-        if (limit !== Infinity) return;
-        continue;
-      }
+  #removeExpired(now: number): void {
+    const expiries = this.#heapExpiry;
+    while (expiries.length > 0 && expiries[0]! <= now) {
+      const id = this.#heapId[0]!;
+      this.#pop();
       this.#expiries.delete(id);
-      removed++;
     }
+  }
+
+  #push(expiry: number, id: string): void {
+    const e = this.#heapExpiry;
+    const ids = this.#heapId;
+    let i = e.length;
+    e.push(expiry);
+    ids.push(id);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (e[parent]! <= expiry) break;
+      e[i] = e[parent]!;
+      ids[i] = ids[parent]!;
+      i = parent;
+    }
+    e[i] = expiry;
+    ids[i] = id;
+  }
+
+  #pop(): void {
+    const e = this.#heapExpiry;
+    const ids = this.#heapId;
+    const lastExpiry = e.pop()!;
+    const lastId = ids.pop()!;
+    const n = e.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && e[right]! < e[left]! ? right : left;
+      if (e[child]! >= lastExpiry) break;
+      e[i] = e[child]!;
+      ids[i] = ids[child]!;
+      i = child;
+    }
+    e[i] = lastExpiry;
+    ids[i] = lastId;
   }
 }

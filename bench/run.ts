@@ -1,0 +1,343 @@
+// `npm run bench`: what a token check, a login and a signed-in request cost, beside the original
+// jwtsso 1.0.1 and beside the floor, plus the replay stores. All on loopback, bounded in time.
+// Ratios are measured A/B interleaved in one run; absolute numbers depend on the machine.
+import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Redis from 'ioredis';
+import jwt from 'jsonwebtoken';
+import { Passport } from 'passport';
+import { createClient } from 'redis';
+import { JwtSsoStrategy, MemoryReplayStore, RedisReplayStore, type ReplayStore } from '../lib';
+import { verifyToken } from '../lib/token';
+import { redisInstalled, RedisServer } from '../spec/helpers/redis-server';
+import { AUTH_ENDPOINT, SECRET } from './apps';
+
+const QUICK = process.env.BENCH_QUICK === '1'; // a smoke run for tests: tiny rounds
+const ROUNDS = QUICK ? 1 : 5;
+const TOKEN_ROUND_MS = QUICK ? 50 : 400;
+const TRIP_ROUND_MS = QUICK ? 200 : 1500;
+const SIGNED_IN_SECONDS = QUICK ? 1 : 2;
+const SIGNED_IN_ROUNDS = QUICK ? 1 : 5;
+const STORE_ROUND_MS = QUICK ? 100 : 1000;
+const CONCURRENCY = 8;
+const IN_FLIGHT = 100;
+const TSNODE = ['-r', 'ts-node/register/transpile-only'];
+
+const key = createSecretKey(Buffer.from(SECRET));
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const HEADER = b64({ alg: 'HS256' });
+
+/** A fresh Puavo-shaped token (unique jti), minted with node:crypto to keep the client cheap. */
+function freshToken(): string {
+  const payload = b64({ iat: Math.floor(Date.now() / 1000), jti: randomUUID(), puavo_id: 42, username: 'bench.user', organisation_domain: 'example.opinsys.fi' });
+  const input = `${HEADER}.${payload}`;
+  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+/** Runs each variant once per round, in turn (A, B, C, A, B, C…), and returns each one's median. */
+async function interleaved<K extends string>(rounds: number, variants: Record<K, () => Promise<number>>): Promise<Record<K, number>> {
+  const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, [] as number[]])) as unknown as Record<K, number[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (const k of Object.keys(variants) as K[]) samples[k].push(await variants[k]());
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs as number[])])) as Record<K, number>;
+}
+
+const syncOpsPerSecond = (fn: () => unknown, ms: number): Promise<number> => Promise.resolve(syncOpsPerSecondNow(fn, ms));
+
+// ---------------------------------------------------------------- 1. token check alone
+async function tokenCheck() {
+  const token = freshToken();
+  const input = token.slice(0, token.lastIndexOf('.'));
+  const policy = { keys: [key], maxAge: 3600, clockTolerance: 5 };
+  const r = await interleaved(ROUNDS, {
+    verifyToken: () => syncOpsPerSecond(() => verifyToken(token, policy, Date.now()), TOKEN_ROUND_MS),
+    jsonwebtoken: () => syncOpsPerSecond(() => jwt.verify(token, key, { algorithms: ['HS256'] }), TOKEN_ROUND_MS),
+    jsonwebtokenStringSecret: () => syncOpsPerSecond(() => jwt.verify(token, SECRET, { algorithms: ['HS256'] }), TOKEN_ROUND_MS),
+    hmacFloor: () => syncOpsPerSecond(() => createHmac('sha256', key).update(input).digest(), TOKEN_ROUND_MS),
+  });
+  return {
+    opsPerSecond: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)])),
+    ratioToJsonwebtoken: round(r.verifyToken / r.jsonwebtoken, 2),
+    ratioToHmacFloor: round(r.verifyToken / r.hmacFloor, 2),
+    jsonwebtokenKeyObjectOverString: round(r.jsonwebtoken / r.jsonwebtokenStringSecret, 1),
+  };
+}
+
+// ---------------------------------------------------------------- 2. login trips
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+
+function get(port: number, path: string, cookie?: string): Promise<{ status: number; location?: string; cookie?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        const set = res.headers['set-cookie']?.[0]?.split(';')[0];
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location, cookie: set ?? cookie });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+type Trip = (port: number) => Promise<boolean>;
+
+// This strategy with state off: the callback (parks the token, 303), then the clean URL (verifies, logs in).
+const strategyTrip: Trip = async (port) => {
+  const cb = await get(port, `/protected?jwt=${freshToken()}`);
+  if (cb.status !== 303) return false;
+  return (await get(port, cb.location!, cb.cookie)).status === 200;
+};
+// This strategy with state on: the redirect to the provider that issues the state comes first.
+const strategyStateTrip: Trip = async (port) => {
+  const start = await get(port, '/protected');
+  const returnTo = new URL(new URL(start.location!).searchParams.get('return_to')!);
+  const cb = await get(port, `${returnTo.pathname}${returnTo.search}&jwt=${freshToken()}`, start.cookie);
+  if (cb.status !== 303) return false;
+  return (await get(port, cb.location!, cb.cookie)).status === 200;
+};
+// The original: the callback (decodes, stores claims in the session, 302), then the clean URL.
+const originalTrip: Trip = async (port) => {
+  const cb = await get(port, `/protected?jwt=${freshToken()}`);
+  if (cb.status !== 302) return false;
+  return (await get(port, '/protected', cb.cookie)).status === 200;
+};
+
+async function tripsPerSecond(trip: Trip, port: number, ms: number): Promise<number> {
+  let done = 0;
+  let failed = 0;
+  const end = Date.now() + ms;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < end) {
+        if (await trip(port)) done++;
+        else failed++;
+      }
+    }),
+  );
+  if (failed > 0) throw new Error(`${failed} login trips failed: the benchmark would measure errors`);
+  return done / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function logins(ports: Record<string, number>) {
+  const r = await interleaved(ROUNDS, {
+    strategy: () => tripsPerSecond(strategyTrip, ports.strategy!, TRIP_ROUND_MS),
+    original: () => tripsPerSecond(originalTrip, ports.original!, TRIP_ROUND_MS),
+    strategyWithState: () => tripsPerSecond(strategyStateTrip, ports.strategyWithState!, TRIP_ROUND_MS),
+  });
+  return {
+    tripsPerSecond: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)])),
+    ratioToOriginal: round(r.strategy / r.original, 2),
+    withStateRatioToOriginal: round(r.strategyWithState / r.original, 2),
+  };
+}
+
+// ---------------------------------------------------------------- 3. a signed-in request
+async function serverCpuMicros(child: ChildProcess): Promise<number> {
+  child.send({ type: 'cpu' });
+  for (;;) {
+    const [m] = (await once(child, 'message')) as [{ cpuMicros?: number }];
+    if (m.cpuMicros !== undefined) return m.cpuMicros;
+  }
+}
+
+async function signedIn(port: number, child: ChildProcess) {
+  const cb = await get(port, `/protected?jwt=${freshToken()}`);
+  const final = await get(port, cb.location!, cb.cookie);
+  if (final.status !== 200 || final.cookie === undefined) throw new Error('could not sign in for the signed-in benchmark');
+  const cookie = final.cookie;
+  const cpuPerRequest: Record<string, number[]> = { sessionOnly: [], withStrategy: [] };
+  const load = async (name: 'sessionOnly' | 'withStrategy', path: string) => {
+    const before = await serverCpuMicros(child);
+    const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 10, duration: SIGNED_IN_SECONDS, headers: { cookie } });
+    const cpu = (await serverCpuMicros(child)) - before;
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    cpuPerRequest[name]!.push(cpu / result.requests.total);
+    return result.requests.average;
+  };
+  const r = await interleaved(SIGNED_IN_ROUNDS, { sessionOnly: () => load('sessionOnly', '/plain'), withStrategy: () => load('withStrategy', '/protected') });
+  const cpuSession = median(cpuPerRequest.sessionOnly!);
+  const alone = strategyAloneMicros();
+  const cpuStrategy = median(cpuPerRequest.withStrategy!);
+  return {
+    requestsPerSecond: { sessionOnly: round(r.sessionOnly), withStrategy: round(r.withStrategy) },
+    ratio: round(r.withStrategy / r.sessionOnly, 3),
+    serverCpuMicrosPerRequest: { sessionOnly: round(cpuSession, 1), withStrategy: round(cpuStrategy, 1) },
+    // Requests per CPU-second, strategy over session only: the throughput ratio without the noise.
+    cpuRatio: round(cpuSession / cpuStrategy, 3),
+    // What authenticate('jwtsso') adds to a signed-in request, measured alone, and the ratio it
+    // implies against the server's whole CPU cost of a request.
+    strategyAloneMicros: round(alone, 2),
+    impliedRatio: round(cpuSession / (cpuSession + alone), 4),
+  };
+}
+
+// What passport.authenticate('jwtsso') does on a signed-in request (no token, no pending token,
+// a user), measured alone: Passport's middleware, a fresh Object.create(strategy), authenticate().
+function strategyAloneMicros(): number {
+  const passport = new Passport();
+  passport.use(new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state: false }));
+  const middleware = passport.authenticate('jwtsso') as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
+  const req = { originalUrl: '/protected?tab=2', url: '/protected?tab=2', method: 'GET', headers: {}, session: { cookie: {} }, user: { id: 1 }, isAuthenticated: () => true };
+  let passed = 0;
+  const next = (err?: unknown) => {
+    if (err) throw err;
+    passed++;
+  };
+  const samples: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) samples.push(1e6 / syncOpsPerSecondNow(() => middleware(req, {}, next), TOKEN_ROUND_MS));
+  if (passed === 0) throw new Error('the strategy never passed');
+  return median(samples);
+}
+
+function syncOpsPerSecondNow(fn: () => unknown, ms: number): number {
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(ms) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 100; i++) fn();
+    n += 100;
+    now = process.hrtime.bigint();
+  }
+  return n / (Number(now - start) / 1e9);
+}
+
+// ---------------------------------------------------------------- 4. replay stores
+async function consumesPerSecond(store: ReplayStore, ms: number): Promise<number> {
+  let n = 0;
+  const end = Date.now() + ms;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (Date.now() < end) {
+        if (!(await store.consume(randomUUID(), 71))) throw new Error('a fresh id was refused');
+        n++;
+      }
+    }),
+  );
+  return n / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function stores() {
+  const variants: Record<string, () => Promise<number>> = {
+    memory: () => consumesPerSecond(new MemoryReplayStore({ maxEntries: 10_000_000 }), STORE_ROUND_MS),
+  };
+  let server: RedisServer | undefined;
+  const cleanup: (() => unknown)[] = [];
+  if (redisInstalled) {
+    server = await RedisServer.start();
+    const io = new Redis(server.url);
+    const node = createClient({ url: server.url });
+    await node.connect();
+    cleanup.push(() => io.disconnect(), () => node.destroy());
+    variants.redisIoredis = () => consumesPerSecond(new RedisReplayStore({ client: io }), STORE_ROUND_MS);
+    variants.redisNodeRedis = () => consumesPerSecond(new RedisReplayStore({ client: node }), STORE_ROUND_MS);
+  } else {
+    console.warn('!!! redis-server not installed: the Redis store is left out (apt-get install -y redis-server)');
+  }
+  try {
+    const r = await interleaved(QUICK ? 1 : 3, variants);
+    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]));
+  } finally {
+    for (const c of cleanup) await c();
+    await server?.stop();
+  }
+}
+
+function memoryFootprint(): { ids: number; maxEntries: number; liveAtEnd: number; heapMB: number; bytesPerId: number; fullHeapMB: number; rssMB: number } {
+  const out = execFileSync(process.execPath, ['--expose-gc', ...TSNODE, join(__dirname, 'memory.ts')], { encoding: 'utf8', env: { ...process.env, BENCH_QUICK: QUICK ? '1' : '0' } });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+// ---------------------------------------------------------------- main
+async function main(): Promise<void> {
+  const started = Date.now();
+  const child = fork(join(__dirname, 'apps.ts'), [], { execArgv: TSNODE, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [{ ports }] = (await once(child, 'message')) as [{ ports: Record<string, number> }];
+  try {
+    console.log('1/4 token check alone…');
+    const token = await tokenCheck();
+    console.log('2/4 login trips…');
+    const login = await logins(ports);
+    console.log('3/4 signed-in requests…');
+    const signed = await signedIn(ports.strategy!, child);
+    console.log('4/4 replay stores…');
+    const store = await stores();
+    const memory = memoryFootprint();
+    const results = {
+      date: new Date().toISOString(),
+      machine: { node: process.version, cpus: (await import('node:os')).cpus().length, quick: QUICK },
+      tokenCheck: token,
+      loginTrips: login,
+      signedInRequest: signed,
+      replayStoreConsumesPerSecond: store,
+      memoryStoreFootprint: memory,
+      seconds: round((Date.now() - started) / 1000, 1),
+    };
+    if (!QUICK) writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    print(results);
+  } finally {
+    child.kill();
+    agent.destroy();
+  }
+}
+
+function print(r: {
+  tokenCheck: Awaited<ReturnType<typeof tokenCheck>>;
+  loginTrips: Awaited<ReturnType<typeof logins>>;
+  signedInRequest: Awaited<ReturnType<typeof signedIn>>;
+  replayStoreConsumesPerSecond: Record<string, number>;
+  memoryStoreFootprint: ReturnType<typeof memoryFootprint>;
+  seconds: number;
+}): void {
+  const t = r.tokenCheck.opsPerSecond;
+  const l = r.loginTrips.tripsPerSecond;
+  const rows: [string, string, string][] = [
+    ['token check: verifyToken (this package)', `${t.verifyToken} ops/s`, `×${r.tokenCheck.ratioToJsonwebtoken} of jsonwebtoken, ×${r.tokenCheck.ratioToHmacFloor} of the HMAC floor`],
+    ['token check: jsonwebtoken.verify (KeyObject)', `${t.jsonwebtoken} ops/s`, `×${r.tokenCheck.jsonwebtokenKeyObjectOverString} of a string secret`],
+    ['token check: jsonwebtoken.verify (string secret)', `${t.jsonwebtokenStringSecret} ops/s`, ''],
+    ['token check: HMAC-SHA256 alone (floor)', `${t.hmacFloor} ops/s`, ''],
+    ['login trip: this strategy (state off)', `${l.strategy} trips/s`, `×${r.loginTrips.ratioToOriginal} of the original`],
+    ['login trip: jwtsso 1.0.1 (original)', `${l.original} trips/s`, ''],
+    ['login trip: this strategy (state on, +1 request)', `${l.strategyWithState} trips/s`, `×${r.loginTrips.withStateRatioToOriginal} of the original`],
+    ['signed-in request: passport.session() only', `${r.signedInRequest.requestsPerSecond.sessionOnly} req/s`, ''],
+    ['signed-in request: + authenticate(jwtsso)', `${r.signedInRequest.requestsPerSecond.withStrategy} req/s`, `×${r.signedInRequest.ratio} (goal ≥ 0.95)`],
+    [
+      'signed-in request: server CPU per request',
+      `${r.signedInRequest.serverCpuMicrosPerRequest.sessionOnly} → ${r.signedInRequest.serverCpuMicrosPerRequest.withStrategy} µs`,
+      `×${r.signedInRequest.cpuRatio} requests per CPU-second`,
+    ],
+    [
+      'signed-in request: passport.authenticate(jwtsso) alone',
+      `${r.signedInRequest.strategyAloneMicros} µs`,
+      `×${r.signedInRequest.impliedRatio} implied against the server's cost of a request`,
+    ],
+    ...Object.entries(r.replayStoreConsumesPerSecond).map(([k, v]): [string, string, string] => [`replay store consume: ${k}`, `${v} ops/s`, '']),
+    [
+      `memory store after ${r.memoryStoreFootprint.ids.toLocaleString('en')} ids`,
+      `${r.memoryStoreFootprint.heapMB} MB heap`,
+      `${r.memoryStoreFootprint.liveAtEnd.toLocaleString('en')} live (${r.memoryStoreFootprint.bytesPerId} B each); full at maxEntries ${r.memoryStoreFootprint.maxEntries.toLocaleString('en')}: ${r.memoryStoreFootprint.fullHeapMB} MB`,
+    ],
+  ];
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  console.log(`\n${'what'.padEnd(w0)}  ${'measured'.padStart(w1)}  ratio`);
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  console.log(`\n(${r.seconds} s${QUICK ? ', quick smoke run: numbers are not meaningful' : '; written to bench/results.json'})`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

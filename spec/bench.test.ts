@@ -1,0 +1,26 @@
+// The benchmark must keep running: a quick smoke run (tiny rounds, numbers meaningless) that
+// checks every table row is produced. Speed itself is never asserted in a test.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+test('npm run bench runs every section (quick smoke mode)', () => {
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/run.ts'], {
+    cwd: resolve(__dirname, '..'),
+    env: { ...process.env, BENCH_QUICK: '1', TS_NODE_TRANSPILE_ONLY: 'true' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
+  for (const row of [
+    'token check: verifyToken',
+    'token check: HMAC-SHA256 alone',
+    'login trip: this strategy (state off)',
+    'login trip: jwtsso 1.0.1 (original)',
+    'signed-in request: + authenticate(jwtsso)',
+    'replay store consume: memory',
+    'memory store after 100,000 ids',
+  ]) {
+    expect(out).toContain(row);
+  }
+  expect(out).toMatch(/trips\/s {2}×\d+(\.\d+)? of the original/);
+}, 150_000);
