@@ -4,18 +4,16 @@ import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
 import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
+import { acceptToken, loginRedirect, noStore, readReturn, resolveParams, sessionRequired, stateKnown, stateMismatch } from './login';
 import {
-  checkAuthParams,
   resolveOptions,
   type AuthParams,
   type JwtSsoStrategyOptions,
   type JwtSsoStrategyOptionsWithRequest,
   type ResolvedOptions,
 } from './options';
-import { requestOrigin } from './request-url';
-import { hasState, issueState, SESSION_KEY, stashToken, takeToken, type SessionLike } from './session-state';
-import { MAX_TOKEN_LENGTH, replayWindow, verifyToken } from './token';
-import { appendParam, loginUrl, paramValues, sameOriginPath, splitTarget, stripParams } from './urls';
+import { SESSION_KEY, stashToken, takeToken, type SessionLike } from './session-state';
+import { paramValues, splitTarget, stripParams, type QueryPair } from './urls';
 
 /** What `verify` hands back: an error, a user (`false` or `null`: refused), and optional info. */
 export type VerifyDone<User = Express.User> = (err?: unknown, user?: User | false | null, info?: object) => void;
@@ -63,8 +61,6 @@ type AnyVerify = (...args: unknown[]) => unknown;
 
 const REDIRECT_TO_PROVIDER = 302;
 const REDIRECT_TO_CLEAN_URL = 303;
-// A state value we issued is 32 base64url characters; anything else is not ours.
-const STATE_VALUE = /^[A-Za-z0-9_-]{16,128}$/;
 
 function isAuthenticated(req: Request): boolean {
   return typeof req.isAuthenticated === 'function' ? req.isAuthenticated() : req.user !== undefined;
@@ -75,25 +71,8 @@ function sessionOf(req: Request): SessionLike | undefined {
   return session !== null && typeof session === 'object' ? (session as SessionLike) : undefined;
 }
 
-// Responses that carry or consume a token: never cached, never leaked in a Referer.
-function noStore(req: Request): void {
-  const res = (req as { res?: ServerResponse }).res;
-  if (res === undefined || res.headersSent) return;
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-}
 
-const sessionRequired = (): JwtSsoError =>
-  new JwtSsoError(
-    Code.SESSION_REQUIRED,
-    'req.session is missing: mount session middleware (e.g. express-session) and passport.session() before passport.authenticate(\'jwtsso\').',
-  );
-
-const stateMismatch = (): JwtSsoError =>
-  new JwtSsoError(
-    Code.STATE_MISMATCH,
-    'The sign-in was not started by this browser session, or its state was used or expired: start the sign-in again from the app. If it keeps failing, check that the session cookie survives the return from the provider (SameSite=Lax, not Strict; Secure only over https).',
-  );
+const responseOf = (req: Request): ServerResponse | undefined => (req as { res?: ServerResponse }).res;
 
 /**
  * Passport strategy for JWT single sign-on (Opinsys/Puavo SSO and alike), registered as
@@ -139,11 +118,13 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     try {
       this.dispatch(req, options ?? {});
     } catch (err) {
-      this.fault(err);
+      this.refuse(err);
     }
   }
 
-  private fault(err: unknown): void {
+  // A refusal is fail(err, status); a fault (no session, replay store down, a bug) is error().
+  private refuse(err: unknown): void {
+    if (err instanceof JwtSsoError && err.status < 500) return this.fail(err, err.status);
     this.error(err instanceof Error ? err : new Error(String(err)));
   }
 
@@ -157,13 +138,13 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     const now = o.clock();
 
     if (tokens.length > 0) {
-      this.receive(req, session, tokens, paramValues(pairs, o.stateParam), target, now);
+      this.receive(req, session, pairs, target, now);
       return;
     }
     if (session !== undefined && session[SESSION_KEY] !== undefined) {
       const pending = takeToken(session, stripParams(target, [o.tokenParam, o.stateParam]), now);
       if (pending !== null) {
-        this.verifyPending(req, session, pending.token, pending.state, now).catch((err: unknown) => this.fault(err));
+        this.verifyPending(req, session, pending.token, pending.state, now).catch((err: unknown) => this.refuse(err));
         return;
       }
     }
@@ -176,62 +157,27 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
 
   // The request that arrives from the provider with the token: keep the token in the session
   // and redirect to the same URL without it, so the page the user sees never carries it.
-  private receive(req: Request, session: SessionLike | undefined, tokens: string[], states: string[], target: string, now: number): void {
+  private receive(req: Request, session: SessionLike | undefined, pairs: QueryPair[], target: string, now: number): void {
     const o = this._options;
-    noStore(req);
+    noStore(responseOf(req));
     if (session === undefined) return this.error(sessionRequired());
-    const token = tokens[0]!;
-    if (tokens.length !== 1 || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-      const why = tokens.length !== 1 ? `the "${o.tokenParam}" parameter was given ${tokens.length} times` : `it is empty or longer than ${MAX_TOKEN_LENGTH} characters`;
-      const err = new JwtSsoError(Code.TOKEN_MALFORMED, `The sign-in token is malformed: ${why}. Start the sign-in again.`);
-      return this.fail(err, err.status);
-    }
-    const state = o.state && states.length === 1 && STATE_VALUE.test(states[0]!) ? states[0]! : null;
-    const clean = stripParams(target, [o.tokenParam, o.stateParam]);
+    const returned = readReturn(o, pairs, target);
     // Checked here too (without using it up) so a lost session cookie ends in a 403, not a loop.
-    if (o.state && !hasState(session, state, now, false)) {
+    if (!stateKnown(o, session, returned.state, now, false)) {
       // Someone already signed in: drop the foreign token rather than switch their account.
-      if (isAuthenticated(req)) return this.redirect(o.mountPoint + clean, REDIRECT_TO_CLEAN_URL);
-      const err = stateMismatch();
-      return this.fail(err, err.status);
+      if (isAuthenticated(req)) return this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
+      throw stateMismatch();
     }
-    stashToken(session, clean, token, state, now);
-    this.redirect(o.mountPoint + clean, REDIRECT_TO_CLEAN_URL);
+    stashToken(session, returned.clean, returned.token, returned.state, now);
+    this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
   }
 
   // The request on the clean URL: verify the waiting token, use up its state and its jti, call verify.
   private async verifyPending(req: Request, session: SessionLike, token: string, state: string | null, now: number): Promise<void> {
-    const o = this._options;
-    noStore(req);
-    let claims: JwtClaims;
-    try {
-      claims = verifyToken(token, { keys: o.keys, maxAge: o.maxAge, clockTolerance: o.clockTolerance }, now);
-    } catch (err) {
-      if (err instanceof JwtSsoError) return this.fail(err, err.status);
-      throw err;
-    }
-    if (o.state && !hasState(session, state, now, true)) {
-      // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
-      if (isAuthenticated(req)) return this.pass();
-      const err = stateMismatch();
-      return this.fail(err, err.status);
-    }
-    let firstUse: boolean;
-    try {
-      firstUse = await o.replayStore.consume(claims.jti, replayWindow(o));
-    } catch (cause) {
-      return this.error(
-        new JwtSsoError(
-          Code.REPLAY_STORE_FAILED,
-          'The replay store could not record the token id, so the sign-in was refused: check the replay store (see the cause).',
-          { cause },
-        ),
-      );
-    }
-    if (!firstUse) {
-      const err = new JwtSsoError(Code.TOKEN_REPLAYED, 'This sign-in token was already used: a token signs in once. Start the sign-in again.');
-      return this.fail(err, err.status);
-    }
+    noStore(responseOf(req));
+    const claims = await acceptToken(this._options, session, { token, state }, now, isAuthenticated(req));
+    // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
+    if (claims === null) return this.pass();
     this.callVerify(req, claims as C);
   }
 
@@ -271,34 +217,13 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
 
   // No token and no one signed in: send the browser to the provider, or answer 401.
   private challenge(req: Request, session: SessionLike | undefined, options: JwtSsoAuthenticateOptions, target: string, now: number): void {
-    const o = this._options;
     if (options.redirect === false || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      const err = new JwtSsoError(Code.LOGIN_REQUIRED, 'Not signed in: sign in through the app\'s login page first.');
-      return this.fail(err, err.status);
-    }
-    let origin: string;
-    try {
-      origin = requestOrigin(req, o);
-    } catch (err) {
-      if (err instanceof JwtSsoError) return this.fail(err, err.status);
-      throw err;
+      throw new JwtSsoError(Code.LOGIN_REQUIRED, "Not signed in: sign in through the app's login page first.");
     }
     const wanted = typeof options.returnTo === 'function' ? options.returnTo(req) : options.returnTo;
-    // This request's own URL is always made local; a returnTo that is not a same-origin path is replaced.
-    const local = wanted === undefined ? target : (sameOriginPath(wanted) ?? '/');
-    const path = stripParams(local, [o.tokenParam, o.stateParam]);
-    let returnTo = origin + o.mountPoint + path;
-    if (o.state) {
-      if (session === undefined) return this.error(sessionRequired());
-      returnTo = appendParam(returnTo, o.stateParam, issueState(session, now, o.stateMaxAge));
-    }
-    const params = { ...this.params(o.authParams, req, 'authParams'), ...this.params(options.authParams, req, 'authenticate option authParams') };
-    noStore(req);
-    this.redirect(loginUrl(o.authEndpoint, o.returnToParam, returnTo, params), REDIRECT_TO_PROVIDER);
-  }
-
-  private params(source: AuthParams | undefined, req: Request, option: string): Readonly<Record<string, string>> {
-    if (source === undefined) return {};
-    return checkAuthParams(typeof source === 'function' ? source(req) : source, option);
+    const params = resolveParams(options.authParams, req, 'authenticate option authParams');
+    const url = loginRedirect(this._options, req, session, target, wanted, params, now);
+    noStore(responseOf(req));
+    this.redirect(url, REDIRECT_TO_PROVIDER);
   }
 }
