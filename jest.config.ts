@@ -9,6 +9,7 @@ const config: Config = {
   moduleNameMapper: {
     '^passport-jwtsso$': '<rootDir>/lib/index.ts',
     '^passport-jwtsso/dev-provider$': '<rootDir>/lib/dev-provider.ts',
+    '^passport-jwtsso/compat$': '<rootDir>/lib/compat.ts',
   },
   collectCoverageFrom: ['lib/**/*.ts'],
   testTimeout: 20_000,

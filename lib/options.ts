@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { isValidHost } from './request-url';
 import { MemoryReplayStore } from './replay/memory';
 import type { ReplayStore } from './replay/store';
+import type { JwtSsoEvent } from './events';
 
 /** A shared secret: its bytes are the HMAC key as the provider has it (a string is UTF-8, not base64). */
 export type SharedSecret = string | Uint8Array | KeyObject;
@@ -44,6 +45,10 @@ export interface JwtSsoStrategyBaseOptions {
   authParams?: AuthParams;
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: () => number;
+  /** Called with every decision (redirect, accepted, refused with its code…) for audit logs. */
+  onEvent?: (event: JwtSsoEvent) => void;
+  /** The provider's logout URL for `logoutUrl()`. Default: `authEndpoint` + `/logout` (Puavo's `/v3/sso/logout`). */
+  logoutEndpoint?: string;
 }
 
 /** Options of {@link JwtSsoStrategy} with `verify(claims, done)`. */
@@ -76,6 +81,8 @@ export interface ResolvedOptions {
   readonly authParams: AuthParams;
   readonly passReqToCallback: boolean;
   readonly clock: () => number;
+  readonly onEvent: ((event: JwtSsoEvent) => void) | undefined;
+  readonly logoutEndpoint: string;
 }
 
 export const DEFAULTS = {
@@ -93,6 +100,7 @@ export const DEFAULTS = {
 const KNOWN = new Set<string>([
   'authEndpoint', 'sharedSecret', 'name', 'mountPoint', 'host', 'scheme', 'maxAge', 'clockTolerance', 'state',
   'stateMaxAge', 'replayStore', 'tokenParam', 'returnToParam', 'stateParam', 'authParams', 'passReqToCallback', 'clock',
+  'onEvent', 'logoutEndpoint',
 ]);
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
@@ -138,19 +146,28 @@ function toKey(secret: unknown): KeyObject {
   throw problem('sharedSecret', 'a non-empty string or Buffer, or an array of them', secret);
 }
 
-function authEndpoint(value: unknown): string {
+function endpoint(option: string, value: unknown, example: string): string {
   if (typeof value !== 'string' || value === '') {
-    throw problem('authEndpoint', 'the provider\'s absolute SSO URL, e.g. "https://api.opinsys.fi/v3/sso"', value);
+    throw problem(option, `the provider's absolute URL, e.g. "${example}"`, value);
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw problem('authEndpoint', 'an absolute http(s) URL, e.g. "https://api.opinsys.fi/v3/sso"');
+    throw problem(option, `an absolute http(s) URL, e.g. "${example}"`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw problem('authEndpoint', 'an http: or https: URL');
+    throw problem(option, 'an http: or https: URL');
   }
+  return url.href;
+}
+
+// Puavo's logout lives beside its SSO endpoint: /v3/sso -> /v3/sso/logout.
+function defaultLogoutEndpoint(authEndpoint: string): string {
+  const url = new URL(authEndpoint);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/logout`;
+  url.search = '';
+  url.hash = '';
   return url.href;
 }
 
@@ -191,7 +208,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     if (!KNOWN.has(key)) throw new TypeError(`JwtSsoStrategy: unknown option "${key}". Known options: ${[...KNOWN].join(', ')}.`);
   }
 
-  const endpoint = authEndpoint(o.authEndpoint);
+  const authEndpoint = endpoint('authEndpoint', o.authEndpoint, 'https://api.opinsys.fi/v3/sso');
   const secrets = Array.isArray(o.sharedSecret) ? (o.sharedSecret as unknown[]) : [o.sharedSecret];
   if (secrets.length === 0) throw problem('sharedSecret', 'a non-empty string or Buffer, or a non-empty array of them');
   const keys = Object.freeze(secrets.map(toKey));
@@ -220,6 +237,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw problem('replayStore', 'an object with a consume(id, ttlSeconds) method (a ReplayStore)', replayStore);
   }
 
+  if (o.onEvent !== undefined && typeof o.onEvent !== 'function') throw problem('onEvent', 'a function (event)', o.onEvent);
   const tokenParam = paramName('tokenParam', o.tokenParam, DEFAULTS.tokenParam);
   const stateParam = paramName('stateParam', o.stateParam, DEFAULTS.stateParam);
   const returnToParam = paramName('returnToParam', o.returnToParam, DEFAULTS.returnToParam);
@@ -227,7 +245,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
 
   return Object.freeze({
     name,
-    authEndpoint: endpoint,
+    authEndpoint,
     keys,
     mountPoint: mountPoint as string,
     host: o.host as string | undefined,
@@ -243,5 +261,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     authParams: authParams(o.authParams),
     passReqToCallback: bool('passReqToCallback', o.passReqToCallback, false),
     clock,
+    onEvent: o.onEvent as ((event: JwtSsoEvent) => void) | undefined,
+    logoutEndpoint:
+      o.logoutEndpoint === undefined ? defaultLogoutEndpoint(authEndpoint) : endpoint('logoutEndpoint', o.logoutEndpoint, 'https://api.opinsys.fi/v3/sso/logout'),
   });
 }

@@ -12,8 +12,10 @@ import {
   type JwtSsoStrategyOptionsWithRequest,
   type ResolvedOptions,
 } from './options';
+import { emit, subjectOf, type JwtSsoEvent } from './events';
+import { requestOrigin } from './request-url';
 import { SESSION_KEY, stashToken, takeToken, type SessionLike } from './session-state';
-import { paramValues, splitTarget, stripParams, type QueryPair } from './urls';
+import { paramValues, sameOriginPath, splitTarget, stripParams, type QueryPair } from './urls';
 
 /** What `verify` hands back: an error, a user (`false` or `null`: refused), and optional info. */
 export type VerifyDone<User = Express.User> = (err?: unknown, user?: User | false | null, info?: object) => void;
@@ -73,6 +75,13 @@ function sessionOf(req: Request): SessionLike | undefined {
 
 
 const responseOf = (req: Request): ServerResponse | undefined => (req as { res?: ServerResponse }).res;
+const ipOf = (req: Request): string | undefined => (req as { ip?: string }).ip ?? req.socket?.remoteAddress;
+
+/** Options of {@link JwtSsoStrategy.logoutUrl}. */
+export interface LogoutUrlOptions {
+  /** Where the provider sends the browser after logout: a path on this app (below `mountPoint`). Default `'/'`. */
+  redirectTo?: string;
+}
 
 /**
  * Passport strategy for JWT single sign-on (Opinsys/Puavo SSO and alike), registered as
@@ -118,13 +127,43 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     try {
       this.dispatch(req, options ?? {});
     } catch (err) {
-      this.refuse(err);
+      this.refuse(err, req);
     }
   }
 
+  /**
+   * The provider's logout URL (`logoutEndpoint?redirect_to=`), so that signing out ends the
+   * provider's session too: otherwise the next visit signs the user straight back in.
+   * `redirectTo` must be a same-origin path; anything else becomes `mountPoint + '/'`.
+   *
+   * @example
+   * ```ts
+   * app.post('/logout', (req, res, next) => {
+   *   const url = strategy.logoutUrl(req, { redirectTo: '/' });
+   *   req.logout((err) => (err ? next(err) : res.redirect(303, url)));
+   * });
+   * ```
+   */
+  logoutUrl(req: Request, options: LogoutUrlOptions = {}): string {
+    const o = this._options;
+    const path = stripParams(sameOriginPath(options.redirectTo ?? '/') ?? '/', [o.tokenParam, o.stateParam]);
+    const url = new URL(o.logoutEndpoint);
+    url.searchParams.set('redirect_to', requestOrigin(req, o) + o.mountPoint + path);
+    return url.href;
+  }
+
+  private event(req: Request, event: JwtSsoEvent): void {
+    emit(this._options.onEvent, { ...event, ip: ipOf(req) });
+  }
+
   // A refusal is fail(err, status); a fault (no session, replay store down, a bug) is error().
-  private refuse(err: unknown): void {
-    if (err instanceof JwtSsoError && err.status < 500) return this.fail(err, err.status);
+  private refuse(err: unknown, req?: Request): void {
+    const code = err instanceof JwtSsoError ? err.code : undefined;
+    if (err instanceof JwtSsoError && err.status < 500) {
+      if (req !== undefined) this.event(req, { type: 'refused', code });
+      return this.fail(err, err.status);
+    }
+    if (req !== undefined) this.event(req, code === undefined ? { type: 'error' } : { type: 'error', code });
     this.error(err instanceof Error ? err : new Error(String(err)));
   }
 
@@ -144,7 +183,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     if (session !== undefined && session[SESSION_KEY] !== undefined) {
       const pending = takeToken(session, stripParams(target, [o.tokenParam, o.stateParam]), now);
       if (pending !== null) {
-        this.verifyPending(req, session, pending.token, pending.state, now).catch((err: unknown) => this.refuse(err));
+        this.verifyPending(req, session, pending.token, pending.state, now).catch((err: unknown) => this.refuse(err, req));
         return;
       }
     }
@@ -160,15 +199,19 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
   private receive(req: Request, session: SessionLike | undefined, pairs: QueryPair[], target: string, now: number): void {
     const o = this._options;
     noStore(responseOf(req));
-    if (session === undefined) return this.error(sessionRequired());
+    if (session === undefined) throw sessionRequired();
     const returned = readReturn(o, pairs, target);
     // Checked here too (without using it up) so a lost session cookie ends in a 403, not a loop.
     if (!stateKnown(o, session, returned.state, now, false)) {
       // Someone already signed in: drop the foreign token rather than switch their account.
-      if (isAuthenticated(req)) return this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
+      if (isAuthenticated(req)) {
+        this.event(req, { type: 'token-dropped' });
+        return this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
+      }
       throw stateMismatch();
     }
     stashToken(session, returned.clean, returned.token, returned.state, now);
+    this.event(req, { type: 'token-received' });
     this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
   }
 
@@ -177,7 +220,12 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     noStore(responseOf(req));
     const claims = await acceptToken(this._options, session, { token, state }, now, isAuthenticated(req));
     // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
-    if (claims === null) return this.pass();
+    if (claims === null) {
+      this.event(req, { type: 'token-dropped' });
+      return this.pass();
+    }
+    const sub = subjectOf(claims);
+    this.event(req, sub === undefined ? { type: 'accepted', jti: claims.jti } : { type: 'accepted', jti: claims.jti, sub });
     this.callVerify(req, claims as C);
   }
 
@@ -224,6 +272,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     const params = resolveParams(options.authParams, req, 'authenticate option authParams');
     const url = loginRedirect(this._options, req, session, target, wanted, params, now);
     noStore(responseOf(req));
+    this.event(req, { type: 'redirect' });
     this.redirect(url, REDIRECT_TO_PROVIDER);
   }
 }

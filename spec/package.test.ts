@@ -23,7 +23,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('contains dist with declarations, and no tests or sources', () => {
-  expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/strategy.d.ts', 'dist/dev-provider.js', 'dist/dev-provider.d.ts', 'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']));
+  expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/strategy.d.ts', 'dist/dev-provider.js', 'dist/dev-provider.d.ts', 'dist/compat.js', 'dist/compat.d.ts', 'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']));
   expect(files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(f))).toEqual([]);
 });
 
@@ -49,4 +49,12 @@ test('the dev-provider entry loads both ways', () => {
   expect(
     execFileSync('node', ['--input-type=module', '-e', `import * as m from 'passport-jwtsso/dev-provider'; ${probeDev}`], { cwd: dir, encoding: 'utf8' }).trim(),
   ).toBe('function 3');
+});
+
+test('the compat entry is the jwtsso function itself, both ways', () => {
+  const probeCompat = `console.log(typeof m + ' ' + typeof m({ authEndpoint: 'https://sso.example/', sharedSecret: 's' }))`;
+  expect(execFileSync('node', ['-e', `const m = require('passport-jwtsso/compat'); ${probeCompat}`], { cwd: dir, encoding: 'utf8' }).trim()).toBe('function function');
+  expect(
+    execFileSync('node', ['--input-type=module', '-e', `import m from 'passport-jwtsso/compat'; ${probeCompat}`], { cwd: dir, encoding: 'utf8' }).trim(),
+  ).toBe('function function');
 });

@@ -60,9 +60,14 @@ function formatValue(value: unknown): string {
 /** Builds the demo app (not listening). */
 export function createDemoApp(options: DemoAppOptions): express.Express {
   const passport = new Passport();
-  passport.use(
-    new JwtSsoStrategy<PuavoClaims>(
-      { authEndpoint: options.authEndpoint, sharedSecret: options.sharedSecret, host: options.host, scheme: 'http' },
+  const strategy = new JwtSsoStrategy<PuavoClaims>(
+      {
+        authEndpoint: options.authEndpoint,
+        logoutEndpoint: options.logoutEndpoint,
+        sharedSecret: options.sharedSecret,
+        host: options.host,
+        scheme: 'http',
+      },
       (claims, done) => {
         const user: DemoUser = {
           username: claims.username,
@@ -73,8 +78,8 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
         };
         done(null, user);
       },
-    ),
   );
+  passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
 
@@ -172,12 +177,10 @@ Pasting the old callback URL with the token is refused: a token signs in once.</
     );
   });
 
+  // Sign out of the app, then of the provider, or the next visit signs the user straight back in.
   app.post('/logout', (req, res, next) => {
-    req.logout((err) => {
-      if (err) return next(err);
-      const back = `http://${options.host}/`;
-      res.redirect(303, `${options.logoutEndpoint}?redirect_to=${encodeURIComponent(back)}`);
-    });
+    const providerLogout = strategy.logoutUrl(req, { redirectTo: '/' });
+    req.logout((err) => (err ? next(err) : res.redirect(303, providerLogout)));
   });
 
   return app;

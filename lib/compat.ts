@@ -1,0 +1,135 @@
+// `passport-jwtsso/compat`: the jwtsso 1.x Express middleware's API on this package's checks,
+// so that apps using the original move over by changing one require.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JwtClaims } from './claims';
+import { JwtSsoError } from './errors';
+import { emit, subjectOf } from './events';
+import { acceptToken, loginRedirect, noStore, readReturn, sessionRequired } from './login';
+import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } from './options';
+import type { SessionLike } from './session-state';
+import { splitTarget } from './urls';
+
+/** Options of {@link jwtsso}: the original's, plus any of the strategy's. */
+interface JwtSsoCompatOptions extends Omit<JwtSsoStrategyBaseOptions, 'mountPoint' | 'name'> {
+  /**
+   * The app's public path prefix (`'/app'`), or, as the original's README has it, its public
+   * base URL (`'https://app.example/app'`): then its scheme and host are used too.
+   */
+  mountPoint?: string;
+  /** Called after a token is accepted and `req.session.jwt` is set; `done(err)` fails the login. */
+  hook?: (claims: JwtClaims, done: (err?: unknown) => void) => void;
+}
+
+type Next = (err?: unknown) => void;
+type CompatRequest = IncomingMessage & { originalUrl?: string; session?: SessionLike & { regenerate?: (cb: (err?: unknown) => void) => void } };
+type CompatResponse = ServerResponse & { requestJwt?: (customPath?: string) => void };
+
+// The original took a public base URL as mountPoint; the strategy's options take its parts.
+function splitMountPoint(options: JwtSsoCompatOptions): Pick<JwtSsoStrategyBaseOptions, 'host' | 'scheme'> & { mountPoint?: string } {
+  const { mountPoint } = options;
+  if (typeof mountPoint !== 'string' || !/^https?:\/\//i.test(mountPoint)) return mountPoint === undefined ? {} : { mountPoint };
+  let url: URL;
+  try {
+    url = new URL(mountPoint);
+  } catch {
+    throw new TypeError('jwtsso: option "mountPoint" must be a path such as "/app" or a base URL such as "https://app.example/app".');
+  }
+  return {
+    mountPoint: url.pathname,
+    host: options.host ?? url.host,
+    scheme: options.scheme ?? (url.protocol === 'https:' ? 'https' : 'http'),
+  };
+}
+
+/**
+ * The jwtsso 1.x middleware, on this package's verification: `res.requestJwt([customPath])`
+ * sends the browser to the provider; a returned `?jwt=` is verified (HS256, `iat` age, single
+ * use, login state), its claims stored in `req.session.jwt`, `hook(claims, done)` called, and
+ * the browser redirected to the same URL without the token. A refused token is `next(err)`
+ * with a `JwtSsoError` (`err.status` 401, 403 or 500).
+ *
+ * @example
+ * ```js
+ * const jwtsso = require('passport-jwtsso/compat');
+ * app.use(session({ secret: 'secret', resave: false, saveUninitialized: false }));
+ * app.use(jwtsso({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 'secret', mountPoint: 'https://app.example', maxAge: 120 }));
+ * app.use((req, res, next) => (req.session.jwt ? next() : res.requestJwt()));
+ * ```
+ */
+function jwtsso(options: JwtSsoCompatOptions): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+  if (options === null || typeof options !== 'object') throw new TypeError('jwtsso: options must be an object with "authEndpoint" and "sharedSecret".');
+  const { hook, ...rest } = options;
+  if (hook !== undefined && typeof hook !== 'function') throw new TypeError('jwtsso: option "hook" must be a function (claims, done).');
+  const o: ResolvedOptions = resolveOptions({ ...rest, ...splitMountPoint(options) });
+
+  async function receive(req: CompatRequest, res: CompatResponse, session: SessionLike, target: string, next: Next): Promise<void> {
+    const returned = readReturn(o, splitTarget(target).pairs, target);
+    const signedIn = session.jwt !== undefined && session.jwt !== null;
+    const claims = await acceptToken(o, session, returned, o.clock(), signedIn);
+    const redirect = () => {
+      res.statusCode = 302;
+      res.setHeader('Location', o.mountPoint + returned.clean);
+      res.end();
+    };
+    const ip = req.socket?.remoteAddress;
+    if (claims === null) {
+      emit(o.onEvent, { type: 'token-dropped', ip });
+      return redirect(); // a foreign token for a signed-in session
+    }
+    const sub = subjectOf(claims);
+    emit(o.onEvent, sub === undefined ? { type: 'accepted', jti: claims.jti, ip } : { type: 'accepted', jti: claims.jti, sub, ip });
+    await regenerate(req);
+    (req.session as SessionLike).jwt = claims;
+    if (hook === undefined) return redirect();
+    let settled = false;
+    hook(claims, (err) => {
+      if (settled) return;
+      settled = true;
+      if (err !== undefined && err !== null) return next(err);
+      redirect();
+    });
+  }
+
+  return function jwtssoMiddleware(request, response, next) {
+    const req = request as CompatRequest;
+    const res = response as CompatResponse;
+    const target = req.originalUrl ?? req.url ?? '/';
+
+    res.requestJwt = (customPath?: string) => {
+      try {
+        const url = loginRedirect(o, req, req.session, target, customPath, {}, o.clock());
+        noStore(res);
+        emit(o.onEvent, { type: 'redirect', ip: req.socket?.remoteAddress });
+        res.statusCode = 302;
+        res.setHeader('Location', url);
+        res.end();
+      } catch (err) {
+        next(err);
+      }
+    };
+
+    const { pairs } = splitTarget(target);
+    if (!pairs.some((p) => p.key === o.tokenParam)) return next();
+    noStore(res);
+    if (req.session === undefined || req.session === null) return next(sessionRequired());
+    receive(req, res, req.session, target, next).catch((err: unknown) => {
+      const code = err instanceof JwtSsoError ? err.code : undefined;
+      const type = err instanceof JwtSsoError && err.status < 500 ? 'refused' : 'error';
+      emit(o.onEvent, code === undefined ? { type, ip: req.socket?.remoteAddress } : { type, code, ip: req.socket?.remoteAddress });
+      next(err);
+    });
+  };
+}
+
+// A new session id at login (session fixation), where the session middleware can (express-session).
+function regenerate(req: CompatRequest): Promise<void> {
+  const session = req.session;
+  if (session === undefined || typeof session.regenerate !== 'function') return Promise.resolve();
+  return new Promise((resolve, reject) => session.regenerate!((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
+}
+
+// `require('passport-jwtsso/compat')` is the function itself, as `require('jwtsso')` was.
+namespace jwtsso {
+  export type Options = JwtSsoCompatOptions;
+}
+export = jwtsso;

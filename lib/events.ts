@@ -1,0 +1,47 @@
+import createDebug from 'debug';
+import type { JwtSsoErrorCode } from './errors';
+
+/** `DEBUG=passport-jwtsso` prints a line for every decision; never a token or a secret. */
+export const debug = createDebug('passport-jwtsso');
+
+/**
+ * One decision of the strategy, for audit logs (`onEvent`). It never carries a token, a state
+ * value or a secret; `jti` is the token's id, which is safe to log and links the events of
+ * one token.
+ */
+export interface JwtSsoEvent {
+  /**
+   * `redirect`: sent to the provider; `token-received`: a token arrived and was parked;
+   * `token-dropped`: a token for a signed-in session with an unknown state was ignored;
+   * `accepted`: a token passed every check (verify comes next); `refused`: a check failed (401,
+   * 403, 400); `error`: a fault (500), e.g. the replay store is down.
+   */
+  type: 'redirect' | 'token-received' | 'token-dropped' | 'accepted' | 'refused' | 'error';
+  /** The JwtSsoError code, for `refused` and `error`. */
+  code?: JwtSsoErrorCode;
+  /** The token's `jti`, for `accepted`. */
+  jti?: string;
+  /** The user: `sub`, else Puavo's `puavo_id`, for `accepted`. */
+  sub?: string;
+  /** The client's address (`req.ip` with Express's `trust proxy`, else the socket's). */
+  ip?: string;
+}
+
+/** Reports an event to debug and to `onEvent`; a throwing `onEvent` cannot break a login. */
+export function emit(onEvent: ((event: JwtSsoEvent) => void) | undefined, event: JwtSsoEvent): void {
+  if (debug.enabled) {
+    debug('%s%s%s%s', event.type, event.code ? ` ${event.code}` : '', event.jti ? ` jti=${event.jti}` : '', event.ip ? ` ip=${event.ip}` : '');
+  }
+  if (onEvent === undefined) return;
+  try {
+    onEvent(event);
+  } catch (err) {
+    debug('onEvent threw: %s', err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** The user id of verified claims, for events. */
+export function subjectOf(claims: Record<string, unknown>): string | undefined {
+  const sub = claims.sub ?? claims.puavo_id ?? claims.id;
+  return typeof sub === 'string' || typeof sub === 'number' ? String(sub) : undefined;
+}

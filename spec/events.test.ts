@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent, type ReplayStore } from '../lib';
+import { startApp, type TestApp } from './helpers/app';
+import { login } from './helpers/flow';
+import { mint, puavoClaims, SECRET } from './helpers/tokens';
+
+let app: TestApp;
+afterEach(() => app?.close());
+
+describe('onEvent', () => {
+  test('a login reports redirect, token-received and accepted (with jti, sub and ip), never a token', async () => {
+    const events: JwtSsoEvent[] = [];
+    app = await startApp({ strategy: { onEvent: (e) => events.push(e) } });
+    const claims = puavoClaims();
+    const { final, token } = await login(app.browser(), '/protected', claims);
+    expect(final.status).toBe(200);
+    expect(events.map((e) => e.type)).toEqual(['redirect', 'token-received', 'accepted']);
+    expect(events[2]).toEqual({ type: 'accepted', jti: claims.jti, sub: '42', ip: expect.stringMatching(/127\.0\.0\.1$/) });
+    expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  type OnEvent = (e: JwtSsoEvent) => void;
+  test.each<[string, (onEvent: OnEvent) => Promise<TestApp>, (a: TestApp) => Promise<void>, JwtSsoEvent['type'], Code]>([
+    [
+      'a state mismatch is refused',
+      (onEvent) => startApp({ strategy: { onEvent } }),
+      async (a) => void (await a.browser().get(`/checked?jwt=${mint(puavoClaims())}`)),
+      'refused',
+      Code.STATE_MISMATCH,
+    ],
+    [
+      'a replay store fault is an error',
+      (onEvent) => startApp({ strategy: { onEvent, state: false, replayStore: { consume: () => Promise.reject(new Error('down')) } as ReplayStore } }),
+      async (a) => {
+        const b = a.browser();
+        const cb = await b.get(`/checked?jwt=${mint(puavoClaims())}`);
+        await b.get(cb.headers.location!);
+      },
+      'error',
+      Code.REPLAY_STORE_FAILED,
+    ],
+  ])('%s', async (_name, make, act, type, code) => {
+    const events: JwtSsoEvent[] = [];
+    app = await make((e) => events.push(e));
+    await act(app);
+    expect(events.at(-1)).toMatchObject({ type, code });
+  });
+
+  test('an onEvent that throws cannot break a login', async () => {
+    app = await startApp({
+      strategy: {
+        onEvent: () => {
+          throw new Error('audit log down');
+        },
+      },
+    });
+    expect((await login(app.browser())).final.status).toBe(200);
+  });
+});
+
+describe('logoutUrl', () => {
+  const req = { headers: { host: 'evil.example' }, socket: {}, app: undefined } as never;
+  test.each<[string, Record<string, unknown>, string | undefined, string]>([
+    ["Puavo's default, beside the SSO endpoint", {}, undefined, 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F'],
+    ['a path below mountPoint', { mountPoint: '/app' }, '/bye?x=1', 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2Fapp%2Fbye%3Fx%3D1'],
+    ['an explicit logoutEndpoint, its query kept', { logoutEndpoint: 'https://sso.example/out?lang=fi' }, '/', 'https://sso.example/out?lang=fi&redirect_to=https%3A%2F%2Fapp.example%2F'],
+    ['an open redirect attempt //evil', {}, '//evil.example/', 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F'],
+    ['an absolute URL', {}, 'https://evil.example/', 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F'],
+    ['javascript:', {}, 'javascript:alert(1)', 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F'],
+  ])('%s', (_name, extra, redirectTo, expected) => {
+    const strategy = new JwtSsoStrategy({ authEndpoint: 'https://api.opinsys.fi/v3/sso?x=1', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
+    expect(strategy.logoutUrl(req, redirectTo === undefined ? {} : { redirectTo })).toBe(expected);
+  });
+
+  test('refuses a logoutEndpoint that is not an absolute http(s) URL', () => {
+    expect(() => new JwtSsoStrategy({ authEndpoint: 'https://a.example/sso', sharedSecret: SECRET, logoutEndpoint: '/logout' })).toThrow('"logoutEndpoint"');
+  });
+});
+
+// DEBUG=passport-jwtsso, not DEBUG=*: the test client (superagent) and Express's router log the
+// URLs they handle, tokens included, which is theirs to print, not this package's.
+test('the whole output of logins that succeed and fail, with DEBUG=passport-jwtsso, holds no token and no secret', () => {
+  const list = join(mkdtempSync(join(tmpdir(), 'jwtsso-out-')), 'used.json');
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'spec/support/noisy-flows.ts', list], {
+    cwd: resolve(__dirname, '..'),
+    env: { ...process.env, DEBUG: 'passport-jwtsso', TS_NODE_TRANSPILE_ONLY: 'true' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.status).toBe(0);
+  const output = `${run.stdout}\n${run.stderr}`;
+  // The run really printed decisions and refusals: otherwise this test would prove nothing.
+  for (const expected of ['passport-jwtsso redirect', 'accepted jti=', 'ERR_JWTSSO_SIGNATURE_INVALID', 'ERR_JWTSSO_TOKEN_REPLAYED', 'ERR_JWTSSO_REPLAY_STORE_FAILED']) {
+    expect(output).toContain(expected);
+  }
+  const used = JSON.parse(readFileSync(list, 'utf8')) as string[];
+  expect(used.length).toBeGreaterThan(10);
+  for (const secret of used) {
+    expect(output).not.toContain(secret);
+    for (const part of secret.split('.')) if (part.length > 20) expect(output).not.toContain(part);
+  }
+});
