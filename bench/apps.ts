@@ -21,7 +21,9 @@ function withSession(app: express.Express): void {
 /** This strategy: /plain has only passport.session(), /protected adds authenticate('jwtsso'). */
 function strategyApp(state: boolean): express.Express {
   const passport = new Passport();
-  passport.use(new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state }, (claims, done) => done(null, { id: claims.jti })));
+  passport.use(
+    new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state }, (claims, done) => done(null, { id: claims.jti })),
+  );
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   const app = express();

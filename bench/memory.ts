@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       liveAtEnd: store.size,
       heapMB: Number(((after.heapUsed - before.heapUsed) / MB).toFixed(1)),
       bytesPerId: Math.round((after.heapUsed - before.heapUsed) / store.size),
-      fullHeapMB: Number((((after.heapUsed - before.heapUsed) / store.size) * DEFAULT_MAX_ENTRIES / MB).toFixed(1)),
+      fullHeapMB: Number(((((after.heapUsed - before.heapUsed) / store.size) * DEFAULT_MAX_ENTRIES) / MB).toFixed(1)),
       rssMB: Number((after.rss / MB).toFixed(1)),
     }),
   );

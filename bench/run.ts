@@ -34,7 +34,13 @@ const HEADER = b64({ alg: 'HS256' });
 
 /** A fresh Puavo-shaped token (unique jti), minted with node:crypto to keep the client cheap. */
 function freshToken(): string {
-  const payload = b64({ iat: Math.floor(Date.now() / 1000), jti: randomUUID(), puavo_id: 42, username: 'bench.user', organisation_domain: 'example.opinsys.fi' });
+  const payload = b64({
+    iat: Math.floor(Date.now() / 1000),
+    jti: randomUUID(),
+    puavo_id: 42,
+    username: 'bench.user',
+    organisation_domain: 'example.opinsys.fi',
+  });
   const input = `${HEADER}.${payload}`;
   return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
 }
@@ -159,13 +165,21 @@ async function signedIn(port: number, child: ChildProcess) {
   const cpuPerRequest: Record<string, number[]> = { sessionOnly: [], withStrategy: [] };
   const load = async (name: 'sessionOnly' | 'withStrategy', path: string) => {
     const before = await serverCpuMicros(child);
-    const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 10, duration: SIGNED_IN_SECONDS, headers: { cookie } });
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}${path}`,
+      connections: 10,
+      duration: SIGNED_IN_SECONDS,
+      headers: { cookie },
+    });
     const cpu = (await serverCpuMicros(child)) - before;
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     cpuPerRequest[name]!.push(cpu / result.requests.total);
     return result.requests.average;
   };
-  const r = await interleaved(SIGNED_IN_ROUNDS, { sessionOnly: () => load('sessionOnly', '/plain'), withStrategy: () => load('withStrategy', '/protected') });
+  const r = await interleaved(SIGNED_IN_ROUNDS, {
+    sessionOnly: () => load('sessionOnly', '/plain'),
+    withStrategy: () => load('withStrategy', '/protected'),
+  });
   const cpuSession = median(cpuPerRequest.sessionOnly!);
   const alone = strategyAloneMicros();
   const cpuStrategy = median(cpuPerRequest.withStrategy!);
@@ -188,7 +202,15 @@ function strategyAloneMicros(): number {
   const passport = new Passport();
   passport.use(new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state: false }));
   const middleware = passport.authenticate('jwtsso') as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
-  const req = { originalUrl: '/protected?tab=2', url: '/protected?tab=2', method: 'GET', headers: {}, session: { cookie: {} }, user: { id: 1 }, isAuthenticated: () => true };
+  const req = {
+    originalUrl: '/protected?tab=2',
+    url: '/protected?tab=2',
+    method: 'GET',
+    headers: {},
+    session: { cookie: {} },
+    user: { id: 1 },
+    isAuthenticated: () => true,
+  };
   let passed = 0;
   const next = (err?: unknown) => {
     if (err) throw err;
@@ -240,7 +262,10 @@ async function stores() {
     const io = new Redis(server.url);
     const node = createClient({ url: server.url });
     await node.connect();
-    cleanup.push(() => io.disconnect(), () => node.destroy());
+    cleanup.push(
+      () => io.disconnect(),
+      () => node.destroy(),
+    );
     variants.redisIoredis = () => consumesPerSecond(new RedisReplayStore({ client: io }), STORE_ROUND_MS);
     variants.redisNodeRedis = () => consumesPerSecond(new RedisReplayStore({ client: node }), STORE_ROUND_MS);
   } else {
@@ -255,8 +280,19 @@ async function stores() {
   }
 }
 
-function memoryFootprint(): { ids: number; maxEntries: number; liveAtEnd: number; heapMB: number; bytesPerId: number; fullHeapMB: number; rssMB: number } {
-  const out = execFileSync(process.execPath, ['--expose-gc', ...TSNODE, join(__dirname, 'memory.ts')], { encoding: 'utf8', env: { ...process.env, BENCH_QUICK: QUICK ? '1' : '0' } });
+function memoryFootprint(): {
+  ids: number;
+  maxEntries: number;
+  liveAtEnd: number;
+  heapMB: number;
+  bytesPerId: number;
+  fullHeapMB: number;
+  rssMB: number;
+} {
+  const out = execFileSync(process.execPath, ['--expose-gc', ...TSNODE, join(__dirname, 'memory.ts')], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_QUICK: QUICK ? '1' : '0' },
+  });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -304,15 +340,31 @@ function print(r: {
   const t = r.tokenCheck.opsPerSecond;
   const l = r.loginTrips.tripsPerSecond;
   const rows: [string, string, string][] = [
-    ['token check: verifyToken (this package)', `${t.verifyToken} ops/s`, `×${r.tokenCheck.ratioToJsonwebtoken} of jsonwebtoken, ×${r.tokenCheck.ratioToHmacFloor} of the HMAC floor`],
-    ['token check: jsonwebtoken.verify (KeyObject)', `${t.jsonwebtoken} ops/s`, `×${r.tokenCheck.jsonwebtokenKeyObjectOverString} of a string secret`],
+    [
+      'token check: verifyToken (this package)',
+      `${t.verifyToken} ops/s`,
+      `×${r.tokenCheck.ratioToJsonwebtoken} of jsonwebtoken, ×${r.tokenCheck.ratioToHmacFloor} of the HMAC floor`,
+    ],
+    [
+      'token check: jsonwebtoken.verify (KeyObject)',
+      `${t.jsonwebtoken} ops/s`,
+      `×${r.tokenCheck.jsonwebtokenKeyObjectOverString} of a string secret`,
+    ],
     ['token check: jsonwebtoken.verify (string secret)', `${t.jsonwebtokenStringSecret} ops/s`, ''],
     ['token check: HMAC-SHA256 alone (floor)', `${t.hmacFloor} ops/s`, ''],
     ['login trip: this strategy (state off)', `${l.strategy} trips/s`, `×${r.loginTrips.ratioToOriginal} of the original`],
     ['login trip: jwtsso 1.0.1 (original)', `${l.original} trips/s`, ''],
-    ['login trip: this strategy (state on, +1 request)', `${l.strategyWithState} trips/s`, `×${r.loginTrips.withStateRatioToOriginal} of the original`],
+    [
+      'login trip: this strategy (state on, +1 request)',
+      `${l.strategyWithState} trips/s`,
+      `×${r.loginTrips.withStateRatioToOriginal} of the original`,
+    ],
     ['signed-in request: passport.session() only', `${r.signedInRequest.requestsPerSecond.sessionOnly} req/s`, ''],
-    ['signed-in request: + authenticate(jwtsso)', `${r.signedInRequest.requestsPerSecond.withStrategy} req/s`, `×${r.signedInRequest.ratio} (goal ≥ 0.95)`],
+    [
+      'signed-in request: + authenticate(jwtsso)',
+      `${r.signedInRequest.requestsPerSecond.withStrategy} req/s`,
+      `×${r.signedInRequest.ratio} (goal ≥ 0.95)`,
+    ],
     [
       'signed-in request: server CPU per request',
       `${r.signedInRequest.serverCpuMicrosPerRequest.sessionOnly} → ${r.signedInRequest.serverCpuMicrosPerRequest.withStrategy} µs`,
@@ -323,7 +375,11 @@ function print(r: {
       `${r.signedInRequest.strategyAloneMicros} µs`,
       `×${r.signedInRequest.impliedRatio} implied against the server's cost of a request`,
     ],
-    ...Object.entries(r.replayStoreConsumesPerSecond).map(([k, v]): [string, string, string] => [`replay store consume: ${k}`, `${v} ops/s`, '']),
+    ...Object.entries(r.replayStoreConsumesPerSecond).map(([k, v]): [string, string, string] => [
+      `replay store consume: ${k}`,
+      `${v} ops/s`,
+      '',
+    ]),
     [
       `memory store after ${r.memoryStoreFootprint.ids.toLocaleString('en')} ids`,
       `${r.memoryStoreFootprint.heapMB} MB heap`,

@@ -9,23 +9,14 @@ import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } 
 import type { SessionLike } from './session-state';
 import { splitTarget } from './urls';
 
-/** Options of {@link jwtsso}: the original's, plus any of the strategy's. */
-interface JwtSsoCompatOptions extends Omit<JwtSsoStrategyBaseOptions, 'mountPoint' | 'name'> {
-  /**
-   * The app's public path prefix (`'/app'`), or, as the original's README has it, its public
-   * base URL (`'https://app.example/app'`): then its scheme and host are used too.
-   */
-  mountPoint?: string;
-  /** Called after a token is accepted and `req.session.jwt` is set; `done(err)` fails the login. */
-  hook?: (claims: JwtClaims, done: (err?: unknown) => void) => void;
-}
-
-type Next = (err?: unknown) => void;
-type CompatRequest = IncomingMessage & { originalUrl?: string; session?: SessionLike & { regenerate?: (cb: (err?: unknown) => void) => void } };
+type CompatRequest = IncomingMessage & {
+  originalUrl?: string;
+  session?: SessionLike & { regenerate?: (cb: (err?: unknown) => void) => void };
+};
 type CompatResponse = ServerResponse & { requestJwt?: (customPath?: string) => void };
 
 // The original took a public base URL as mountPoint; the strategy's options take its parts.
-function splitMountPoint(options: JwtSsoCompatOptions): Pick<JwtSsoStrategyBaseOptions, 'host' | 'scheme'> & { mountPoint?: string } {
+function splitMountPoint(options: jwtsso.Options): Pick<JwtSsoStrategyBaseOptions, 'host' | 'scheme'> & { mountPoint?: string } {
   const { mountPoint } = options;
   if (typeof mountPoint !== 'string' || !/^https?:\/\//i.test(mountPoint)) return mountPoint === undefined ? {} : { mountPoint };
   let url: URL;
@@ -56,13 +47,20 @@ function splitMountPoint(options: JwtSsoCompatOptions): Pick<JwtSsoStrategyBaseO
  * app.use((req, res, next) => (req.session.jwt ? next() : res.requestJwt()));
  * ```
  */
-function jwtsso(options: JwtSsoCompatOptions): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
-  if (options === null || typeof options !== 'object') throw new TypeError('jwtsso: options must be an object with "authEndpoint" and "sharedSecret".');
+function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('jwtsso: options must be an object with "authEndpoint" and "sharedSecret".');
   const { hook, ...rest } = options;
   if (hook !== undefined && typeof hook !== 'function') throw new TypeError('jwtsso: option "hook" must be a function (claims, done).');
   const o: ResolvedOptions = resolveOptions({ ...rest, ...splitMountPoint(options) });
 
-  async function receive(req: CompatRequest, res: CompatResponse, session: SessionLike, target: string, next: Next): Promise<void> {
+  async function receive(
+    req: CompatRequest,
+    res: CompatResponse,
+    session: SessionLike,
+    target: string,
+    next: (err?: unknown) => void,
+  ): Promise<void> {
     const returned = readReturn(o, splitTarget(target).pairs, target);
     const signedIn = session.jwt !== undefined && session.jwt !== null;
     const claims = await acceptToken(o, session, returned, o.clock(), signedIn);
@@ -125,11 +123,22 @@ function jwtsso(options: JwtSsoCompatOptions): (req: IncomingMessage, res: Serve
 function regenerate(req: CompatRequest): Promise<void> {
   const session = req.session;
   if (session === undefined || typeof session.regenerate !== 'function') return Promise.resolve();
-  return new Promise((resolve, reject) => session.regenerate!((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
+  return new Promise((resolve, reject) =>
+    session.regenerate!((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())),
+  );
 }
 
 // `require('passport-jwtsso/compat')` is the function itself, as `require('jwtsso')` was.
 namespace jwtsso {
-  export type Options = JwtSsoCompatOptions;
+  /** Options of {@link jwtsso}: the original's, plus any of the strategy's. */
+  export interface Options extends Omit<JwtSsoStrategyBaseOptions, 'mountPoint' | 'name'> {
+    /**
+     * The app's public path prefix (`'/app'`), or, as the original's README has it, its public
+     * base URL (`'https://app.example/app'`): then its scheme and host are used too.
+     */
+    mountPoint?: string;
+    /** Called after a token is accepted and `req.session.jwt` is set; `done(err)` fails the login. */
+    hook?: (claims: JwtClaims, done: (err?: unknown) => void) => void;
+  }
 }
 export = jwtsso;

@@ -126,7 +126,8 @@ interface Resolved {
 }
 
 function resolve(options: DevProviderOptions): Resolved {
-  if (options === null || typeof options !== 'object') throw new TypeError('createDevProvider: options must be an object with "sharedSecret".');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('createDevProvider: options must be an object with "sharedSecret".');
   const { sharedSecret } = options;
   if (!((typeof sharedSecret === 'string' || sharedSecret instanceof Uint8Array) && sharedSecret.length > 0)) {
     throw new TypeError('createDevProvider: option "sharedSecret" must be a non-empty string or Buffer (the app\'s sharedSecret).');
@@ -136,13 +137,16 @@ function resolve(options: DevProviderOptions): Resolved {
     throw new TypeError('createDevProvider: option "users" must be a non-empty array of Puavo-shaped users (username, puavo_id, …).');
   }
   const allowed = (options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS).map((h) => {
-    if (typeof h !== 'string' || h === '') throw new TypeError('createDevProvider: option "allowedHosts" must be an array of "host" or "host:port" strings.');
+    if (typeof h !== 'string' || h === '')
+      throw new TypeError('createDevProvider: option "allowedHosts" must be an array of "host" or "host:port" strings.');
     return h.toLowerCase();
   });
   const iatOffset = options.iatOffset ?? 0;
-  if (typeof iatOffset !== 'number' || !Number.isFinite(iatOffset)) throw new TypeError('createDevProvider: option "iatOffset" must be a finite number of seconds.');
+  if (typeof iatOffset !== 'number' || !Number.isFinite(iatOffset))
+    throw new TypeError('createDevProvider: option "iatOffset" must be a finite number of seconds.');
   for (const fn of ['jti', 'clock'] as const) {
-    if (options[fn] !== undefined && typeof options[fn] !== 'function') throw new TypeError(`createDevProvider: option "${fn}" must be a function.`);
+    if (options[fn] !== undefined && typeof options[fn] !== 'function')
+      throw new TypeError(`createDevProvider: option "${fn}" must be a function.`);
   }
   return {
     key: createSecretKey(typeof sharedSecret === 'string' ? Buffer.from(sharedSecret, 'utf8') : Buffer.from(sharedSecret)),
@@ -307,8 +311,13 @@ ${buttons}
   }
 
   function badReturn(res: ServerResponse, why: string): void {
-    send(res, 400, 'Bad return address', `<span class="badge">Development identity provider</span>
-<h1 class="error">Cannot sign in</h1><p>${escapeHtml(why)}</p>`);
+    send(
+      res,
+      400,
+      'Bad return address',
+      `<span class="badge">Development identity provider</span>
+<h1 class="error">Cannot sign in</h1><p>${escapeHtml(why)}</p>`,
+    );
   }
 
   function redirectWithToken(res: ServerResponse, returnTo: URL, u: DevUser, cookiePath: string): void {
@@ -317,7 +326,8 @@ ${buttons}
       'Cache-Control': 'no-store',
       'Referrer-Policy': 'no-referrer',
     };
-    if (o.remember) headers['Set-Cookie'] = `${REMEMBER_COOKIE}=${encodeURIComponent(u.username)}; Path=${cookiePath}; HttpOnly; SameSite=Lax`;
+    if (o.remember)
+      headers['Set-Cookie'] = `${REMEMBER_COOKIE}=${encodeURIComponent(u.username)}; Path=${cookiePath}; HttpOnly; SameSite=Lax`;
     res.writeHead(303, headers);
     res.end();
   }
@@ -334,7 +344,12 @@ ${buttons}
       const clear = `${REMEMBER_COOKIE}=; Path=${cookiePath}; HttpOnly; SameSite=Lax; Max-Age=0`;
       if (typeof target === 'string') {
         res.setHeader('Set-Cookie', clear);
-        return send(res, 200, 'Signed out', `<span class="badge">Development identity provider</span><h1>Signed out</h1><p class="muted">${escapeHtml(target)}</p>`);
+        return send(
+          res,
+          200,
+          'Signed out',
+          `<span class="badge">Development identity provider</span><h1>Signed out</h1><p class="muted">${escapeHtml(target)}</p>`,
+        );
       }
       res.writeHead(302, { Location: target.href, 'Set-Cookie': clear, 'Cache-Control': 'no-store' });
       return void res.end();

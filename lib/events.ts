@@ -30,7 +30,13 @@ export interface JwtSsoEvent {
 /** Reports an event to debug and to `onEvent`; a throwing `onEvent` cannot break a login. */
 export function emit(onEvent: ((event: JwtSsoEvent) => void) | undefined, event: JwtSsoEvent): void {
   if (debug.enabled) {
-    debug('%s%s%s%s', event.type, event.code ? ` ${event.code}` : '', event.jti ? ` jti=${event.jti}` : '', event.ip ? ` ip=${event.ip}` : '');
+    debug(
+      '%s%s%s%s',
+      event.type,
+      event.code ? ` ${event.code}` : '',
+      event.jti ? ` jti=${event.jti}` : '',
+      event.ip ? ` ip=${event.ip}` : '',
+    );
   }
   if (onEvent === undefined) return;
   try {

@@ -1,7 +1,13 @@
 export { JwtSsoStrategy, JwtSsoStrategy as Strategy } from './strategy';
 export type { JwtSsoAuthenticateOptions, LogoutUrlOptions, VerifyDone, VerifyFunction, VerifyFunctionWithRequest } from './strategy';
 export type { JwtSsoEvent } from './events';
-export type { JwtSsoStrategyOptions, JwtSsoStrategyOptionsWithRequest, JwtSsoStrategyBaseOptions, SharedSecret, AuthParams } from './options';
+export type {
+  JwtSsoStrategyOptions,
+  JwtSsoStrategyOptionsWithRequest,
+  JwtSsoStrategyBaseOptions,
+  SharedSecret,
+  AuthParams,
+} from './options';
 export { JwtSsoError, JwtSsoErrorCode } from './errors';
 export type { JwtClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup } from './claims';
 export type { ReplayStore } from './replay/store';

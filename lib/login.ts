@@ -45,7 +45,10 @@ export function readReturn(o: ResolvedOptions, pairs: readonly QueryPair[], targ
   const tokens = paramValues(pairs, o.tokenParam);
   const token = tokens[0] ?? '';
   if (tokens.length !== 1 || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-    const why = tokens.length !== 1 ? `the "${o.tokenParam}" parameter was given ${tokens.length} times` : `it is empty or longer than ${MAX_TOKEN_LENGTH} characters`;
+    const why =
+      tokens.length !== 1
+        ? `the "${o.tokenParam}" parameter was given ${tokens.length} times`
+        : `it is empty or longer than ${MAX_TOKEN_LENGTH} characters`;
     throw new JwtSsoError(Code.TOKEN_MALFORMED, `The sign-in token is malformed: ${why}. Start the sign-in again.`);
   }
   const states = paramValues(pairs, o.stateParam);

@@ -59,6 +59,7 @@ export interface JwtSsoStrategyOptions extends JwtSsoStrategyBaseOptions {
 
 /** Options of {@link JwtSsoStrategy} with `verify(req, claims, done)`. */
 export interface JwtSsoStrategyOptionsWithRequest extends JwtSsoStrategyBaseOptions {
+  /** Call `verify(req, claims, done)`. */
   passReqToCallback: true;
 }
 
@@ -98,9 +99,25 @@ export const DEFAULTS = {
 } as const;
 
 const KNOWN = new Set<string>([
-  'authEndpoint', 'sharedSecret', 'name', 'mountPoint', 'host', 'scheme', 'maxAge', 'clockTolerance', 'state',
-  'stateMaxAge', 'replayStore', 'tokenParam', 'returnToParam', 'stateParam', 'authParams', 'passReqToCallback', 'clock',
-  'onEvent', 'logoutEndpoint',
+  'authEndpoint',
+  'sharedSecret',
+  'name',
+  'mountPoint',
+  'host',
+  'scheme',
+  'maxAge',
+  'clockTolerance',
+  'state',
+  'stateMaxAge',
+  'replayStore',
+  'tokenParam',
+  'returnToParam',
+  'stateParam',
+  'authParams',
+  'passReqToCallback',
+  'clock',
+  'onEvent',
+  'logoutEndpoint',
 ]);
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
@@ -263,6 +280,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     clock,
     onEvent: o.onEvent as ((event: JwtSsoEvent) => void) | undefined,
     logoutEndpoint:
-      o.logoutEndpoint === undefined ? defaultLogoutEndpoint(authEndpoint) : endpoint('logoutEndpoint', o.logoutEndpoint, 'https://api.opinsys.fi/v3/sso/logout'),
+      o.logoutEndpoint === undefined
+        ? defaultLogoutEndpoint(authEndpoint)
+        : endpoint('logoutEndpoint', o.logoutEndpoint, 'https://api.opinsys.fi/v3/sso/logout'),
   });
 }

@@ -52,8 +52,7 @@ function live<T extends Entry>(list: unknown, now: number, valid: (x: T) => bool
 }
 
 const isState = (x: StateEntry): boolean => typeof x.v === 'string';
-const isToken = (x: TokenEntry): boolean =>
-  typeof x.k === 'string' && typeof x.t === 'string' && (x.s === null || typeof x.s === 'string');
+const isToken = (x: TokenEntry): boolean => typeof x.k === 'string' && typeof x.t === 'string' && (x.s === null || typeof x.s === 'string');
 
 function tidy(session: SessionLike): void {
   const b = bag(session);

@@ -73,7 +73,6 @@ function sessionOf(req: Request): SessionLike | undefined {
   return session !== null && typeof session === 'object' ? (session as SessionLike) : undefined;
 }
 
-
 const responseOf = (req: Request): ServerResponse | undefined => (req as { res?: ServerResponse }).res;
 const ipOf = (req: Request): string | undefined => (req as { ip?: string }).ip ?? req.socket?.remoteAddress;
 
@@ -109,7 +108,10 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
 
   constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C>);
   constructor(options: JwtSsoStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<C>);
-  constructor(options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest, verify?: VerifyFunction<C> | VerifyFunctionWithRequest<C>) {
+  constructor(
+    options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest,
+    verify?: VerifyFunction<C> | VerifyFunctionWithRequest<C>,
+  ) {
     super();
     this._options = resolveOptions(options);
     if (verify !== undefined && typeof verify !== 'function') {

@@ -42,9 +42,7 @@ export function splitTarget(target: string): { path: string; pairs: QueryPair[] 
   const hash = target.indexOf('#');
   const noHash = hash === -1 ? target : target.slice(0, hash);
   const q = noHash.indexOf('?');
-  return q === -1
-    ? { path: noHash, pairs: [] }
-    : { path: noHash.slice(0, q), pairs: splitQuery(noHash.slice(q + 1)) };
+  return q === -1 ? { path: noHash, pairs: [] } : { path: noHash.slice(0, q), pairs: splitQuery(noHash.slice(q + 1)) };
 }
 
 /**
@@ -102,12 +100,7 @@ export function appendParam(url: string, key: string, value: string): string {
  * The provider's login URL: `authEndpoint` with its own query kept, `params` added, and the
  * return parameter set last so that nothing can override it.
  */
-export function loginUrl(
-  authEndpoint: string,
-  returnToParam: string,
-  returnTo: string,
-  params: Readonly<Record<string, string>>,
-): string {
+export function loginUrl(authEndpoint: string, returnToParam: string, returnTo: string, params: Readonly<Record<string, string>>): string {
   const url = new URL(authEndpoint);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   url.searchParams.set(returnToParam, returnTo);

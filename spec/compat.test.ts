@@ -123,7 +123,7 @@ describe('keeps the new security where the original did not', () => {
     expect(again.body.code).toBe(Code.TOKEN_REPLAYED);
   });
 
-  test('login CSRF: a token without this session\'s state is refused', async () => {
+  test("login CSRF: a token without this session's state is refused", async () => {
     app = await readmeApp();
     const res = await app.browser().get(`/?jwt=${mint(puavoClaims())}`);
     expect(res.status).toBe(403);
@@ -149,16 +149,20 @@ describe('keeps the new security where the original did not', () => {
     custom.use(jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET, mountPoint: '/app', host: 'app.example', scheme: 'https' }));
     custom.get('/ok', (_req, res) => (res as unknown as { requestJwt(p?: string): void }).requestJwt('/custom/path?my=query'));
     custom.get('/evil', (_req, res) => (res as unknown as { requestJwt(p?: string): void }).requestJwt('//evil.example/'));
-    expect(returnToOf((await request(custom).get('/ok')).headers.location)).toMatch(/^https:\/\/app\.example\/app\/custom\/path\?my=query&jwtsso_state=/);
+    expect(returnToOf((await request(custom).get('/ok')).headers.location)).toMatch(
+      /^https:\/\/app\.example\/app\/custom\/path\?my=query&jwtsso_state=/,
+    );
     expect(returnToOf((await request(custom).get('/evil')).headers.location)).toMatch(/^https:\/\/app\.example\/app\/\?jwtsso_state=/);
   });
 
   test('no session middleware: next(err) with SESSION_REQUIRED', async () => {
     const bare = express();
     bare.use(jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET, state: false }));
-    bare.use((err: Error & { code?: string; status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      res.status(err.status ?? 500).json({ code: err.code });
-    });
+    bare.use(
+      (err: Error & { code?: string; status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        res.status(err.status ?? 500).json({ code: err.code });
+      },
+    );
     const res = await request(bare).get('/?jwt=a.b.c');
     expect(res.status).toBe(500);
     expect(res.body.code).toBe(Code.SESSION_REQUIRED);

@@ -18,7 +18,10 @@ function mounted(options: Partial<DevProviderOptions> = {}) {
 }
 
 async function choose(app: express.Express, user: string, returnTo: string, agent = request.agent(app)) {
-  return agent.post(`/v3/sso?return_to=${encodeURIComponent(returnTo)}`).type('form').send({ user, return_to: returnTo });
+  return agent
+    .post(`/v3/sso?return_to=${encodeURIComponent(returnTo)}`)
+    .type('form')
+    .send({ user, return_to: returnTo });
 }
 
 const tokenOf = (location: string) => new URL(location).searchParams.get('jwt')!;
@@ -90,7 +93,9 @@ describe('choosing a user', () => {
     const app = mounted();
     const a = await choose(app, 'harry.student', 'http://localhost/');
     const b = await choose(app, 'harry.student', 'http://localhost/');
-    expect(verifyToken(tokenOf(a.headers.location!), policy, Date.now()).jti).not.toBe(verifyToken(tokenOf(b.headers.location!), policy, Date.now()).jti);
+    expect(verifyToken(tokenOf(a.headers.location!), policy, Date.now()).jti).not.toBe(
+      verifyToken(tokenOf(b.headers.location!), policy, Date.now()).jti,
+    );
   });
 
   test.each([

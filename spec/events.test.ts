@@ -33,7 +33,8 @@ describe('onEvent', () => {
     ],
     [
       'a replay store fault is an error',
-      (onEvent) => startApp({ strategy: { onEvent, state: false, replayStore: { consume: () => Promise.reject(new Error('down')) } as ReplayStore } }),
+      (onEvent) =>
+        startApp({ strategy: { onEvent, state: false, replayStore: { consume: () => Promise.reject(new Error('down')) } as ReplayStore } }),
       async (a) => {
         const b = a.browser();
         const cb = await b.get(`/checked?jwt=${mint(puavoClaims())}`);
@@ -64,19 +65,47 @@ describe('onEvent', () => {
 describe('logoutUrl', () => {
   const req = { headers: { host: 'evil.example' }, socket: {}, app: undefined } as never;
   test.each<[string, Record<string, unknown>, string | undefined, string]>([
-    ["Puavo's default, beside the SSO endpoint", {}, undefined, 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F'],
-    ['a path below mountPoint', { mountPoint: '/app' }, '/bye?x=1', 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2Fapp%2Fbye%3Fx%3D1'],
-    ['an explicit logoutEndpoint, its query kept', { logoutEndpoint: 'https://sso.example/out?lang=fi' }, '/', 'https://sso.example/out?lang=fi&redirect_to=https%3A%2F%2Fapp.example%2F'],
-    ['an open redirect attempt //evil', {}, '//evil.example/', 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F'],
+    [
+      "Puavo's default, beside the SSO endpoint",
+      {},
+      undefined,
+      'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F',
+    ],
+    [
+      'a path below mountPoint',
+      { mountPoint: '/app' },
+      '/bye?x=1',
+      'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2Fapp%2Fbye%3Fx%3D1',
+    ],
+    [
+      'an explicit logoutEndpoint, its query kept',
+      { logoutEndpoint: 'https://sso.example/out?lang=fi' },
+      '/',
+      'https://sso.example/out?lang=fi&redirect_to=https%3A%2F%2Fapp.example%2F',
+    ],
+    [
+      'an open redirect attempt //evil',
+      {},
+      '//evil.example/',
+      'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F',
+    ],
     ['an absolute URL', {}, 'https://evil.example/', 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F'],
     ['javascript:', {}, 'javascript:alert(1)', 'https://api.opinsys.fi/v3/sso/logout?redirect_to=https%3A%2F%2Fapp.example%2F'],
   ])('%s', (_name, extra, redirectTo, expected) => {
-    const strategy = new JwtSsoStrategy({ authEndpoint: 'https://api.opinsys.fi/v3/sso?x=1', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
+    const strategy = new JwtSsoStrategy({
+      authEndpoint: 'https://api.opinsys.fi/v3/sso?x=1',
+      sharedSecret: SECRET,
+      host: 'app.example',
+      scheme: 'https',
+      ...extra,
+    });
     expect(strategy.logoutUrl(req, redirectTo === undefined ? {} : { redirectTo })).toBe(expected);
   });
 
   test('refuses a logoutEndpoint that is not an absolute http(s) URL', () => {
-    expect(() => new JwtSsoStrategy({ authEndpoint: 'https://a.example/sso', sharedSecret: SECRET, logoutEndpoint: '/logout' })).toThrow('"logoutEndpoint"');
+    expect(() => new JwtSsoStrategy({ authEndpoint: 'https://a.example/sso', sharedSecret: SECRET, logoutEndpoint: '/logout' })).toThrow(
+      '"logoutEndpoint"',
+    );
   });
 });
 
@@ -93,7 +122,13 @@ test('the whole output of logins that succeed and fail, with DEBUG=passport-jwts
   expect(run.status).toBe(0);
   const output = `${run.stdout}\n${run.stderr}`;
   // The run really printed decisions and refusals: otherwise this test would prove nothing.
-  for (const expected of ['passport-jwtsso redirect', 'accepted jti=', 'ERR_JWTSSO_SIGNATURE_INVALID', 'ERR_JWTSSO_TOKEN_REPLAYED', 'ERR_JWTSSO_REPLAY_STORE_FAILED']) {
+  for (const expected of [
+    'passport-jwtsso redirect',
+    'accepted jti=',
+    'ERR_JWTSSO_SIGNATURE_INVALID',
+    'ERR_JWTSSO_TOKEN_REPLAYED',
+    'ERR_JWTSSO_REPLAY_STORE_FAILED',
+  ]) {
     expect(output).toContain(expected);
   }
   const used = JSON.parse(readFileSync(list, 'utf8')) as string[];

@@ -109,7 +109,10 @@ describe('JwtSsoStrategy options', () => {
   });
 
   test('never prints a secret in an option error', () => {
-    for (const sharedSecret of [[SECRET, 42], [SECRET, '']]) {
+    for (const sharedSecret of [
+      [SECRET, 42],
+      [SECRET, ''],
+    ]) {
       try {
         new JwtSsoStrategy({ ...base, sharedSecret } as JwtSsoStrategyOptions);
         throw new Error('accepted');

@@ -40,17 +40,71 @@ describe('isValidHost', () => {
 describe('requestOrigin', () => {
   test.each<[string, Record<string, string>, unknown, { host?: string; scheme?: string }, string]>([
     ['Host header, no proxy trusted', { Host: 'app.example' }, undefined, {}, 'http://app.example'],
-    ['X-Forwarded-Host ignored without trust proxy', { Host: 'app.example', 'X-Forwarded-Host': 'evil.example' }, undefined, {}, 'http://app.example'],
-    ['X-Forwarded-Proto ignored without trust proxy', { Host: 'app.example', 'X-Forwarded-Proto': 'https' }, undefined, {}, 'http://app.example'],
+    [
+      'X-Forwarded-Host ignored without trust proxy',
+      { Host: 'app.example', 'X-Forwarded-Host': 'evil.example' },
+      undefined,
+      {},
+      'http://app.example',
+    ],
+    [
+      'X-Forwarded-Proto ignored without trust proxy',
+      { Host: 'app.example', 'X-Forwarded-Proto': 'https' },
+      undefined,
+      {},
+      'http://app.example',
+    ],
     ['X-Scheme ignored without trust proxy', { Host: 'app.example', 'X-Scheme': 'https' }, undefined, {}, 'http://app.example'],
-    ['proxy headers used with trust proxy', { Host: 'internal:3000', 'X-Forwarded-Host': 'app.example', 'X-Forwarded-Proto': 'https' }, true, {}, 'https://app.example'],
-    ['first of a list of forwarded values', { Host: 'i', 'X-Forwarded-Host': 'app.example, evil.example', 'X-Forwarded-Proto': 'https, http' }, true, {}, 'https://app.example'],
-    ['the original X-Scheme header behind a trusted proxy', { Host: 'app.example', 'X-Scheme': 'https' }, 'loopback', {}, 'https://app.example'],
-    ['proxy headers from an untrusted peer', { Host: 'app.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' }, '10.0.0.1', {}, 'http://app.example'],
+    [
+      'proxy headers used with trust proxy',
+      { Host: 'internal:3000', 'X-Forwarded-Host': 'app.example', 'X-Forwarded-Proto': 'https' },
+      true,
+      {},
+      'https://app.example',
+    ],
+    [
+      'first of a list of forwarded values',
+      { Host: 'i', 'X-Forwarded-Host': 'app.example, evil.example', 'X-Forwarded-Proto': 'https, http' },
+      true,
+      {},
+      'https://app.example',
+    ],
+    [
+      'the original X-Scheme header behind a trusted proxy',
+      { Host: 'app.example', 'X-Scheme': 'https' },
+      'loopback',
+      {},
+      'https://app.example',
+    ],
+    [
+      'proxy headers from an untrusted peer',
+      { Host: 'app.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' },
+      '10.0.0.1',
+      {},
+      'http://app.example',
+    ],
     ['a proto that is not http(s) falls back', { Host: 'app.example', 'X-Forwarded-Proto': 'javascript' }, true, {}, 'http://app.example'],
-    ['the host option wins over every header', { Host: 'evil.example', 'X-Forwarded-Host': 'evil2.example' }, true, { host: 'app.example' }, 'http://app.example'],
-    ['the scheme option wins over every header', { Host: 'app.example', 'X-Forwarded-Proto': 'http' }, true, { scheme: 'https' }, 'https://app.example'],
-    ['host and scheme options with a hostile Host header', { Host: 'evil.example/x?y' }, undefined, { host: 'app.example:8443', scheme: 'https' }, 'https://app.example:8443'],
+    [
+      'the host option wins over every header',
+      { Host: 'evil.example', 'X-Forwarded-Host': 'evil2.example' },
+      true,
+      { host: 'app.example' },
+      'http://app.example',
+    ],
+    [
+      'the scheme option wins over every header',
+      { Host: 'app.example', 'X-Forwarded-Proto': 'http' },
+      true,
+      { scheme: 'https' },
+      'https://app.example',
+    ],
+    [
+      'host and scheme options with a hostile Host header',
+      { Host: 'evil.example/x?y' },
+      undefined,
+      { host: 'app.example:8443', scheme: 'https' },
+      'https://app.example:8443',
+    ],
     ['an upper-case Host is lowered', { Host: 'APP.Example' }, undefined, {}, 'http://app.example'],
   ])('%s', (_name, headers, trust, fixed, expected) => {
     expect(requestOrigin(req(headers, trust), fixed)).toBe(expected);
@@ -67,7 +121,9 @@ describe('requestOrigin', () => {
     ['Host with a bad port', { Host: 'app.example:70000' }, undefined],
     ['a trusted X-Forwarded-Host with a path', { Host: 'app.example', 'X-Forwarded-Host': 'evil.example/x' }, true],
   ])('refuses %s', (_name, headers, trust) => {
-    expect(() => requestOrigin(req(headers as Record<string, string>, trust), {})).toThrow(expect.objectContaining({ code: Code.HOST_INVALID }));
+    expect(() => requestOrigin(req(headers as Record<string, string>, trust), {})).toThrow(
+      expect.objectContaining({ code: Code.HOST_INVALID }),
+    );
   });
 
   test('reads a real IncomingMessage without Express (no trust: proxy headers ignored)', async () => {

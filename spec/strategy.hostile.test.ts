@@ -23,7 +23,14 @@ describe('tokens that are refused on the clean URL, verify never called', () => 
   test.each<[string, () => string, Code]>([
     ['forged alg none', () => `${b64({ alg: 'none' })}.${b64(puavoClaims())}.${b64('sig')}`, Code.ALGORITHM_NOT_ALLOWED],
     ['HS512 under the right secret', () => raw({ alg: 'HS512' }, puavoClaims(), undefined, 'sha512'), Code.ALGORITHM_NOT_ALLOWED],
-    ['a tampered payload', () => { const [h, , s] = mint(puavoClaims()).split('.'); return `${h}.${b64(puavoClaims(nowS(), { puavo_id: 1 }))}.${s}`; }, Code.SIGNATURE_INVALID],
+    [
+      'a tampered payload',
+      () => {
+        const [h, , s] = mint(puavoClaims()).split('.');
+        return `${h}.${b64(puavoClaims(nowS(), { puavo_id: 1 }))}.${s}`;
+      },
+      Code.SIGNATURE_INVALID,
+    ],
     ['the wrong secret', () => mint(puavoClaims(), OTHER_SECRET), Code.SIGNATURE_INVALID],
     ['an old iat', () => mint(puavoClaims(nowS() - 3600)), Code.TOKEN_TOO_OLD],
     ['a future iat', () => mint(puavoClaims(nowS() + 3600)), Code.TOKEN_NOT_YET_VALID],
@@ -227,15 +234,49 @@ describe('verify outcomes', () => {
 
   test.each<[string, AppVerify, number, unknown]>([
     ['done(null, user)', (_c, done) => done(null, { id: 1 }), 200, { id: 1 }],
-    ['done(null, false, info) -> 401 with the info', (_c, done) => done(null, false, { message: 'not allowed here', code: 'APP_DENIED' } as object), 401, 'APP_DENIED'],
+    [
+      'done(null, false, info) -> 401 with the info',
+      (_c, done) => done(null, false, { message: 'not allowed here', code: 'APP_DENIED' } as object),
+      401,
+      'APP_DENIED',
+    ],
     ['done(null, null) -> 401', (_c, done) => done(null, null), 401, null],
     ['done(err) -> 500', (_c, done) => done(new Error('db down')), 500, 'db down'],
-    ['a throw -> 500', () => { throw new Error('verify threw'); }, 500, 'verify threw'],
+    [
+      'a throw -> 500',
+      () => {
+        throw new Error('verify threw');
+      },
+      500,
+      'verify threw',
+    ],
     ['a Promise of the user', async () => ({ id: 2 }), 200, { id: 2 }],
     ['a Promise of false -> 401', async () => false, 401, null],
-    ['a rejected Promise -> 500', async () => { throw new Error('async fault'); }, 500, 'async fault'],
-    ['an async function that calls done later', async (_c, done) => { setTimeout(() => done(null, { id: 3 }), 5); }, 200, { id: 3 }],
-    ['done called twice: the first call counts', (_c, done) => { done(null, { id: 4 }); done(new Error('late')); }, 200, { id: 4 }],
+    [
+      'a rejected Promise -> 500',
+      async () => {
+        throw new Error('async fault');
+      },
+      500,
+      'async fault',
+    ],
+    [
+      'an async function that calls done later',
+      async (_c, done) => {
+        setTimeout(() => done(null, { id: 3 }), 5);
+      },
+      200,
+      { id: 3 },
+    ],
+    [
+      'done called twice: the first call counts',
+      (_c, done) => {
+        done(null, { id: 4 });
+        done(new Error('late'));
+      },
+      200,
+      { id: 4 },
+    ],
   ])('%s', async (_name, verify, status, expected) => {
     app = await startApp({ strategy: { state: false }, verify });
     const res = await fresh(app);
@@ -260,7 +301,9 @@ describe('verify outcomes', () => {
   });
 
   test('passReqToCallback: verify(req, claims, done) gets the request', async () => {
-    const bare = await startBare((req, claims, done) => done(null, { host: req.headers.host, who: claims.username as string } as Express.User));
+    const bare = await startBare((req, claims, done) =>
+      done(null, { host: req.headers.host, who: claims.username as string } as Express.User),
+    );
     try {
       const browser = bare.browser();
       const callback = await browser.get(`/?jwt=${mint(puavoClaims())}`);
@@ -383,20 +426,44 @@ describe('open redirects', () => {
   });
 
   test('a returnTo path and a returnTo function are used below mountPoint', async () => {
-    app = await startApp({ strategy: { mountPoint: '/app', host: 'app.example', scheme: 'https' }, authenticate: { returnTo: '/custom/path?my=query&jwt=old' } as never });
+    app = await startApp({
+      strategy: { mountPoint: '/app', host: 'app.example', scheme: 'https' },
+      authenticate: { returnTo: '/custom/path?my=query&jwt=old' } as never,
+    });
     const back = returnToOf((await app.browser().get('/protected')).headers.location);
     expect(back).toMatch(/^https:\/\/app\.example\/app\/custom\/path\?my=query&jwtsso_state=[A-Za-z0-9_-]{32}$/);
     await app.close();
-    app = await startApp({ strategy: { state: false, host: 'app.example' }, authenticate: { returnTo: (req: { query: { next?: string } }) => `/next/${req.query.next ?? ''}` } as never });
+    app = await startApp({
+      strategy: { state: false, host: 'app.example' },
+      authenticate: { returnTo: (req: { query: { next?: string } }) => `/next/${req.query.next ?? ''}` } as never,
+    });
     expect(returnToOf((await app.browser().get('/protected?next=x')).headers.location)).toBe('http://app.example/next/x');
   });
 });
 
 describe('Host header', () => {
   test.each([
-    ['a spoofed Host is ignored when the host option is set', { host: 'app.example', scheme: 'https' as const }, undefined, { Host: 'evil.example' }, 'https://app.example/protected'],
-    ['X-Forwarded-Host is ignored without trust proxy', {}, undefined, { Host: 'app.example', 'X-Forwarded-Host': 'evil.example' }, 'http://app.example/protected'],
-    ['X-Forwarded-* are used with trust proxy', {}, 'loopback', { Host: 'internal', 'X-Forwarded-Host': 'app.example', 'X-Forwarded-Proto': 'https' }, 'https://app.example/protected'],
+    [
+      'a spoofed Host is ignored when the host option is set',
+      { host: 'app.example', scheme: 'https' as const },
+      undefined,
+      { Host: 'evil.example' },
+      'https://app.example/protected',
+    ],
+    [
+      'X-Forwarded-Host is ignored without trust proxy',
+      {},
+      undefined,
+      { Host: 'app.example', 'X-Forwarded-Host': 'evil.example' },
+      'http://app.example/protected',
+    ],
+    [
+      'X-Forwarded-* are used with trust proxy',
+      {},
+      'loopback',
+      { Host: 'internal', 'X-Forwarded-Host': 'app.example', 'X-Forwarded-Proto': 'https' },
+      'https://app.example/protected',
+    ],
   ])('%s', async (_name, strategy, trustProxy, headers, expected) => {
     app = await startApp({ strategy: { ...strategy, state: false }, trustProxy });
     const res = await rawGet(app.url, '/protected', headers);
@@ -404,12 +471,15 @@ describe('Host header', () => {
     expect(returnToOf(res.headers.location as string)).toBe(expected);
   });
 
-  test.each(['evil.example/path', 'user@evil.example', 'evil.example:99999', 'a b'])('an invalid Host %j: 400, no redirect', async (host) => {
-    app = await startApp({ strategy: { state: false } });
-    const res = await rawGet(app.url, '/checked', { Host: host });
-    expect(res.status).toBe(400);
-    expect(JSON.parse(res.body).code).toBe(Code.HOST_INVALID);
-  });
+  test.each(['evil.example/path', 'user@evil.example', 'evil.example:99999', 'a b'])(
+    'an invalid Host %j: 400, no redirect',
+    async (host) => {
+      app = await startApp({ strategy: { state: false } });
+      const res = await rawGet(app.url, '/checked', { Host: host });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body).code).toBe(Code.HOST_INVALID);
+    },
+  );
 });
 
 describe('without session middleware', () => {

@@ -32,7 +32,11 @@ describe('verifyToken accepts', () => {
     ['an iat 5 s in the future (tolerance)', HS256, claims({ iat: NOW + 5 })],
     ['an exp 4 s ago (tolerance)', HS256, claims({ exp: NOW - 4 })],
     ['an nbf 5 s ahead (tolerance)', HS256, claims({ nbf: NOW + 5 })],
-    ['a kid, jku, x5u and jwk, which are ignored', { ...HS256, kid: '../../etc/passwd', jku: 'http://127.0.0.1:1/', x5u: 'http://127.0.0.1:1/', jwk: { kty: 'oct', k: 'AA' } }, claims()],
+    [
+      'a kid, jku, x5u and jwk, which are ignored',
+      { ...HS256, kid: '../../etc/passwd', jku: 'http://127.0.0.1:1/', x5u: 'http://127.0.0.1:1/', jwk: { kty: 'oct', k: 'AA' } },
+      claims(),
+    ],
     ['an email array (Puavo, briefly in 2023)', HS256, claims({ email: ['a@b', 'c@d'] })],
   ])('%s', (_name, header, payload) => {
     const verified = verifyToken(raw(header, payload), policy, NOW_MS);
@@ -91,7 +95,11 @@ describe('verifyToken refuses', () => {
     ['a tampered header', `${b64({ alg: 'HS256', typ: 'JWT' })}.${good[1]}.${sig}`, Code.SIGNATURE_INVALID],
     ['a truncated signature', `${good[0]}.${good[1]}.${sig.slice(0, -3)}`, Code.SIGNATURE_INVALID],
     ['a signature with an extra byte', `${good[0]}.${good[1]}.${sig}AAAA`, Code.SIGNATURE_INVALID],
-    ['a non-canonical signature encoding', `${good[0]}.${good[1]}.${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`, Code.SIGNATURE_INVALID],
+    [
+      'a non-canonical signature encoding',
+      `${good[0]}.${good[1]}.${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`,
+      Code.SIGNATURE_INVALID,
+    ],
     ['no iat', raw(HS256, claims({ iat: undefined })), Code.CLAIM_MISSING],
     ['a null iat', raw(HS256, claims({ iat: null })), Code.CLAIM_MISSING],
     ['no jti', raw(HS256, claims({ jti: undefined })), Code.CLAIM_MISSING],

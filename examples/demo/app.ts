@@ -61,23 +61,23 @@ function formatValue(value: unknown): string {
 export function createDemoApp(options: DemoAppOptions): express.Express {
   const passport = new Passport();
   const strategy = new JwtSsoStrategy<PuavoClaims>(
-      {
-        authEndpoint: options.authEndpoint,
-        logoutEndpoint: options.logoutEndpoint,
-        sharedSecret: options.sharedSecret,
-        host: options.host,
-        scheme: 'http',
-      },
-      (claims, done) => {
-        const user: DemoUser = {
-          username: claims.username,
-          name: `${claims.first_name} ${claims.last_name}`,
-          role: claims.schools[0]?.roles[0] ?? claims.user_type ?? 'user',
-          school: claims.schools[0]?.name ?? claims.organisation_name,
-          claims,
-        };
-        done(null, user);
-      },
+    {
+      authEndpoint: options.authEndpoint,
+      logoutEndpoint: options.logoutEndpoint,
+      sharedSecret: options.sharedSecret,
+      host: options.host,
+      scheme: 'http',
+    },
+    (claims, done) => {
+      const user: DemoUser = {
+        username: claims.username,
+        name: `${claims.first_name} ${claims.last_name}`,
+        role: claims.schools[0]?.roles[0] ?? claims.user_type ?? 'user',
+        school: claims.schools[0]?.name ?? claims.organisation_name,
+        claims,
+      };
+      done(null, user);
+    },
   );
   passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));

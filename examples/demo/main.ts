@@ -66,7 +66,10 @@ if (require.main === module) {
       console.log(`  Dev identity provider:  ${demo.providerUrl}\n`);
       console.log('  Press Ctrl-C to stop.\n');
       const stop = () => {
-        demo.close().then(() => process.exit(0), () => process.exit(1));
+        demo.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -2,13 +2,17 @@ import type { ReplayStore } from './store';
 
 /** The part of an `ioredis` client this store uses. */
 export interface IoRedisLike {
+  /** `SET key value PX ms NX`. */
   set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<string | null>;
+  /** Any command; its presence tells an ioredis client apart. */
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
 }
 
 /** The part of a node-redis (`redis` v4+) client this store uses. */
 export interface NodeRedisLike {
+  /** Sends a raw command such as `['SET', key, '1', 'PX', ms, 'NX']`. */
   sendCommand(args: string[]): Promise<unknown>;
+  /** Whether the client is open; its presence tells a node-redis client apart. */
   isOpen: boolean;
 }
 
@@ -63,7 +67,8 @@ export class RedisReplayStore implements ReplayStore {
   readonly #timeoutMs: number;
 
   constructor(options: RedisReplayStoreOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('RedisReplayStore: options must be an object with a "client".');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('RedisReplayStore: options must be an object with a "client".');
     const { prefix = 'jwtsso:jti:', timeoutMs = DEFAULT_REDIS_TIMEOUT_MS } = options;
     this.#setNx = setNx(options.client);
     if (typeof prefix !== 'string') throw new TypeError('RedisReplayStore: option "prefix" must be a string.');

@@ -61,7 +61,9 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
   );
   passport.use(strategy);
   passport.serializeUser((user: unknown, done: (err: unknown, id?: string) => void) => done(null, JSON.stringify(user)));
-  passport.deserializeUser((text: string, done: (err: unknown, user?: Express.User) => void) => done(null, JSON.parse(text) as Express.User));
+  passport.deserializeUser((text: string, done: (err: unknown, user?: Express.User) => void) =>
+    done(null, JSON.parse(text) as Express.User),
+  );
 
   const app = express();
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
@@ -80,12 +82,19 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
   app.get('/api/me', passport.authenticate('jwtsso', { redirect: false } as JwtSsoAuthenticateOptions), show);
   // A custom callback, so tests can read the failure's code and status.
   app.get('/checked', (req, res, next) => {
-    const custom = passport.authenticate('jwtsso', options.authenticate ?? {}, (err: unknown, user: unknown, info: unknown, status: unknown) => {
-      if (err) return next(err);
-      const failure = info as { code?: string; message?: string } | undefined;
-      if (!user) return res.status(typeof status === 'number' ? status : 401).json({ code: failure?.code ?? null, message: failure?.message ?? null });
-      req.logIn(user as Express.User, (e: unknown) => (e ? next(e) : res.json({ user })));
-    });
+    const custom = passport.authenticate(
+      'jwtsso',
+      options.authenticate ?? {},
+      (err: unknown, user: unknown, info: unknown, status: unknown) => {
+        if (err) return next(err);
+        const failure = info as { code?: string; message?: string } | undefined;
+        if (!user)
+          return res
+            .status(typeof status === 'number' ? status : 401)
+            .json({ code: failure?.code ?? null, message: failure?.message ?? null });
+        req.logIn(user as Express.User, (e: unknown) => (e ? next(e) : res.json({ user })));
+      },
+    );
     custom(req, res, next);
   });
   app.get('/whoami', show);
@@ -97,9 +106,11 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     res.status(404).json({ notFound: req.originalUrl });
   });
   // Plain text errors, so tests can read what the strategy said.
-  app.use((err: Error & { code?: string; status?: number }, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
-    res.status(err.status ?? 500).json({ error: err.message, code: err.code ?? null });
-  });
+  app.use(
+    (err: Error & { code?: string; status?: number }, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
+      res.status(err.status ?? 500).json({ error: err.message, code: err.code ?? null });
+    },
+  );
 
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

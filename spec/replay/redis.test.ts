@@ -8,7 +8,6 @@ import { describeWithRedis, freePort, RedisServer } from '../helpers/redis-serve
 import { mint, puavoClaims } from '../helpers/tokens';
 import { replayStoreContract } from './contract';
 
-
 interface ClientKind {
   name: string;
   connect(url: string): Promise<ConstructorParameters<typeof RedisReplayStore>[0]['client'] & object>;
@@ -254,7 +253,13 @@ describe('RedisReplayStore options', () => {
 
   test.each<[string, () => Promise<unknown>, RegExp]>([
     ['an unexpected reply', () => Promise.resolve(1), /unexpected reply/],
-    ['a synchronous throw', () => { throw new Error('client closed'); }, /client closed/],
+    [
+      'a synchronous throw',
+      () => {
+        throw new Error('client closed');
+      },
+      /client closed/,
+    ],
   ])('rejects on %s (a client that cannot fail this way for real)', async (_name, set, message) => {
     const store = new RedisReplayStore({ client: { set, call: set } as never });
     await expect(store.consume('x', 60)).rejects.toThrow(message);
