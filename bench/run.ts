@@ -118,22 +118,25 @@ const originalTrip: Trip = async (port) => {
   return (await get(port, '/protected', cb.cookie)).status === 200;
 };
 
-async function tripsPerSecond(trip: Trip, port: number, ms: number): Promise<number> {
+/** Runs `step` in `workers` concurrent loops for `ms`; resolves successful steps per second. */
+async function concurrentRate(workers: number, ms: number, step: () => Promise<boolean>, what: string): Promise<number> {
   let done = 0;
   let failed = 0;
   const end = Date.now() + ms;
   const start = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: workers }, async () => {
       while (Date.now() < end) {
-        if (await trip(port)) done++;
+        if (await step()) done++;
         else failed++;
       }
     }),
   );
-  if (failed > 0) throw new Error(`${failed} login trips failed: the benchmark would measure errors`);
+  if (failed > 0) throw new Error(`${failed} ${what} failed: the benchmark would measure errors`);
   return done / (Number(process.hrtime.bigint() - start) / 1e9);
 }
+
+const tripsPerSecond = (trip: Trip, port: number, ms: number) => concurrentRate(CONCURRENCY, ms, () => trip(port), 'login trips');
 
 async function logins(ports: Record<string, number>) {
   const r = await interleaved(ROUNDS, {
@@ -236,20 +239,9 @@ function syncOpsPerSecondNow(fn: () => unknown, ms: number): number {
 }
 
 // ---------------------------------------------------------------- 4. replay stores
-async function consumesPerSecond(store: ReplayStore, ms: number): Promise<number> {
-  let n = 0;
-  const end = Date.now() + ms;
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (Date.now() < end) {
-        if (!(await store.consume(randomUUID(), 71))) throw new Error('a fresh id was refused');
-        n++;
-      }
-    }),
-  );
-  return n / (Number(process.hrtime.bigint() - start) / 1e9);
-}
+// A fresh id must always be accepted: a false here is a broken store, not a number.
+const consumesPerSecond = (store: ReplayStore, ms: number) =>
+  concurrentRate(IN_FLIGHT, ms, () => store.consume(randomUUID(), 71), 'consumes of fresh ids');
 
 async function stores() {
   const variants: Record<string, () => Promise<number>> = {

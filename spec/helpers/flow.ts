@@ -1,17 +1,14 @@
+import { addTokenToReturnUrl } from '../../lib/dev-provider';
 import type request from 'supertest';
 import { mint, puavoClaims } from './tokens';
 
-/** Adds `jwt` to return_to the way Puavo does: keys sorted, last duplicate wins, spaces as %20. */
+/**
+ * The path the provider sends the browser back to: return_to with the token added the way Puavo
+ * adds it (the dev provider's implementation, which has its own table of cases).
+ */
 export function providerReturn(returnTo: string, token: string, param = 'jwt'): string {
-  const url = new URL(returnTo);
-  const params = new Map<string, string>();
-  for (const [k, v] of url.searchParams) params.set(k, v);
-  params.set(param, token);
-  const query = [...params.keys()]
-    .sort()
-    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params.get(k)!)}`)
-    .join('&');
-  return `${url.pathname}?${query}${url.hash}`;
+  const url = new URL(addTokenToReturnUrl(new URL(returnTo), param, token));
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /** The `return_to` of a redirect to the provider. */
