@@ -63,7 +63,7 @@ const syncOpsPerSecond = (fn: () => unknown, ms: number): Promise<number> => Pro
 async function tokenCheck() {
   const token = freshToken();
   const input = token.slice(0, token.lastIndexOf('.'));
-  const policy = { keys: [key], maxAge: 3600, clockTolerance: 5 };
+  const policy = { keys: [{ alg: 'HS256' as const, key }], maxAge: 3600, clockTolerance: 5 };
   const r = await interleaved(ROUNDS, {
     verifyToken: () => syncOpsPerSecond(() => verifyToken(token, policy, Date.now()), TOKEN_ROUND_MS),
     jsonwebtoken: () => syncOpsPerSecond(() => jwt.verify(token, key, { algorithms: ['HS256'] }), TOKEN_ROUND_MS),

@@ -63,7 +63,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
   ): Promise<void> {
     const returned = readReturn(o, splitTarget(target).pairs, target);
     const signedIn = session.jwt !== undefined && session.jwt !== null;
-    const claims = await acceptToken(o, session, returned, o.clock(), signedIn);
+    const claims = await acceptToken(o, req, session, returned, o.clock(), signedIn);
     const redirect = () => {
       res.statusCode = 302;
       res.setHeader('Location', o.mountPoint + returned.clean);

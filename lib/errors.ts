@@ -31,6 +31,8 @@ export const JwtSsoErrorCode = {
   HOST_INVALID: 'ERR_JWTSSO_HOST_INVALID',
   /** The replay store could not answer (full, down, timed out): the login is refused, never let through. */
   REPLAY_STORE_FAILED: 'ERR_JWTSSO_REPLAY_STORE_FAILED',
+  /** The key source failed (JWKS down, too large, redirected; `secretOrKeyProvider` threw): refused, never let through. */
+  KEY_SOURCE_FAILED: 'ERR_JWTSSO_KEY_SOURCE_FAILED',
 } as const;
 
 /** One of the {@link JwtSsoErrorCode} strings. */
@@ -51,6 +53,7 @@ const HTTP_STATUS: Readonly<Record<JwtSsoErrorCode, number>> = {
   ERR_JWTSSO_LOGIN_REQUIRED: 401,
   ERR_JWTSSO_HOST_INVALID: 400,
   ERR_JWTSSO_REPLAY_STORE_FAILED: 500,
+  ERR_JWTSSO_KEY_SOURCE_FAILED: 500,
 };
 
 /**

@@ -3,10 +3,12 @@
 // own actions (fail/error, or next(err)).
 import type { ServerResponse } from 'node:http';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
-import { checkAuthParams, type AuthParams, type ResolvedOptions } from './options';
+import { checkAuthParams, providedKeys, type AuthParams, type ResolvedOptions } from './options';
 import { requestOrigin, type RequestLike } from './request-url';
 import { hasState, issueState, type SessionLike } from './session-state';
-import { MAX_TOKEN_LENGTH, replayWindow, verifyToken } from './token';
+import { JwksError } from './jwks';
+import type { VerificationKey } from './keys';
+import { MAX_TOKEN_LENGTH, parseToken, replayWindow, unverifiedPayload, verifyParsed, type ParsedToken } from './token';
 import type { JwtClaims } from './claims';
 import { appendParam, loginUrl, paramValues, sameOriginPath, stripParams, type QueryPair } from './urls';
 
@@ -68,12 +70,15 @@ export function stateKnown(o: ResolvedOptions, session: SessionLike, state: stri
  */
 export async function acceptToken(
   o: ResolvedOptions,
+  req: RequestLike,
   session: SessionLike,
   returned: { token: string; state: string | null },
   now: number,
   signedIn: boolean,
 ): Promise<JwtClaims | null> {
-  const claims = verifyToken(returned.token, { keys: o.keys, maxAge: o.maxAge, clockTolerance: o.clockTolerance }, now);
+  const parsed = parseToken(returned.token);
+  const keys = await keysFor(o, req, parsed);
+  const claims = verifyParsed(parsed, { ...o, keys }, now);
   if (!stateKnown(o, session, returned.state, now, true)) {
     if (signedIn) return null;
     throw stateMismatch();
@@ -92,6 +97,24 @@ export async function acceptToken(
     throw new JwtSsoError(Code.TOKEN_REPLAYED, 'This sign-in token was already used: a token signs in once. Start the sign-in again.');
   }
   return claims;
+}
+
+/** The keys a token may be verified with, from the configured source. A failing source is a fault. */
+async function keysFor(o: ResolvedOptions, req: RequestLike, parsed: ParsedToken): Promise<readonly VerificationKey[]> {
+  const source = o.keySource;
+  if (source.kind === 'static') return source.keys;
+  try {
+    if (source.kind === 'jwks') return await source.jwks.keysFor(typeof parsed.header.kid === 'string' ? parsed.header.kid : undefined);
+    return providedKeys(await source.provide(req, parsed.header, unverifiedPayload(parsed)), source.algorithms);
+  } catch (cause) {
+    if (cause instanceof JwtSsoError) throw cause; // an unverified payload that is not JSON: malformed
+    const why = cause instanceof JwksError ? cause.message : 'secretOrKeyProvider failed';
+    throw new JwtSsoError(
+      Code.KEY_SOURCE_FAILED,
+      `No key could be had for this token (${why}), so the sign-in was refused: check the key source.`,
+      { cause },
+    );
+  }
 }
 
 /** Merges static or per-request provider parameters, checked. */

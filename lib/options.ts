@@ -1,4 +1,14 @@
-import { createSecretKey, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { JwksKeys } from './jwks';
+import {
+  ALGORITHMS,
+  publicVerificationKeys,
+  secretVerificationKey,
+  toPublicKey,
+  type Algorithm,
+  type PublicKeyInput,
+  type VerificationKey,
+} from './keys';
 import type { IncomingMessage } from 'node:http';
 import { isValidHost } from './request-url';
 import { MemoryReplayStore } from './replay/memory';
@@ -8,6 +18,22 @@ import type { JwtSsoEvent } from './events';
 /** A shared secret: its bytes are the HMAC key as the provider has it (a string is UTF-8, not base64). */
 export type SharedSecret = string | Uint8Array | KeyObject;
 
+/** What a {@link JwtSsoStrategyBaseOptions.secretOrKeyProvider} may return for a token. */
+export type ProvidedKey = SharedSecret | KeyObject | PublicKeyInput;
+
+/** Picks verification key(s) per token from the request and the unverified header and payload. */
+export type SecretOrKeyProvider = (
+  req: IncomingMessage,
+  header: Readonly<Record<string, unknown>>,
+  payload: Readonly<Record<string, unknown>>,
+) => Promise<ProvidedKey | readonly ProvidedKey[]> | ProvidedKey | readonly ProvidedKey[];
+
+/** Where the keys come from, after checking. */
+export type KeySource =
+  | { readonly kind: 'static'; readonly keys: readonly VerificationKey[] }
+  | { readonly kind: 'jwks'; readonly jwks: JwksKeys }
+  | { readonly kind: 'provider'; readonly provide: SecretOrKeyProvider; readonly algorithms: readonly Algorithm[] | undefined };
+
 /** Extra query parameters for the provider, e.g. `{ organisation: 'example.opinsys.fi' }`. */
 export type AuthParams = Readonly<Record<string, string>> | ((req: IncomingMessage) => Readonly<Record<string, string>>);
 
@@ -15,8 +41,40 @@ export type AuthParams = Readonly<Record<string, string>> | ((req: IncomingMessa
 export interface JwtSsoStrategyBaseOptions {
   /** The provider's SSO endpoint, an absolute http(s) URL; its own query is kept. Required. */
   authEndpoint: string;
-  /** The secret the provider signs with, or several (key rotation: any one may verify). Required. */
-  sharedSecret: SharedSecret | readonly SharedSecret[];
+  /**
+   * The secret the provider signs with (HS256), or several (key rotation: any one may verify).
+   * Exactly one key source is given: `sharedSecret`, `publicKey`, `jwksUri` or `secretOrKeyProvider`.
+   */
+  sharedSecret?: SharedSecret | readonly SharedSecret[];
+  /**
+   * The provider's public key (PEM, `KeyObject` or JWK), or several. Its type alone decides the
+   * algorithm: RSA → RS256 (PS256 only if `algorithms` lists it), EC P-256 → ES256, P-384 → ES384,
+   * Ed25519 → EdDSA.
+   */
+  publicKey?: PublicKeyInput | readonly PublicKeyInput[];
+  /** A JWKS URL: keys fetched, cached and matched by `kid`, with the same algorithm-by-key-type rule. */
+  jwksUri?: string;
+  /** Seconds a JWKS fetch may take. Default 5. */
+  jwksTimeout?: number;
+  /** Seconds between JWKS fetches, however many unknown `kid`s arrive. Default 30. */
+  jwksCooldown?: number;
+  /** Largest JWKS body read, in bytes. Default 65536. */
+  jwksMaxBytes?: number;
+  /**
+   * Picks the key(s) per token, for multi-tenant apps: `(req, header, payload)` (unverified) →
+   * a secret (string/Buffer: HS256), a public key (`KeyObject`, JWK, or PEM text), or an array.
+   */
+  secretOrKeyProvider?: SecretOrKeyProvider;
+  /** Narrows, never widens, the algorithms the keys' types allow, e.g. `['ES256']` or `['RS256', 'PS256']`. */
+  algorithms?: readonly Algorithm[];
+  /** Accepted `iss` value(s); when set, `iss` is required. */
+  issuer?: string | readonly string[];
+  /** Accepted `aud` value(s); one must appear in the token's `aud`. */
+  audience?: string | readonly string[];
+  /** Claims that must be present and not null, e.g. `['sub', 'email']`. */
+  requiredClaims?: readonly string[];
+  /** Puavo: the `external_service_path_prefix` tokens must be minted for (`'/'` or `'/prefix'`). */
+  servicePathPrefix?: string;
   /** Name to register under with `passport.use`. Default `'jwtsso'`. */
   name?: string;
   /** Public path prefix of the app, which a proxy strips before the app sees the request. Default `''`. */
@@ -67,7 +125,11 @@ export interface JwtSsoStrategyOptionsWithRequest extends JwtSsoStrategyBaseOpti
 export interface ResolvedOptions {
   readonly name: string;
   readonly authEndpoint: string;
-  readonly keys: readonly KeyObject[];
+  readonly keySource: KeySource;
+  readonly issuer: readonly string[] | undefined;
+  readonly audience: readonly string[] | undefined;
+  readonly requiredClaims: readonly string[] | undefined;
+  readonly servicePathPrefix: string | undefined;
   readonly mountPoint: string;
   readonly host: string | undefined;
   readonly scheme: 'http' | 'https' | undefined;
@@ -118,7 +180,23 @@ const KNOWN = new Set<string>([
   'clock',
   'onEvent',
   'logoutEndpoint',
+  'publicKey',
+  'jwksUri',
+  'jwksTimeout',
+  'jwksCooldown',
+  'jwksMaxBytes',
+  'secretOrKeyProvider',
+  'algorithms',
+  'issuer',
+  'audience',
+  'requiredClaims',
+  'servicePathPrefix',
 ]);
+const KEY_SOURCES = ['sharedSecret', 'publicKey', 'jwksUri', 'secretOrKeyProvider'] as const;
+const MS_PER_SECOND = 1000;
+const DEFAULT_JWKS_TIMEOUT = 5;
+const DEFAULT_JWKS_COOLDOWN = 30;
+const DEFAULT_JWKS_MAX_BYTES = 65_536;
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MOUNT_POINT = /^(?:\/[^/?#\\\x00-\x20\x7f][^?#\\\x00-\x20\x7f]*)?$/;
@@ -151,16 +229,92 @@ function bool(option: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-function toKey(secret: unknown): KeyObject {
-  if (secret instanceof KeyObject) {
-    if (secret.type !== 'secret' || (secret.symmetricKeySize ?? 0) === 0) {
-      throw problem('sharedSecret', 'a non-empty secret KeyObject (createSecretKey)');
-    }
-    return secret;
+function stringList(option: string, value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '')) {
+    throw problem(option, 'a non-empty string or a non-empty array of them', value);
   }
-  if (typeof secret === 'string' && secret.length > 0) return createSecretKey(Buffer.from(secret, 'utf8'));
-  if (secret instanceof Uint8Array && secret.length > 0) return createSecretKey(Buffer.from(secret));
-  throw problem('sharedSecret', 'a non-empty string or Buffer, or an array of them', secret);
+  return Object.freeze([...(list as string[])]);
+}
+
+function algorithmList(value: unknown): readonly Algorithm[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.some((a) => !ALGORITHMS.includes(a as Algorithm))) {
+    throw problem('algorithms', `a non-empty array of ${ALGORITHMS.join(', ')}`, value);
+  }
+  return Object.freeze([...(value as Algorithm[])]);
+}
+
+/** Turns what a key provider returned into verification keys, by the same rules as the options. */
+export function providedKeys(provided: unknown, algorithms: readonly Algorithm[] | undefined): VerificationKey[] {
+  const list = Array.isArray(provided) ? (provided as unknown[]) : [provided];
+  const keys: VerificationKey[] = [];
+  for (const item of list) {
+    const isSecret =
+      (typeof item === 'string' && !/-----BEGIN [A-Z ]+-----/.test(item)) ||
+      (item instanceof Uint8Array && !/-----BEGIN [A-Z ]+-----/.test(Buffer.from(item.subarray(0, 64)).toString('latin1'))) ||
+      (typeof item === 'object' && item !== null && (item as KeyObject).type === 'secret');
+    if (isSecret) {
+      if (algorithms === undefined || algorithms.includes('HS256'))
+        keys.push(secretVerificationKey(item as SharedSecret, 'secretOrKeyProvider'));
+    } else {
+      keys.push(...publicVerificationKeys(toPublicKey(item as PublicKeyInput, 'secretOrKeyProvider'), algorithms));
+    }
+  }
+  return keys;
+}
+
+function keySource(o: Record<string, unknown>, algorithms: readonly Algorithm[] | undefined, clock: () => number): KeySource {
+  const given = KEY_SOURCES.filter((k) => o[k] !== undefined);
+  if (given.length !== 1) {
+    throw new TypeError(
+      `JwtSsoStrategy: give exactly one of the options ${KEY_SOURCES.map((k) => `"${k}"`).join(', ')}${given.length > 1 ? `, not ${given.map((k) => `"${k}"`).join(' and ')}` : ''}.`,
+    );
+  }
+  switch (given[0]!) {
+    case 'sharedSecret': {
+      const secrets = Array.isArray(o.sharedSecret) ? (o.sharedSecret as unknown[]) : [o.sharedSecret];
+      if (secrets.length === 0) throw problem('sharedSecret', 'a non-empty string or Buffer, or a non-empty array of them');
+      if (algorithms !== undefined && !algorithms.includes('HS256')) throw problem('algorithms', 'to include HS256 with "sharedSecret"');
+      return { kind: 'static', keys: Object.freeze(secrets.map((x) => secretVerificationKey(x as SharedSecret, 'sharedSecret'))) };
+    }
+    case 'publicKey': {
+      const inputs = Array.isArray(o.publicKey) ? (o.publicKey as unknown[]) : [o.publicKey];
+      if (inputs.length === 0) throw problem('publicKey', 'a public key or a non-empty array of them');
+      const keys = inputs.flatMap((input) => {
+        const made = publicVerificationKeys(toPublicKey(input as PublicKeyInput, 'publicKey'), algorithms);
+        if (made.length === 0) {
+          throw new TypeError(
+            `JwtSsoStrategy: option "publicKey" has a key that fits none of the allowed algorithms${algorithms ? ` (${algorithms.join(', ')})` : ''}: RSA → RS256/PS256, EC P-256 → ES256, P-384 → ES384, Ed25519 → EdDSA.`,
+          );
+        }
+        return made;
+      });
+      return { kind: 'static', keys: Object.freeze(keys) };
+    }
+    case 'jwksUri':
+      return {
+        kind: 'jwks',
+        jwks: new JwksKeys(endpoint('jwksUri', o.jwksUri, 'https://sso.example/.well-known/jwks.json'), {
+          timeoutMs: positive('jwksTimeout', o.jwksTimeout, DEFAULT_JWKS_TIMEOUT) * MS_PER_SECOND,
+          cooldownMs: seconds('jwksCooldown', o.jwksCooldown, DEFAULT_JWKS_COOLDOWN) * MS_PER_SECOND,
+          maxBytes: positive('jwksMaxBytes', o.jwksMaxBytes, DEFAULT_JWKS_MAX_BYTES),
+          algorithms,
+          clock,
+        }),
+      };
+    default:
+      if (typeof o.secretOrKeyProvider !== 'function')
+        throw problem('secretOrKeyProvider', 'a function (req, header, payload)', o.secretOrKeyProvider);
+      return { kind: 'provider', provide: o.secretOrKeyProvider as SecretOrKeyProvider, algorithms };
+  }
+}
+
+function positive(option: string, value: unknown, fallback: number): number {
+  const n = seconds(option, value, fallback);
+  if (n === 0) throw problem(option, 'more than 0', value);
+  return n;
 }
 
 function endpoint(option: string, value: unknown, example: string): string {
@@ -215,10 +369,16 @@ export function checkAuthParams(value: unknown, option: string): Readonly<Record
   return Object.freeze(out);
 }
 
+function servicePathPrefix(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !value.startsWith('/')) throw problem('servicePathPrefix', 'a path such as "/" or "/prefix"', value);
+  return value;
+}
+
 /** Checks every option once and returns the frozen result; a bad option throws a TypeError naming it. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('JwtSsoStrategy: options must be an object with at least "authEndpoint" and "sharedSecret".');
+    throw new TypeError('JwtSsoStrategy: options must be an object with "authEndpoint" and a key source such as "sharedSecret".');
   }
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
@@ -226,9 +386,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
 
   const authEndpoint = endpoint('authEndpoint', o.authEndpoint, 'https://api.opinsys.fi/v3/sso');
-  const secrets = Array.isArray(o.sharedSecret) ? (o.sharedSecret as unknown[]) : [o.sharedSecret];
-  if (secrets.length === 0) throw problem('sharedSecret', 'a non-empty string or Buffer, or a non-empty array of them');
-  const keys = Object.freeze(secrets.map(toKey));
 
   let mountPoint = o.mountPoint ?? DEFAULTS.mountPoint;
   if (typeof mountPoint !== 'string') throw problem('mountPoint', 'a path such as "/app", or ""', mountPoint);
@@ -263,7 +420,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   return Object.freeze({
     name,
     authEndpoint,
-    keys,
+    keySource: keySource(o, algorithmList(o.algorithms), clock),
+    issuer: stringList('issuer', o.issuer),
+    audience: stringList('audience', o.audience),
+    requiredClaims: o.requiredClaims === undefined ? undefined : stringList('requiredClaims', o.requiredClaims),
+    servicePathPrefix: servicePathPrefix(o.servicePathPrefix),
     mountPoint: mountPoint as string,
     host: o.host as string | undefined,
     scheme: o.scheme as 'http' | 'https' | undefined,

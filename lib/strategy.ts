@@ -220,7 +220,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
   // The request on the clean URL: verify the waiting token, use up its state and its jti, call verify.
   private async verifyPending(req: Request, session: SessionLike, token: string, state: string | null, now: number): Promise<void> {
     noStore(responseOf(req));
-    const claims = await acceptToken(this._options, session, { token, state }, now, isAuthenticated(req));
+    const claims = await acceptToken(this._options, req, session, { token, state }, now, isAuthenticated(req));
     // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
     if (claims === null) {
       this.event(req, { type: 'token-dropped' });

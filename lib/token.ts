@@ -1,26 +1,39 @@
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
 import type { JwtClaims } from './claims';
+import { verifySignature, type VerificationKey } from './keys';
 
 /** Longest token accepted, in characters. Puavo's tokens are about 1.5 KiB. */
 export const MAX_TOKEN_LENGTH = 8192;
 /** Longest `jti` accepted: it becomes a replay-store key. Puavo's are 36-character UUIDs. */
 export const MAX_JTI_LENGTH = 256;
-/** The only algorithm the protocol uses; anything else is refused (algorithm confusion, `none`). */
-export const ALGORITHM = 'HS256';
-const HS256_SIGNATURE_BYTES = 32;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 // Legacy Puavo (before November 2020) sent iat as a string of digits.
 const DIGITS = /^[0-9]{1,15}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** What a token is checked against. `keys` are HMAC secret keys made once, at construction. */
+/** What a token is checked against. Each key verifies one algorithm; the header may pick no other. */
 export interface TokenPolicy {
-  readonly keys: readonly KeyObject[];
+  readonly keys: readonly VerificationKey[];
   /** Seconds a token may be old, judged by `iat`. */
   readonly maxAge: number;
   /** Seconds of clock skew allowed in every time check. */
   readonly clockTolerance: number;
+  /** Accepted `iss` values; when set, `iss` is required. */
+  readonly issuer?: readonly string[] | undefined;
+  /** Accepted `aud` values (one must appear in the token's `aud`); when set, `aud` is required. */
+  readonly audience?: readonly string[] | undefined;
+  /** Claims that must be present (not null). */
+  readonly requiredClaims?: readonly string[] | undefined;
+  /** Puavo: the `external_service_path_prefix` the token must have been minted for. */
+  readonly servicePathPrefix?: string | undefined;
+}
+
+/** A token split and its header read; nothing in it is trusted yet. */
+export interface ParsedToken {
+  readonly header: Record<string, unknown>;
+  readonly signingInput: string;
+  readonly payloadPart: string;
+  readonly signature: Buffer;
 }
 
 function malformed(why: string): JwtSsoError {
@@ -92,12 +105,10 @@ const describeAlg = (alg: unknown): string =>
 const seconds = (n: number): string => `${Math.round(n)} s`;
 
 /**
- * Checks a token string against a policy at a given time, and returns its claims (with `iat` as a
- * number even where the provider sent a string). Pure: no request, no store, no clock of its own.
- * Throws a {@link JwtSsoError} for the first rule the token breaks. The replay check is the
- * caller's, after this one passed.
+ * Splits a token and reads its header: three base64url parts, a JSON object header, no `crit`.
+ * The only thing read before the signature is known to be good.
  */
-export function verifyToken(token: string, policy: TokenPolicy, nowMs: number): JwtClaims {
+export function parseToken(token: string): ParsedToken {
   if (token.length === 0) throw malformed('it is empty');
   if (token.length > MAX_TOKEN_LENGTH) throw malformed(`it is longer than ${MAX_TOKEN_LENGTH} characters`);
   const parts = token.split('.');
@@ -106,42 +117,55 @@ export function verifyToken(token: string, policy: TokenPolicy, nowMs: number): 
   for (const part of parts) {
     if (!BASE64URL.test(part) || part.length % 4 === 1) throw malformed('a part is not base64url');
   }
-
-  // The header is the only thing read before the signature is known to be good.
   const header = decodeJsonObject(headerPart, 'header');
-  if (header.alg !== ALGORITHM) {
-    throw new JwtSsoError(
-      Code.ALGORITHM_NOT_ALLOWED,
-      `The token's algorithm ${describeAlg(header.alg)} is not allowed: only ${ALGORITHM} is accepted.`,
-    );
-  }
   // RFC 7515 4.1.11: an extension we do not understand must make the token invalid.
   if (header.crit !== undefined) {
     throw new JwtSsoError(Code.ALGORITHM_NOT_ALLOWED, 'The token has a "crit" header: no critical extensions are supported.');
   }
-  // jku, x5u, jwk and kid are never read: keys come from the configuration only.
-
   const signature = Buffer.from(signaturePart, 'base64url');
-  const signingInput = token.slice(0, headerPart.length + 1 + payloadPart.length);
-  let signed = false;
   // A non-canonical encoding of the signature is a different token string for the same bytes.
-  if (signature.length === HS256_SIGNATURE_BYTES && signature.toString('base64url') === signaturePart) {
-    for (const key of policy.keys) {
-      const expected = createHmac('sha256', key).update(signingInput).digest();
-      if (timingSafeEqual(expected, signature)) {
-        signed = true;
-        break;
-      }
-    }
+  const canonical = signature.toString('base64url') === signaturePart;
+  return { header, signingInput: `${headerPart}.${payloadPart}`, payloadPart, signature: canonical ? signature : Buffer.alloc(0) };
+}
+
+/** The payload of a parsed token, unverified: for a key provider that picks a key by a claim. */
+export function unverifiedPayload(parsed: ParsedToken): Record<string, unknown> {
+  return decodeJsonObject(parsed.payloadPart, 'payload');
+}
+
+/**
+ * Checks a token string against a policy at a given time, and returns its claims (with `iat` as a
+ * number even where the provider sent a string). Pure: no request, no store, no clock of its own.
+ * Throws a {@link JwtSsoError} for the first rule the token breaks. The replay check is the
+ * caller's, after this one passed.
+ */
+export function verifyToken(token: string, policy: TokenPolicy, nowMs: number): JwtClaims {
+  return verifyParsed(parseToken(token), policy, nowMs);
+}
+
+/** {@link verifyToken} on a token already parsed (so that its keys could be looked up first). */
+export function verifyParsed(parsed: ParsedToken, policy: TokenPolicy, nowMs: number): JwtClaims {
+  const { header } = parsed;
+  const allowed = [...new Set(policy.keys.map((k) => k.alg))];
+  const candidates = policy.keys.filter((k) => k.alg === header.alg);
+  if (typeof header.alg !== 'string' || candidates.length === 0) {
+    throw new JwtSsoError(
+      Code.ALGORITHM_NOT_ALLOWED,
+      `The token's algorithm ${describeAlg(header.alg)} is not allowed: only ${allowed.join(', ') || 'none (no key)'} ${allowed.length === 1 ? 'is' : 'are'} accepted.`,
+    );
   }
-  if (!signed) {
+  // jku, x5u and jwk are never read: keys come from the configuration only. A kid only narrows.
+  const kid = typeof header.kid === 'string' ? header.kid : undefined;
+  const byKid = kid === undefined ? [] : candidates.filter((k) => k.kid === kid);
+  const tried = byKid.length > 0 ? byKid : candidates.filter((k) => k.kid === undefined || kid === undefined);
+  if (!tried.some((k) => verifySignature(k, parsed.signingInput, parsed.signature))) {
     throw new JwtSsoError(
       Code.SIGNATURE_INVALID,
-      'The token\'s signature does not verify with the configured shared secret(s): check that "sharedSecret" is the one the provider uses for this service.',
+      "The token's signature does not verify with the configured key(s): check that the secret or key is the one the provider signs with for this service.",
     );
   }
 
-  const payload = decodeJsonObject(payloadPart, 'payload');
+  const payload = decodeJsonObject(parsed.payloadPart, 'payload');
   const now = nowMs / 1000;
   const { maxAge, clockTolerance } = policy;
   const iat = issuedAt(payload);
@@ -177,7 +201,47 @@ export function verifyToken(token: string, policy: TokenPolicy, nowMs: number): 
       { claim: 'nbf' },
     );
   }
+  checkClaimPolicy(payload, policy);
   return { ...payload, iat, jti };
+}
+
+function checkClaimPolicy(payload: Record<string, unknown>, policy: TokenPolicy): void {
+  for (const claim of policy.requiredClaims ?? []) {
+    if (payload[claim] === undefined || payload[claim] === null) {
+      throw new JwtSsoError(Code.CLAIM_MISSING, `The token has no "${claim}" claim, which requiredClaims demands.`, { claim });
+    }
+  }
+  if (policy.issuer !== undefined) {
+    if (payload.iss === undefined)
+      throw new JwtSsoError(Code.CLAIM_MISSING, 'The token has no "iss" claim, but an issuer is configured.', { claim: 'iss' });
+    if (typeof payload.iss !== 'string' || !policy.issuer.includes(payload.iss))
+      throw claimInvalid('iss', 'is not one of the configured issuers');
+  }
+  if (policy.audience !== undefined) {
+    const aud = payload.aud;
+    if (aud === undefined)
+      throw new JwtSsoError(Code.CLAIM_MISSING, 'The token has no "aud" claim, but an audience is configured.', { claim: 'aud' });
+    const values = Array.isArray(aud) ? aud : [aud];
+    if (!values.some((v) => typeof v === 'string' && policy.audience!.includes(v)))
+      throw claimInvalid('aud', 'names none of the configured audiences');
+  }
+  if (policy.servicePathPrefix !== undefined) {
+    const prefix = payload.external_service_path_prefix;
+    if (prefix === undefined) {
+      throw new JwtSsoError(
+        Code.CLAIM_MISSING,
+        'The token has no "external_service_path_prefix" claim, but servicePathPrefix is configured.',
+        {
+          claim: 'external_service_path_prefix',
+        },
+      );
+    }
+    if (prefix !== policy.servicePathPrefix)
+      throw claimInvalid(
+        'external_service_path_prefix',
+        'is not the configured servicePathPrefix: the token was minted for another service',
+      );
+  }
 }
 
 /**

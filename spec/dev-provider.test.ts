@@ -9,7 +9,7 @@ import { verifyToken } from '../lib/token';
 import { JwtSsoErrorCode as Code } from '../lib';
 import { SECRET } from './helpers/tokens';
 
-const policy = { keys: [createSecretKey(Buffer.from(SECRET))], maxAge: 60, clockTolerance: 5 };
+const policy = { keys: [{ alg: 'HS256' as const, key: createSecretKey(Buffer.from(SECRET)) }], maxAge: 60, clockTolerance: 5 };
 
 function mounted(options: Partial<DevProviderOptions> = {}) {
   const app = express();

@@ -4,7 +4,7 @@ import { JwtSsoError, JwtSsoErrorCode as Code } from '../lib/errors';
 import { MAX_TOKEN_LENGTH, replayWindow, verifyToken, type TokenPolicy } from '../lib/token';
 import { b64, mint, NOW, NOW_MS, OTHER_SECRET, puavoClaims, raw, SECRET } from './helpers/tokens';
 
-const policy: TokenPolicy = { keys: [createSecretKey(Buffer.from(SECRET))], maxAge: 60, clockTolerance: 5 };
+const policy: TokenPolicy = { keys: [{ alg: 'HS256' as const, key: createSecretKey(Buffer.from(SECRET)) }], maxAge: 60, clockTolerance: 5 };
 const claims = (extra: Record<string, unknown> = {}) => puavoClaims(NOW, extra);
 const HS256 = { alg: 'HS256' };
 const good = raw(HS256, claims()).split('.');
@@ -45,7 +45,13 @@ describe('verifyToken accepts', () => {
   });
 
   test('a token signed with any one of several secrets (rotation)', () => {
-    const rotated = { ...policy, keys: [createSecretKey(Buffer.from(OTHER_SECRET)), createSecretKey(Buffer.from(SECRET))] };
+    const rotated = {
+      ...policy,
+      keys: [
+        { alg: 'HS256' as const, key: createSecretKey(Buffer.from(OTHER_SECRET)) },
+        { alg: 'HS256' as const, key: createSecretKey(Buffer.from(SECRET)) },
+      ],
+    };
     expect(verifyToken(mint(claims(), SECRET), rotated, NOW_MS).jti).toBeDefined();
     expect(verifyToken(mint(claims(), OTHER_SECRET), rotated, NOW_MS).jti).toBeDefined();
   });
