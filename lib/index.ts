@@ -7,7 +7,10 @@ export type {
   JwtSsoStrategyBaseOptions,
   SharedSecret,
   AuthParams,
+  SecretOrKeyProvider,
+  ProvidedKey,
 } from './options';
+export type { Algorithm, PublicKeyInput } from './keys';
 export { JwtSsoError, JwtSsoErrorCode } from './errors';
 export type { JwtClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup } from './claims';
 export type { ReplayStore } from './replay/store';

@@ -69,13 +69,16 @@ export class JwksKeys {
     readonly options: JwksOptions,
   ) {}
 
-  /** The keys for a token's kid; fetches on first use, and again for an unknown kid after the cool-down. */
+  /**
+   * The keys to check a token with (the verifier matches its kid); fetches on first use, and
+   * again for a kid it does not know, at most once per cool-down.
+   */
   async keysFor(kid: string | undefined): Promise<VerificationKey[]> {
-    const known = () => (kid === undefined ? this.#keys : this.#keys.filter((k) => k.kid === kid));
-    if (this.#fetchedAt === -Infinity || (known().length === 0 && this.options.clock() - this.#fetchedAt >= this.options.cooldownMs)) {
+    const unknownKid = kid !== undefined && !this.#keys.some((k) => k.kid === kid);
+    if (this.#fetchedAt === -Infinity || (unknownKid && this.options.clock() - this.#fetchedAt >= this.options.cooldownMs)) {
       await this.#refresh();
     }
-    return known();
+    return this.#keys;
   }
 
   #refresh(): Promise<void> {

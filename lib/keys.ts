@@ -98,11 +98,10 @@ export function secretVerificationKey(secret: string | Uint8Array | KeyObject, o
 export function verifySignature(key: VerificationKey, input: string, signature: Buffer): boolean {
   const expected = SIGNATURE_BYTES[key.alg];
   if (expected !== undefined && signature.length !== expected) return false;
-  const data = Buffer.from(input, 'latin1');
   try {
+    if (key.alg === 'HS256') return timingSafeEqual(createHmac('sha256', key.key).update(input).digest(), signature);
+    const data = Buffer.from(input, 'latin1');
     switch (key.alg) {
-      case 'HS256':
-        return timingSafeEqual(createHmac('sha256', key.key).update(data).digest(), signature);
       case 'RS256':
         return verify('sha256', data, key.key, signature);
       case 'PS256':

@@ -146,9 +146,9 @@ export function verifyToken(token: string, policy: TokenPolicy, nowMs: number): 
 /** {@link verifyToken} on a token already parsed (so that its keys could be looked up first). */
 export function verifyParsed(parsed: ParsedToken, policy: TokenPolicy, nowMs: number): JwtClaims {
   const { header } = parsed;
-  const allowed = [...new Set(policy.keys.map((k) => k.alg))];
   const candidates = policy.keys.filter((k) => k.alg === header.alg);
   if (typeof header.alg !== 'string' || candidates.length === 0) {
+    const allowed = [...new Set(policy.keys.map((k) => k.alg))];
     throw new JwtSsoError(
       Code.ALGORITHM_NOT_ALLOWED,
       `The token's algorithm ${describeAlg(header.alg)} is not allowed: only ${allowed.join(', ') || 'none (no key)'} ${allowed.length === 1 ? 'is' : 'are'} accepted.`,

@@ -23,6 +23,8 @@ export interface TestApp {
   strategy: JwtSsoStrategy;
   /** Every user object verify was asked about, in order. */
   verified: unknown[];
+  /** Every error the app's error handler got: its message and its cause's. */
+  errors: string[];
   /** A new browser: its own cookie jar. */
   browser(): request.Agent;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
   const express = EXPRESS[options.express ?? 'express 5'] as typeof express5;
   const passport = new PASSPORT[options.passport ?? 'passport 0.7']();
   const verified: unknown[] = [];
+  const errors: string[] = [];
   const verify =
     options.verify ??
     ((claims: Record<string, unknown>, done: (err: unknown, user?: unknown) => void) => {
@@ -108,6 +111,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
   // Plain text errors, so tests can read what the strategy said.
   app.use(
     (err: Error & { code?: string; status?: number }, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
+      errors.push(`${err.message} ${err.cause instanceof Error ? err.cause.message : ''}`);
       res.status(err.status ?? 500).json({ error: err.message, code: err.code ?? null });
     },
   );
@@ -120,6 +124,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     server,
     strategy,
     verified,
+    errors,
     browser: () => request.agent(url),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

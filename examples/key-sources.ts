@@ -1,0 +1,62 @@
+// The README's key-source snippets, type-checked in CI.
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import passport from 'passport';
+import { JwtSsoStrategy, type PuavoClaims } from 'passport-jwtsso';
+
+const verify = (claims: PuavoClaims, done: (err: unknown, user?: Express.User) => void) => done(null, { id: claims.puavo_id });
+
+// 1. A shared secret (Puavo, Zendesk): HS256.
+passport.use(
+  new JwtSsoStrategy<PuavoClaims>({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: process.env.SSO_SECRET ?? '' }, verify),
+);
+
+// 2. A public key (Moodle auth_jwtsso, Freshworks): the key's type decides the algorithm.
+passport.use(
+  new JwtSsoStrategy<PuavoClaims>(
+    {
+      name: 'moodle',
+      authEndpoint: 'https://moodle.example/auth/jwtsso/login.php',
+      publicKey: readFileSync('provider-public.pem', 'utf8'), // RSA → RS256; EC P-256 → ES256; Ed25519 → EdDSA
+      tokenParam: 'token',
+      returnToParam: 'redirect',
+      issuer: 'https://moodle.example',
+      audience: 'my-app',
+    },
+    verify,
+  ),
+);
+
+// 3. A JWKS: keys fetched, cached, matched by kid, refetched at most every 30 s.
+passport.use(
+  new JwtSsoStrategy<PuavoClaims>(
+    {
+      name: 'jwks',
+      authEndpoint: 'https://sso.example/login',
+      jwksUri: 'https://sso.example/.well-known/jwks.json',
+      algorithms: ['ES256'],
+    },
+    verify,
+  ),
+);
+
+// 4. Several Puavo organisations on several hosts, each with its own secret.
+const secrets: Record<string, string | undefined> = {
+  'school-a.example.org': process.env.SSO_SECRET_A,
+  'school-b.example.org': process.env.SSO_SECRET_B,
+};
+passport.use(
+  new JwtSsoStrategy<PuavoClaims>(
+    {
+      name: 'puavo-tenants',
+      authEndpoint: 'https://api.opinsys.fi/v3/sso',
+      secretOrKeyProvider: (req: IncomingMessage) => {
+        const secret = secrets[String(req.headers.host)];
+        if (secret === undefined) throw new Error(`no SSO secret for host ${String(req.headers.host)}`);
+        return secret;
+      },
+      servicePathPrefix: '/', // the token must have been minted for this service
+    },
+    verify,
+  ),
+);

@@ -1,0 +1,163 @@
+// jwksUri against a JWKS server on loopback: rotation, a slow one, a huge one, one that
+// redirects, an unknown-kid storm, and headers that name URLs (never requested).
+import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { JwtSsoErrorCode as Code, type JwtSsoStrategyOptions } from '../lib';
+import { startApp, type TestApp } from './helpers/app';
+import { b64, puavoClaims } from './helpers/tokens';
+
+const keyA = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const keyB = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = (key: KeyObject, kid: string, extra: object = {}) => ({ ...key.export({ format: 'jwk' }), kid, use: 'sig', ...extra });
+
+function es256(privateKey: KeyObject, kid: string, claims = puavoClaims(), header: object = {}): string {
+  const input = `${b64({ alg: 'ES256', kid, ...header })}.${b64(claims)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+function rs256(privateKey: KeyObject, kid: string, claims = puavoClaims()): string {
+  const input = `${b64({ alg: 'RS256', kid })}.${b64(claims)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+
+/** A JWKS server whose answer the test sets; it records every request it gets. */
+class JwksServer {
+  requests: string[] = [];
+  keys: object[] = [jwk(keyA.publicKey, 'a')];
+  mode: 'ok' | 'slow' | 'huge' | 'redirect' | 'error' = 'ok';
+  server!: Server;
+  url = '';
+  async start() {
+    this.server = createServer((req, res) => {
+      this.requests.push(req.url ?? '');
+      if (req.url !== '/jwks.json') return void res.writeHead(404).end();
+      if (this.mode === 'slow') return void setTimeout(() => res.end(JSON.stringify({ keys: this.keys })), 3000).unref();
+      if (this.mode === 'redirect') return void res.writeHead(302, { Location: `${this.url}/elsewhere` }).end();
+      if (this.mode === 'error') return void res.writeHead(500).end();
+      if (this.mode === 'huge') return void res.end(JSON.stringify({ keys: this.keys, pad: 'x'.repeat(200_000) }));
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ keys: this.keys }));
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  close() {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(r));
+  }
+}
+
+let jwks: JwksServer;
+let app: TestApp;
+let now: number;
+beforeEach(async () => {
+  jwks = new JwksServer();
+  await jwks.start();
+  now = Date.now();
+});
+afterEach(async () => {
+  await app?.close();
+  await jwks.close();
+});
+
+async function withJwks(extra: Partial<JwtSsoStrategyOptions> = {}) {
+  app = await startApp({
+    strategy: { sharedSecret: undefined, jwksUri: `${jwks.url}/jwks.json`, jwksTimeout: 0.5, state: false, clock: () => now, ...extra },
+  });
+}
+
+async function attempt(token: string): Promise<{ status: number; code: string | null }> {
+  const browser = app.browser();
+  const callback = await browser.get(`/checked?jwt=${token}`);
+  // A token refused on arrival (too long) gets no redirect.
+  const res = callback.status === 303 ? await browser.get(callback.headers.location!) : callback;
+  return { status: res.status, code: res.body.code ?? null };
+}
+
+test('a token signed with a JWKS key is accepted; the JWKS is fetched once and cached', async () => {
+  await withJwks();
+  expect((await attempt(es256(keyA.privateKey, 'a'))).status).toBe(200);
+  expect((await attempt(es256(keyA.privateKey, 'a'))).status).toBe(200);
+  expect(jwks.requests).toEqual(['/jwks.json']);
+});
+
+test('key rotation: a new kid is fetched after the cool-down', async () => {
+  await withJwks({ jwksCooldown: 30 });
+  expect((await attempt(es256(keyA.privateKey, 'a'))).status).toBe(200);
+  jwks.keys = [jwk(keyA.publicKey, 'a'), jwk(keyB.publicKey, 'b')];
+  now += 31_000;
+  expect((await attempt(rs256(keyB.privateKey, 'b', puavoClaims(Math.floor(now / 1000))))).status).toBe(200);
+  expect(jwks.requests).toHaveLength(2);
+});
+
+test('an unknown-kid storm costs at most one fetch per cool-down, and each token is refused', async () => {
+  await withJwks({ jwksCooldown: 30 });
+  expect((await attempt(es256(keyA.privateKey, 'a'))).status).toBe(200);
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(es256(keyA.privateKey, `unknown-${i}`))));
+  expect(results.every((r) => r.status === 401 && r.code === Code.SIGNATURE_INVALID)).toBe(true);
+  expect(jwks.requests).toHaveLength(1); // within the cool-down of the first fetch
+  now += 30_000;
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) => attempt(es256(keyA.privateKey, `later-${i}`, puavoClaims(Math.floor(now / 1000))))),
+  );
+  expect(jwks.requests).toHaveLength(2);
+});
+
+test.each<[string, JwksServer['mode'], RegExp]>([
+  ['a slow JWKS times out', 'slow', /did not answer within 500 ms/],
+  ['a huge JWKS is refused past the size limit', 'huge', /larger than 65536 bytes/],
+  ['a redirecting JWKS is not followed', 'redirect', /answered 302 \(redirects are not followed\)/],
+  ['a failing JWKS', 'error', /answered 500/],
+])('%s: error() 500, never an acceptance', async (_name, mode, cause) => {
+  jwks.mode = mode;
+  app = await startApp({
+    strategy: { sharedSecret: undefined, jwksUri: `${jwks.url}/jwks.json`, jwksTimeout: 0.5, state: false, clock: () => now },
+  });
+  const res = await attempt(es256(keyA.privateKey, 'a'));
+  expect(res).toEqual({ status: 500, code: Code.KEY_SOURCE_FAILED });
+  expect(app.verified).toHaveLength(0);
+  expect(jwks.requests.filter((r) => r === '/elsewhere')).toEqual([]);
+  expect(app.errors.at(-1)).toMatch(cause);
+});
+
+test.each<[string, object]>([
+  ['jku', { jku: '/jku' }],
+  ['x5u', { x5u: '/x5u' }],
+  ['jwk', { jwk: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', kid: 'x' } }],
+])('a %s header is never followed or used: the loopback server records no request for it', async (_name, header) => {
+  await withJwks();
+  const withUrls = Object.fromEntries(Object.entries(header).map(([k, v]) => [k, typeof v === 'string' ? `${jwks.url}${v}` : v]));
+  const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const res = await attempt(es256(attacker.privateKey, 'a', puavoClaims(), withUrls));
+  expect(res.code).toBe(Code.SIGNATURE_INVALID);
+  expect(jwks.requests.filter((r) => r !== '/jwks.json')).toEqual([]);
+});
+
+test.each<[string, string, Code]>([
+  ['a path', '../../../etc/passwd', Code.SIGNATURE_INVALID],
+  ['SQL', "a' OR '1'='1", Code.SIGNATURE_INVALID],
+  ['a NUL byte', 'a\u0000b', Code.SIGNATURE_INVALID],
+  ['a lookup string', '${jndi:ldap://127.0.0.1/x}', Code.SIGNATURE_INVALID],
+  // 7,000 characters make the token longer than 8 KiB: refused before any key is looked up.
+  ['7,000 characters', 'a'.repeat(7000), Code.TOKEN_MALFORMED],
+])('a kid of %s matches no key and reaches nothing else', async (_name, kid, code) => {
+  await withJwks();
+  const res = await attempt(es256(keyA.privateKey, kid));
+  expect(res.code).toBe(code);
+  expect(jwks.requests.every((r) => r === '/jwks.json')).toBe(true);
+});
+
+test('JWKS entries that are secrets, private keys or for encryption are ignored', async () => {
+  jwks.keys = [
+    { kty: 'oct', k: Buffer.from('secret').toString('base64url'), kid: 'a' },
+    { ...keyA.privateKey.export({ format: 'jwk' }), kid: 'a' },
+    { ...jwk(keyA.publicKey, 'a'), use: 'enc' },
+  ];
+  await withJwks();
+  const input = `${b64({ alg: 'HS256', kid: 'a' })}.${b64(puavoClaims())}`;
+  const hs = `${input}.${createHmac('sha256', 'secret').update(input).digest('base64url')}`;
+  expect((await attempt(hs)).code).toBe(Code.ALGORITHM_NOT_ALLOWED);
+  expect((await attempt(es256(keyA.privateKey, 'a'))).code).toBe(Code.ALGORITHM_NOT_ALLOWED);
+});

@@ -1,0 +1,283 @@
+// Key sources beyond one shared secret, and the attacks on them, as tables.
+import { createHmac, createPrivateKey, generateKeyPairSync, sign, constants, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyOptions, type SecretOrKeyProvider } from '../lib';
+import { startApp, type TestApp } from './helpers/app';
+import { providedKeys, resolveOptions } from '../lib/options';
+import { verifyToken, type TokenPolicy } from '../lib/token';
+import type { VerificationKey } from '../lib/keys';
+import { b64, NOW, NOW_MS, puavoClaims, SECRET } from './helpers/tokens';
+
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa2 = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+const ed = generateKeyPairSync('ed25519');
+const AUTH = 'https://sso.example/login';
+
+/** Signs header.payload with a private key under a JWS algorithm, as a provider would. */
+function signWith(alg: string, privateKey: KeyObject, claims: object, header: object = {}): string {
+  const input = `${b64({ alg, ...header })}.${b64(claims)}`;
+  const data = Buffer.from(input);
+  let sig: Buffer;
+  if (alg === 'RS256') sig = sign('sha256', data, privateKey);
+  else if (alg === 'PS256') sig = sign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+  else if (alg === 'ES256') sig = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  else if (alg === 'ES384') sig = sign('sha384', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  else if (alg === 'EdDSA') sig = sign(null, data, privateKey);
+  else throw new Error(alg);
+  return `${input}.${sig.toString('base64url')}`;
+}
+const hmacWith = (secret: string | Buffer, claims: object, header: object = { alg: 'HS256' }) => {
+  const input = `${b64(header)}.${b64(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+};
+
+function policyOf(options: Partial<JwtSsoStrategyOptions>): TokenPolicy {
+  const o = resolveOptions({ authEndpoint: AUTH, ...options });
+  if (o.keySource.kind !== 'static') throw new Error('static keys expected');
+  return { ...o, keys: o.keySource.keys };
+}
+const claims = (extra: Record<string, unknown> = {}) => puavoClaims(NOW, extra);
+const codeOf = (token: string, policy: TokenPolicy): string => {
+  try {
+    verifyToken(token, policy, NOW_MS);
+    return 'accepted';
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+};
+
+describe('publicKey: the algorithm follows from the key type', () => {
+  test.each<[string, Partial<JwtSsoStrategyOptions>, () => string]>([
+    [
+      'RSA PEM → RS256',
+      { publicKey: rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string },
+      () => signWith('RS256', rsa.privateKey, claims()),
+    ],
+    [
+      'RSA PKCS#1 PEM → RS256',
+      { publicKey: rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string },
+      () => signWith('RS256', rsa.privateKey, claims()),
+    ],
+    [
+      'RSA KeyObject → RS256 by jsonwebtoken',
+      { publicKey: rsa.publicKey },
+      () => jwt.sign(claims(), rsa.privateKey, { algorithm: 'RS256' }),
+    ],
+    ['RSA JWK → RS256', { publicKey: rsa.publicKey.export({ format: 'jwk' }) }, () => signWith('RS256', rsa.privateKey, claims())],
+    [
+      'RSA with algorithms [PS256] → PS256',
+      { publicKey: rsa.publicKey, algorithms: ['PS256'] },
+      () => signWith('PS256', rsa.privateKey, claims()),
+    ],
+    ['EC P-256 → ES256', { publicKey: p256.publicKey }, () => signWith('ES256', p256.privateKey, claims())],
+    ['EC P-384 → ES384', { publicKey: p384.publicKey }, () => signWith('ES384', p384.privateKey, claims())],
+    ['Ed25519 → EdDSA (verified with node:crypto)', { publicKey: ed.publicKey }, () => signWith('EdDSA', ed.privateKey, claims())],
+    [
+      'two keys (rotation): the second one',
+      { publicKey: [rsa2.publicKey, rsa.publicKey] },
+      () => signWith('RS256', rsa.privateKey, claims()),
+    ],
+  ])('accepts %s', (_name, options, token) => {
+    expect(codeOf(token(), policyOf(options))).toBe('accepted');
+  });
+
+  const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const pkcs1 = rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+  const jwkText = JSON.stringify(rsa.publicKey.export({ format: 'jwk' }));
+  const ecZero = `${b64({ alg: 'ES256' })}.${b64(claims())}.${Buffer.alloc(64).toString('base64url')}`;
+  test.each<[string, Partial<JwtSsoStrategyOptions>, () => string, Code]>([
+    ['HS256 signed with the public PEM as secret', { publicKey: pem }, () => hmacWith(pem, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    [
+      'HS256 signed with the PEM without its trailing newline',
+      { publicKey: pem },
+      () => hmacWith(pem.trimEnd(), claims()),
+      Code.ALGORITHM_NOT_ALLOWED,
+    ],
+    ['HS256 signed with the PKCS#1 PEM', { publicKey: pkcs1 }, () => hmacWith(pkcs1, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['HS256 signed with the JWK text', { publicKey: rsa.publicKey }, () => hmacWith(jwkText, claims()), Code.ALGORITHM_NOT_ALLOWED],
+    ['alg none', { publicKey: rsa.publicKey }, () => `${b64({ alg: 'none' })}.${b64(claims())}.${b64('x')}`, Code.ALGORITHM_NOT_ALLOWED],
+    [
+      'PS256 with an RSA key when algorithms does not list it',
+      { publicKey: rsa.publicKey },
+      () => signWith('PS256', rsa.privateKey, claims()),
+      Code.ALGORITHM_NOT_ALLOWED,
+    ],
+    [
+      'RS256 from another RSA key',
+      { publicKey: rsa.publicKey },
+      () => signWith('RS256', rsa2.privateKey, claims()),
+      Code.SIGNATURE_INVALID,
+    ],
+    [
+      'ES384 where the key is P-256',
+      { publicKey: p256.publicKey },
+      () => signWith('ES384', p384.privateKey, claims()),
+      Code.ALGORITHM_NOT_ALLOWED,
+    ],
+    [
+      'ES256 where the key is P-384',
+      { publicKey: p384.publicKey },
+      () => signWith('ES256', p256.privateKey, claims()),
+      Code.ALGORITHM_NOT_ALLOWED,
+    ],
+    ['ECDSA all-zero signature', { publicKey: p256.publicKey }, () => ecZero, Code.SIGNATURE_INVALID],
+    [
+      'ECDSA signature of the wrong length (DER, not IEEE P1363)',
+      { publicKey: p256.publicKey },
+      () => {
+        const input = `${b64({ alg: 'ES256' })}.${b64(claims())}`;
+        return `${input}.${sign('sha256', Buffer.from(input), p256.privateKey).toString('base64url')}`;
+      },
+      Code.SIGNATURE_INVALID,
+    ],
+    [
+      'EdDSA signature truncated',
+      { publicKey: ed.publicKey },
+      () => signWith('EdDSA', ed.privateKey, claims()).slice(0, -4),
+      Code.SIGNATURE_INVALID,
+    ],
+    [
+      'a tampered payload under RS256',
+      { publicKey: rsa.publicKey },
+      () => {
+        const [h, , s] = signWith('RS256', rsa.privateKey, claims()).split('.');
+        return `${h}.${b64(claims({ puavo_id: 1 }))}.${s}`;
+      },
+      Code.SIGNATURE_INVALID,
+    ],
+    [
+      "a jwk header carrying the attacker's own key",
+      { publicKey: rsa.publicKey },
+      () => signWith('RS256', rsa2.privateKey, claims(), { jwk: rsa2.publicKey.export({ format: 'jwk' }) }),
+      Code.SIGNATURE_INVALID,
+    ],
+    [
+      'a kid naming a file',
+      { publicKey: rsa.publicKey },
+      () => signWith('RS256', rsa2.privateKey, claims(), { kid: '../../../../dev/null' }),
+      Code.SIGNATURE_INVALID,
+    ],
+  ])('refuses %s', (_name, options, token, code) => {
+    expect(codeOf(token(), policyOf(options))).toBe(code);
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['a private KeyObject', { publicKey: rsa.privateKey }, '"publicKey"'],
+    ['a private JWK', { publicKey: rsa.privateKey.export({ format: 'jwk' }) }, '"publicKey"'],
+    ['garbage text', { publicKey: 'not a key' }, '"publicKey"'],
+    ['a P-384 key where ES256 is configured', { publicKey: p384.publicKey, algorithms: ['ES256'] }, 'fits none'],
+    ['an RSA key with algorithms [ES256]', { publicKey: rsa.publicKey, algorithms: ['ES256'] }, 'fits none'],
+    ['an unknown algorithm', { publicKey: rsa.publicKey, algorithms: ['RS512'] }, '"algorithms"'],
+    ['HS256 allowed for a public key is ignored, RS256 still needed', { publicKey: rsa.publicKey, algorithms: ['HS256'] }, 'fits none'],
+    ['a PEM given as sharedSecret', { sharedSecret: rsa.publicKey.export({ type: 'spki', format: 'pem' }) }, 'PEM'],
+    ['sharedSecret and publicKey together', { sharedSecret: SECRET, publicKey: rsa.publicKey }, 'exactly one'],
+    ['no key source', {}, 'exactly one'],
+    ['jwksUri and secretOrKeyProvider together', { jwksUri: 'https://a.example/jwks', secretOrKeyProvider: () => SECRET }, 'exactly one'],
+    ['sharedSecret with algorithms [RS256]', { sharedSecret: SECRET, algorithms: ['RS256'] }, 'HS256'],
+    ['a relative jwksUri', { jwksUri: '/jwks.json' }, '"jwksUri"'],
+    ['a zero jwksTimeout', { jwksUri: 'https://a.example/jwks', jwksTimeout: 0 }, '"jwksTimeout"'],
+    ['a non-function secretOrKeyProvider', { secretOrKeyProvider: SECRET }, '"secretOrKeyProvider"'],
+    ['an empty issuer', { sharedSecret: SECRET, issuer: '' }, '"issuer"'],
+    ['a numeric audience', { sharedSecret: SECRET, audience: [1] }, '"audience"'],
+    ['a servicePathPrefix without a slash', { sharedSecret: SECRET, servicePathPrefix: 'app' }, '"servicePathPrefix"'],
+  ])('construction refuses %s', (_name, extra, message) => {
+    expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, ...extra } as JwtSsoStrategyOptions)).toThrow(message);
+  });
+});
+
+describe('claim policies', () => {
+  const base = { sharedSecret: SECRET };
+  test.each<[string, Partial<JwtSsoStrategyOptions>, Record<string, unknown>, string]>([
+    ['issuer matches', { issuer: 'https://sso.example' }, { iss: 'https://sso.example' }, 'accepted'],
+    ['issuer from a list', { issuer: ['a', 'b'] }, { iss: 'b' }, 'accepted'],
+    ['issuer missing', { issuer: 'a' }, {}, Code.CLAIM_MISSING],
+    ['issuer differs', { issuer: 'a' }, { iss: 'evil' }, Code.CLAIM_INVALID],
+    ['issuer not a string', { issuer: 'a' }, { iss: ['a'] }, Code.CLAIM_INVALID],
+    ['audience in an array', { audience: 'app' }, { aud: ['other', 'app'] }, 'accepted'],
+    ['audience missing', { audience: 'app' }, {}, Code.CLAIM_MISSING],
+    ['audience differs', { audience: 'app' }, { aud: 'other' }, Code.CLAIM_INVALID],
+    ['requiredClaims present', { requiredClaims: ['username', 'email'] }, {}, 'accepted'],
+    ['requiredClaims null', { requiredClaims: ['learner_id'] }, {}, Code.CLAIM_MISSING],
+    ['servicePathPrefix matches', { servicePathPrefix: '/' }, {}, 'accepted'],
+    ['servicePathPrefix of another service', { servicePathPrefix: '/app' }, {}, Code.CLAIM_INVALID],
+    ['servicePathPrefix missing', { servicePathPrefix: '/' }, { external_service_path_prefix: undefined }, Code.CLAIM_MISSING],
+  ])('%s', (_name, options, extra, expected) => {
+    expect(codeOf(hmacWith(SECRET, claims(extra)), policyOf({ ...base, ...options }))).toBe(expected);
+  });
+});
+
+describe('what a secretOrKeyProvider returns follows the same rules', () => {
+  const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const algs = (keys: VerificationKey[]) => keys.map((k) => k.alg);
+  test.each<[string, unknown, string[]]>([
+    ['a string secret → HS256', SECRET, ['HS256']],
+    ['a Buffer secret → HS256', Buffer.from(SECRET), ['HS256']],
+    ['a PEM string → RS256, never HS256', pem, ['RS256']],
+    ['a PEM Buffer → RS256, never HS256', Buffer.from(pem), ['RS256']],
+    ['a public KeyObject → by type', p256.publicKey, ['ES256']],
+    ['a JWK → by type', ed.publicKey.export({ format: 'jwk' }), ['EdDSA']],
+    ['an array', [SECRET, p384.publicKey], ['HS256', 'ES384']],
+  ])('%s', (_name, provided, expected) => {
+    expect(algs(providedKeys(provided, undefined))).toEqual(expected);
+  });
+
+  test('algorithms narrows what a provider returns', () => {
+    expect(algs(providedKeys([SECRET, rsa.publicKey], ['RS256']))).toEqual(['RS256']);
+  });
+
+  test('a private key from a provider is refused', () => {
+    expect(() => providedKeys(createPrivateKey(rsa.privateKey.export({ type: 'pkcs8', format: 'pem' })), undefined)).toThrow(TypeError);
+  });
+});
+
+describe('secretOrKeyProvider: a multi-tenant Puavo app (two hosts, two secrets)', () => {
+  const secrets: Record<string, string> = { 'school-a.example': 'secret-of-a', 'school-b.example': 'secret-of-b' };
+  let app: TestApp;
+  afterEach(() => app?.close());
+
+  async function tenantApp(provider: SecretOrKeyProvider) {
+    app = await startApp({ strategy: { sharedSecret: undefined, secretOrKeyProvider: provider, state: false } });
+  }
+  const byHost: SecretOrKeyProvider = (req) => {
+    const secret = secrets[String(req.headers.host)];
+    if (secret === undefined) throw new Error('unknown tenant');
+    return secret;
+  };
+  async function attempt(host: string, token: string) {
+    const browser = app.browser();
+    const callback = await browser.get(`/checked?jwt=${token}`).set('Host', host);
+    const res = await browser.get(callback.headers.location!).set('Host', host);
+    return { status: res.status, code: (res.body as { code?: string }).code ?? null };
+  }
+
+  test.each<[string, string, string, number, string | null]>([
+    ["school A's token on school A's host", 'school-a.example', 'secret-of-a', 200, null],
+    ["school B's token on school B's host", 'school-b.example', 'secret-of-b', 200, null],
+    ["school A's token on school B's host", 'school-b.example', 'secret-of-a', 401, Code.SIGNATURE_INVALID],
+    ['a token for an unknown host: the provider throws', 'school-c.example', 'secret-of-a', 500, Code.KEY_SOURCE_FAILED],
+  ])('%s', async (_name, host, secret, status, code) => {
+    await tenantApp(byHost);
+    const res = await attempt(host, hmacWith(secret, puavoClaims()));
+    expect(res.status).toBe(status);
+    if (code !== null) expect(res.code).toBe(code);
+  });
+
+  test('the provider sees the unverified header and payload, e.g. to pick by organisation_domain', async () => {
+    const seen: unknown[] = [];
+    await tenantApp(async (_req, header, payload) => {
+      seen.push([header.alg, payload.organisation_domain]);
+      return 'secret-of-a';
+    });
+    expect((await attempt('school-a.example', hmacWith('secret-of-a', puavoClaims()))).status).toBe(200);
+    expect(seen).toEqual([['HS256', 'example.opinsys.fi']]);
+  });
+
+  test('a provider that returns the public key\'s PEM as "secret" cannot be tricked into HS256', async () => {
+    const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    await tenantApp(() => pem);
+    const res = await attempt('school-a.example', hmacWith(pem, puavoClaims()));
+    expect(res).toEqual({ status: 401, code: Code.ALGORITHM_NOT_ALLOWED });
+  });
+});
