@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { JwksKeys } from './jwks';
 import {
   ALGORITHMS,
+  looksLikePem,
   publicVerificationKeys,
   secretVerificationKey,
   toPublicKey,
@@ -251,9 +252,9 @@ export function providedKeys(provided: unknown, algorithms: readonly Algorithm[]
   const list = Array.isArray(provided) ? (provided as unknown[]) : [provided];
   const keys: VerificationKey[] = [];
   for (const item of list) {
+    // PEM text is a public key, never an HMAC secret (algorithm confusion).
     const isSecret =
-      (typeof item === 'string' && !/-----BEGIN [A-Z ]+-----/.test(item)) ||
-      (item instanceof Uint8Array && !/-----BEGIN [A-Z ]+-----/.test(Buffer.from(item.subarray(0, 64)).toString('latin1'))) ||
+      ((typeof item === 'string' || item instanceof Uint8Array) && !looksLikePem(item)) ||
       (typeof item === 'object' && item !== null && (item as KeyObject).type === 'secret');
     if (isSecret) {
       if (algorithms === undefined || algorithms.includes('HS256'))

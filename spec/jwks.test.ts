@@ -25,7 +25,7 @@ function rs256(privateKey: KeyObject, kid: string, claims = puavoClaims()): stri
 class JwksServer {
   requests: string[] = [];
   keys: object[] = [jwk(keyA.publicKey, 'a')];
-  mode: 'ok' | 'slow' | 'huge' | 'redirect' | 'error' = 'ok';
+  mode: 'ok' | 'slow' | 'huge' | 'redirect' | 'error' | 'notjson' | 'nokeys' = 'ok';
   server!: Server;
   url = '';
   async start() {
@@ -35,6 +35,8 @@ class JwksServer {
       if (this.mode === 'slow') return void setTimeout(() => res.end(JSON.stringify({ keys: this.keys })), 3000).unref();
       if (this.mode === 'redirect') return void res.writeHead(302, { Location: `${this.url}/elsewhere` }).end();
       if (this.mode === 'error') return void res.writeHead(500).end();
+      if (this.mode === 'notjson') return void res.end('<html>maintenance</html>');
+      if (this.mode === 'nokeys') return void res.end(JSON.stringify({ jwks: this.keys }));
       if (this.mode === 'huge') return void res.end(JSON.stringify({ keys: this.keys, pad: 'x'.repeat(200_000) }));
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ keys: this.keys }));
@@ -110,6 +112,8 @@ test.each<[string, JwksServer['mode'], RegExp]>([
   ['a huge JWKS is refused past the size limit', 'huge', /larger than 65536 bytes/],
   ['a redirecting JWKS is not followed', 'redirect', /answered 302 \(redirects are not followed\)/],
   ['a failing JWKS', 'error', /answered 500/],
+  ['a JWKS that is not JSON', 'notjson', /not JSON/],
+  ['a JWKS without a keys array', 'nokeys', /no "keys" array/],
 ])('%s: error() 500, never an acceptance', async (_name, mode, cause) => {
   jwks.mode = mode;
   app = await startApp({

@@ -114,6 +114,7 @@ describe('verifyToken refuses', () => {
     ['an iat string with spaces', raw(HS256, claims({ iat: ` ${NOW}` })), Code.CLAIM_INVALID],
     ['an empty iat string', raw(HS256, claims({ iat: '' })), Code.CLAIM_INVALID],
     ['an iat in hex', raw(HS256, claims({ iat: '0x69' })), Code.CLAIM_INVALID],
+    ['an iat string of 16 digits', raw(HS256, claims({ iat: '1'.repeat(16) })), Code.CLAIM_INVALID],
     ['a negative iat', raw(HS256, claims({ iat: -1 })), Code.CLAIM_INVALID],
     ['an iat object', raw(HS256, claims({ iat: { valueOf: NOW } })), Code.CLAIM_INVALID],
     ['an iat true', raw(HS256, claims({ iat: true })), Code.CLAIM_INVALID],
