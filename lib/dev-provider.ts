@@ -1,3 +1,4 @@
+import { systemClock } from './clock';
 // A development identity provider that behaves like Puavo's /v3/sso, for demos and for apps'
 // own tests. Never for production: it signs anyone in as anyone.
 import { createHmac, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
@@ -158,7 +159,7 @@ function resolve(options: DevProviderOptions): Resolved {
     servicePathPrefix: options.servicePathPrefix ?? '/',
     tokenParam: options.tokenParam ?? 'jwt',
     remember: options.remember !== false,
-    clock: options.clock ?? Date.now,
+    clock: options.clock ?? systemClock,
   };
 }
 

@@ -1,3 +1,4 @@
+import { systemClock } from './clock';
 import type { KeyObject } from 'node:crypto';
 import { JwksKeys } from './jwks';
 import {
@@ -406,7 +407,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof name !== 'string' || name === '') throw problem('name', 'a non-empty string', name);
 
   if (o.clock !== undefined && typeof o.clock !== 'function') throw problem('clock', 'a function returning milliseconds', o.clock);
-  const clock = (o.clock as (() => number) | undefined) ?? Date.now;
+  const clock = (o.clock as (() => number) | undefined) ?? systemClock;
   const replayStore = o.replayStore === undefined ? new MemoryReplayStore({ clock }) : o.replayStore;
   if (replayStore === null || typeof (replayStore as ReplayStore).consume !== 'function') {
     throw problem('replayStore', 'an object with a consume(id, ttlSeconds) method (a ReplayStore)', replayStore);

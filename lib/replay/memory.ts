@@ -1,3 +1,4 @@
+import { systemClock } from '../clock';
 import type { ReplayStore } from './store';
 
 /** Default `maxEntries`: room for about 1,400 sign-ins a second with the default 71 s window. */
@@ -37,7 +38,7 @@ export class MemoryReplayStore implements ReplayStore {
   readonly #heapId: string[] = [];
 
   constructor(options: MemoryReplayStoreOptions = {}) {
-    const { maxEntries = DEFAULT_MAX_ENTRIES, clock = Date.now } = options;
+    const { maxEntries = DEFAULT_MAX_ENTRIES, clock = systemClock } = options;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
       throw new TypeError(`MemoryReplayStore: "maxEntries" must be a positive integer, got ${String(maxEntries)}.`);
     }

@@ -70,3 +70,15 @@ describe('MemoryReplayStore', () => {
     await expect(new MemoryReplayStore({ clock }).consume(id as string, ttl as number)).rejects.toThrow(TypeError);
   });
 });
+
+test('the default clock follows fake timers installed after construction', async () => {
+  const store = new MemoryReplayStore();
+  jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) });
+  try {
+    await expect(store.consume('x', 1)).resolves.toBe(true);
+    jest.setSystemTime(Date.UTC(2030, 0, 1, 0, 0, 2));
+    await expect(store.consume('x', 1)).resolves.toBe(true);
+  } finally {
+    jest.useRealTimers();
+  }
+});
