@@ -2,7 +2,7 @@ import createDebug from 'debug';
 import type { JwtSsoErrorCode } from './errors';
 
 /** `DEBUG=passport-jwtsso` prints a line for every decision; never a token or a secret. */
-export const debug = createDebug('passport-jwtsso');
+const debug = createDebug('passport-jwtsso');
 
 /**
  * One decision of the strategy, for audit logs (`onEvent`). It never carries a token, a state

@@ -1,6 +1,6 @@
 // The package as users get it: `npm pack`, installed into an empty project, loaded both ways.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -101,3 +101,40 @@ test('the compat entry is the jwtsso function itself, both ways', () => {
     }).trim(),
   ).toBe('function function');
 });
+
+test('a TypeScript app type-checks against the packed declarations, from CommonJS and from ESM, without skipLibCheck', () => {
+  // The consumer's own @types (express, passport…) are this repository's, linked in.
+  mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
+  for (const name of ['express', 'express-serve-static-core', 'express-session', 'passport', 'passport-strategy', 'node', 'serve-static', 'qs', 'range-parser', 'send', 'mime', 'body-parser', 'connect', 'http-errors']) {
+    try {
+      symlinkSync(join(root, 'node_modules', '@types', name), join(dir, 'node_modules', '@types', name), 'dir');
+    } catch {
+      // not every @types package exists at every version; tsc names what is missing
+    }
+  }
+  const app = `
+    import { JwtSsoStrategy, JwtSsoError, MemoryReplayStore, RedisReplayStore, type PuavoClaims, type JwtSsoEvent } from 'passport-jwtsso';
+    import { createDevProvider } from 'passport-jwtsso/dev-provider';
+    import jwtsso from 'passport-jwtsso/compat';
+    const strategy = new JwtSsoStrategy<PuavoClaims>(
+      { authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 's', replayStore: new MemoryReplayStore(), onEvent: (e: JwtSsoEvent) => void e.type },
+      (claims, done) => done(null, { id: claims.puavo_id }),
+    );
+    const name: string = strategy.name;
+    const code: string = new JwtSsoError('ERR_JWTSSO_TOKEN_TOO_OLD', 'm').code;
+    const provider = createDevProvider({ sharedSecret: 's' });
+    const middleware = jwtsso({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 's', hook: (_c, done) => done() });
+    void [name, code, provider, middleware, RedisReplayStore];
+  `;
+  writeFileSync(join(dir, 'app.cts'), app.replace("import jwtsso from 'passport-jwtsso/compat';", "import jwtsso = require('passport-jwtsso/compat');"));
+  writeFileSync(join(dir, 'app.mts'), app);
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const flags = ['--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--esModuleInterop'];
+  // tsc prints its errors on stdout: an empty output and exit 0 mean the types hold.
+  const run = (file: string) => spawnSync(process.execPath, [tsc, ...flags, file], { cwd: dir, encoding: 'utf8' });
+  for (const file of ['app.cts', 'app.mts']) {
+    const result = run(file);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  }
+}, 60_000);
