@@ -105,7 +105,22 @@ test('the compat entry is the jwtsso function itself, both ways', () => {
 test('a TypeScript app type-checks against the packed declarations, from CommonJS and from ESM, without skipLibCheck', () => {
   // The consumer's own @types (express, passport…) are this repository's, linked in.
   mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
-  for (const name of ['express', 'express-serve-static-core', 'express-session', 'passport', 'passport-strategy', 'node', 'serve-static', 'qs', 'range-parser', 'send', 'mime', 'body-parser', 'connect', 'http-errors']) {
+  for (const name of [
+    'express',
+    'express-serve-static-core',
+    'express-session',
+    'passport',
+    'passport-strategy',
+    'node',
+    'serve-static',
+    'qs',
+    'range-parser',
+    'send',
+    'mime',
+    'body-parser',
+    'connect',
+    'http-errors',
+  ]) {
     try {
       symlinkSync(join(root, 'node_modules', '@types', name), join(dir, 'node_modules', '@types', name), 'dir');
     } catch {
@@ -126,10 +141,25 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
     const middleware = jwtsso({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 's', hook: (_c, done) => done() });
     void [name, code, provider, middleware, RedisReplayStore];
   `;
-  writeFileSync(join(dir, 'app.cts'), app.replace("import jwtsso from 'passport-jwtsso/compat';", "import jwtsso = require('passport-jwtsso/compat');"));
+  writeFileSync(
+    join(dir, 'app.cts'),
+    app.replace("import jwtsso from 'passport-jwtsso/compat';", "import jwtsso = require('passport-jwtsso/compat');"),
+  );
   writeFileSync(join(dir, 'app.mts'), app);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const flags = ['--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--esModuleInterop'];
+  const flags = [
+    '--noEmit',
+    '--strict',
+    '--module',
+    'node16',
+    '--moduleResolution',
+    'node16',
+    '--target',
+    'es2022',
+    '--types',
+    'node',
+    '--esModuleInterop',
+  ];
   // tsc prints its errors on stdout: an empty output and exit 0 mean the types hold.
   const run = (file: string) => spawnSync(process.execPath, [tsc, ...flags, file], { cwd: dir, encoding: 'utf8' });
   for (const file of ['app.cts', 'app.mts']) {
