@@ -128,8 +128,13 @@ function regenerate(req: CompatRequest): Promise<void> {
   );
 }
 
-// `require('passport-jwtsso/compat')` is the function itself, as `require('jwtsso')` was.
+const factory: (options: jwtsso.Options) => (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void = jwtsso;
+
+// `require('passport-jwtsso/compat')` is the function itself, as `require('jwtsso')` was; it is
+// also its own named export, for `import { jwtsso } from 'passport-jwtsso/compat'`.
 namespace jwtsso {
+  /** The same function, as a named export. */
+  export const jwtsso = factory;
   /** Options of {@link jwtsso}: the original's, plus any of the strategy's. */
   export interface Options extends Omit<JwtSsoStrategyBaseOptions, 'mountPoint' | 'name'> {
     /**
@@ -142,3 +147,6 @@ namespace jwtsso {
   }
 }
 export = jwtsso;
+// Node's ESM loader finds CommonJS named exports by scanning for this shape; the value it then
+// reads is the namespace's, set on the function above (TypeScript emits `module.exports =` last).
+module.exports.jwtsso = jwtsso;

@@ -100,6 +100,11 @@ test('the compat entry is the jwtsso function itself, both ways', () => {
       encoding: 'utf8',
     }).trim(),
   ).toBe('function function');
+  // And as a named export, both ways: the same function.
+  const named = `console.log(String(m === n))`;
+  const run = (args: string[]) => execFileSync('node', args, { cwd: dir, encoding: 'utf8' }).trim();
+  expect(run(['-e', `const m = require('passport-jwtsso/compat'); const { jwtsso: n } = m; ${named}`])).toBe('true');
+  expect(run(['--input-type=module', '-e', `import m, { jwtsso as n } from 'passport-jwtsso/compat'; ${named}`])).toBe('true');
 });
 
 test('a TypeScript app type-checks against the packed declarations, from CommonJS and from ESM, without skipLibCheck', () => {
@@ -139,7 +144,8 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
     const code: string = new JwtSsoError('ERR_JWTSSO_TOKEN_TOO_OLD', 'm').code;
     const provider = createDevProvider({ sharedSecret: 's' });
     const middleware = jwtsso({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 's', hook: (_c, done) => done() });
-    void [name, code, provider, middleware, RedisReplayStore];
+    const same: typeof jwtsso.jwtsso = jwtsso.jwtsso;
+    void [name, code, provider, middleware, RedisReplayStore, same];
   `;
   writeFileSync(
     join(dir, 'app.cts'),
