@@ -2,8 +2,7 @@
 // so that apps using the original move over by changing one require.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JwtClaims } from './claims';
-import { JwtSsoError } from './errors';
-import { emit, subjectOf } from './events';
+import { acceptedEvent, emit, failureEvent } from './events';
 import { acceptToken, loginRedirect, noStore, readReturn, sessionRequired } from './login';
 import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } from './options';
 import type { SessionLike } from './session-state';
@@ -64,18 +63,13 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     const returned = readReturn(o, splitTarget(target).pairs, target);
     const signedIn = session.jwt !== undefined && session.jwt !== null;
     const claims = await acceptToken(o, req, session, returned, o.clock(), signedIn);
-    const redirect = () => {
-      res.statusCode = 302;
-      res.setHeader('Location', o.mountPoint + returned.clean);
-      res.end();
-    };
+    const redirect = () => found(res, o.mountPoint + returned.clean);
     const ip = req.socket?.remoteAddress;
     if (claims === null) {
       emit(o.onEvent, { type: 'token-dropped', ip });
       return redirect(); // a foreign token for a signed-in session
     }
-    const sub = subjectOf(claims);
-    emit(o.onEvent, sub === undefined ? { type: 'accepted', jti: claims.jti, ip } : { type: 'accepted', jti: claims.jti, sub, ip });
+    emit(o.onEvent, { ...acceptedEvent(claims), ip });
     await regenerate(req);
     (req.session as SessionLike).jwt = claims;
     if (hook === undefined) return redirect();
@@ -98,9 +92,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
         const url = loginRedirect(o, req, req.session, target, customPath, {}, o.clock());
         noStore(res);
         emit(o.onEvent, { type: 'redirect', ip: req.socket?.remoteAddress });
-        res.statusCode = 302;
-        res.setHeader('Location', url);
-        res.end();
+        found(res, url);
       } catch (err) {
         next(err);
       }
@@ -111,12 +103,17 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     noStore(res);
     if (req.session === undefined || req.session === null) return next(sessionRequired());
     receive(req, res, req.session, target, next).catch((err: unknown) => {
-      const code = err instanceof JwtSsoError ? err.code : undefined;
-      const type = err instanceof JwtSsoError && err.status < 500 ? 'refused' : 'error';
-      emit(o.onEvent, code === undefined ? { type, ip: req.socket?.remoteAddress } : { type, code, ip: req.socket?.remoteAddress });
+      emit(o.onEvent, { ...failureEvent(err), ip: req.socket?.remoteAddress });
       next(err);
     });
   };
+}
+
+// A 302, as the original answered: to the provider, or to the URL without the token.
+function found(res: ServerResponse, location: string): void {
+  res.statusCode = 302;
+  res.setHeader('Location', location);
+  res.end();
 }
 
 // A new session id at login (session fixation), where the session middleware can (express-session).

@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import type { JwtSsoErrorCode } from './errors';
+import { JwtSsoError, type JwtSsoErrorCode } from './errors';
 
 /** `DEBUG=passport-jwtsso` prints a line for every decision; never a token or a secret. */
 const debug = createDebug('passport-jwtsso');
@@ -27,27 +27,37 @@ export interface JwtSsoEvent {
   ip?: string;
 }
 
-/** Reports an event to debug and to `onEvent`; a throwing `onEvent` cannot break a login. */
+/**
+ * Reports an event to debug and to `onEvent`, without the fields that are undefined; a throwing
+ * `onEvent` cannot break a login.
+ */
 export function emit(onEvent: ((event: JwtSsoEvent) => void) | undefined, event: JwtSsoEvent): void {
+  const clean = Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined)) as unknown as JwtSsoEvent;
   if (debug.enabled) {
     debug(
       '%s%s%s%s',
-      event.type,
-      event.code ? ` ${event.code}` : '',
-      event.jti ? ` jti=${event.jti}` : '',
-      event.ip ? ` ip=${event.ip}` : '',
+      clean.type,
+      clean.code ? ` ${clean.code}` : '',
+      clean.jti ? ` jti=${clean.jti}` : '',
+      clean.ip ? ` ip=${clean.ip}` : '',
     );
   }
   if (onEvent === undefined) return;
   try {
-    onEvent(event);
+    onEvent(clean);
   } catch (err) {
     debug('onEvent threw: %s', err instanceof Error ? err.message : String(err));
   }
 }
 
-/** The user id of verified claims, for events. */
-export function subjectOf(claims: Record<string, unknown>): string | undefined {
+/** The event of a token that passed every check: its jti, and its user (`sub`, else Puavo's `puavo_id`). */
+export function acceptedEvent(claims: { jti: string } & Record<string, unknown>): JwtSsoEvent {
   const sub = claims.sub ?? claims.puavo_id ?? claims.id;
-  return typeof sub === 'string' || typeof sub === 'number' ? String(sub) : undefined;
+  return { type: 'accepted', jti: claims.jti, sub: typeof sub === 'string' || typeof sub === 'number' ? String(sub) : undefined };
+}
+
+/** The event of a refusal (a JwtSsoError below 500) or a fault (anything else). */
+export function failureEvent(err: unknown): JwtSsoEvent {
+  const code = err instanceof JwtSsoError ? err.code : undefined;
+  return { type: err instanceof JwtSsoError && err.status < 500 ? 'refused' : 'error', code };
 }

@@ -117,3 +117,22 @@ export function verifySignature(key: VerificationKey, input: string, signature: 
     return false;
   }
 }
+
+/** Turns what a key provider returned into verification keys, by the same rules as the options. */
+export function providedKeys(provided: unknown, algorithms: readonly Algorithm[] | undefined): VerificationKey[] {
+  const list = Array.isArray(provided) ? (provided as unknown[]) : [provided];
+  const keys: VerificationKey[] = [];
+  for (const item of list) {
+    // PEM text is a public key, never an HMAC secret (algorithm confusion).
+    const isSecret =
+      ((typeof item === 'string' || item instanceof Uint8Array) && !looksLikePem(item)) ||
+      (typeof item === 'object' && item !== null && (item as KeyObject).type === 'secret');
+    if (isSecret) {
+      if (algorithms === undefined || algorithms.includes('HS256'))
+        keys.push(secretVerificationKey(item as string | Uint8Array | KeyObject, 'secretOrKeyProvider'));
+    } else {
+      keys.push(...publicVerificationKeys(toPublicKey(item as PublicKeyInput, 'secretOrKeyProvider'), algorithms));
+    }
+  }
+  return keys;
+}

@@ -3,11 +3,11 @@
 // own actions (fail/error, or next(err)).
 import type { ServerResponse } from 'node:http';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
-import { checkAuthParams, providedKeys, type AuthParams, type ResolvedOptions } from './options';
+import { checkAuthParams, type AuthParams, type ResolvedOptions } from './options';
 import { requestOrigin, type RequestLike } from './request-url';
 import { hasState, issueState, type SessionLike } from './session-state';
 import { JwksError } from './jwks';
-import type { VerificationKey } from './keys';
+import { providedKeys, type VerificationKey } from './keys';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, unverifiedPayload, verifyParsed, type ParsedToken } from './token';
 import type { JwtClaims } from './claims';
 import { appendParam, loginUrl, paramValues, sameOriginPath, stripParams, type QueryPair } from './urls';
@@ -124,6 +124,16 @@ export function resolveParams(source: AuthParams | undefined, req: RequestLike, 
 }
 
 /**
+ * The public URL (`scheme://host` + `mountPoint` + path) of a path on this app, without the
+ * token and state parameters. A path the app was asked to use (returnTo, redirectTo) must be
+ * same-origin, else `mountPoint + '/'` is used; this request's own target is always made local.
+ */
+export function publicUrl(o: ResolvedOptions, req: RequestLike, path: string, isRequestTarget: boolean): string {
+  const local = isRequestTarget ? path : (sameOriginPath(path) ?? '/');
+  return requestOrigin(req, o) + o.mountPoint + stripParams(local, [o.tokenParam, o.stateParam]);
+}
+
+/**
  * The provider's login URL for this request: `return_to` is the public URL of `wanted` (a
  * same-origin path, else `mountPoint + '/'`) or of this request, with a fresh state when on.
  */
@@ -136,10 +146,7 @@ export function loginRedirect(
   params: Readonly<Record<string, string>>,
   now: number,
 ): string {
-  const origin = requestOrigin(req, o);
-  // This request's own URL is always made local; a wanted path that is not same-origin is replaced.
-  const local = wanted === undefined ? target : (sameOriginPath(wanted) ?? '/');
-  let returnTo = origin + o.mountPoint + stripParams(local, [o.tokenParam, o.stateParam]);
+  let returnTo = publicUrl(o, req, wanted ?? target, wanted === undefined);
   if (o.state) {
     if (session === undefined) throw sessionRequired();
     returnTo = appendParam(returnTo, o.stateParam, issueState(session, now, o.stateMaxAge));

@@ -3,7 +3,6 @@ import type { KeyObject } from 'node:crypto';
 import { JwksKeys } from './jwks';
 import {
   ALGORITHMS,
-  looksLikePem,
   publicVerificationKeys,
   secretVerificationKey,
   toPublicKey,
@@ -246,25 +245,6 @@ function algorithmList(value: unknown): readonly Algorithm[] | undefined {
     throw problem('algorithms', `a non-empty array of ${ALGORITHMS.join(', ')}`, value);
   }
   return Object.freeze([...(value as Algorithm[])]);
-}
-
-/** Turns what a key provider returned into verification keys, by the same rules as the options. */
-export function providedKeys(provided: unknown, algorithms: readonly Algorithm[] | undefined): VerificationKey[] {
-  const list = Array.isArray(provided) ? (provided as unknown[]) : [provided];
-  const keys: VerificationKey[] = [];
-  for (const item of list) {
-    // PEM text is a public key, never an HMAC secret (algorithm confusion).
-    const isSecret =
-      ((typeof item === 'string' || item instanceof Uint8Array) && !looksLikePem(item)) ||
-      (typeof item === 'object' && item !== null && (item as KeyObject).type === 'secret');
-    if (isSecret) {
-      if (algorithms === undefined || algorithms.includes('HS256'))
-        keys.push(secretVerificationKey(item as SharedSecret, 'secretOrKeyProvider'));
-    } else {
-      keys.push(...publicVerificationKeys(toPublicKey(item as PublicKeyInput, 'secretOrKeyProvider'), algorithms));
-    }
-  }
-  return keys;
 }
 
 function keySource(o: Record<string, unknown>, algorithms: readonly Algorithm[] | undefined, clock: () => number): KeySource {

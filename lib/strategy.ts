@@ -4,7 +4,17 @@ import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
 import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
-import { acceptToken, loginRedirect, noStore, readReturn, resolveParams, sessionRequired, stateKnown, stateMismatch } from './login';
+import {
+  acceptToken,
+  loginRedirect,
+  noStore,
+  publicUrl,
+  readReturn,
+  resolveParams,
+  sessionRequired,
+  stateKnown,
+  stateMismatch,
+} from './login';
 import {
   resolveOptions,
   type AuthParams,
@@ -12,10 +22,9 @@ import {
   type JwtSsoStrategyOptionsWithRequest,
   type ResolvedOptions,
 } from './options';
-import { emit, subjectOf, type JwtSsoEvent } from './events';
-import { requestOrigin } from './request-url';
+import { acceptedEvent, emit, failureEvent, type JwtSsoEvent } from './events';
 import { SESSION_KEY, stashToken, takeToken, type SessionLike } from './session-state';
-import { paramValues, sameOriginPath, splitTarget, stripParams, type QueryPair } from './urls';
+import { paramValues, splitTarget, stripParams, type QueryPair } from './urls';
 
 /** What `verify` hands back: an error, a user (`false` or `null`: refused), and optional info. */
 export type VerifyDone<User = Express.User> = (err?: unknown, user?: User | false | null, info?: object) => void;
@@ -147,10 +156,8 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
    * ```
    */
   logoutUrl(req: Request, options: LogoutUrlOptions = {}): string {
-    const o = this._options;
-    const path = stripParams(sameOriginPath(options.redirectTo ?? '/') ?? '/', [o.tokenParam, o.stateParam]);
-    const url = new URL(o.logoutEndpoint);
-    url.searchParams.set('redirect_to', requestOrigin(req, o) + o.mountPoint + path);
+    const url = new URL(this._options.logoutEndpoint);
+    url.searchParams.set('redirect_to', publicUrl(this._options, req, options.redirectTo ?? '/', false));
     return url.href;
   }
 
@@ -159,13 +166,9 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
   }
 
   // A refusal is fail(err, status); a fault (no session, replay store down, a bug) is error().
-  private refuse(err: unknown, req?: Request): void {
-    const code = err instanceof JwtSsoError ? err.code : undefined;
-    if (err instanceof JwtSsoError && err.status < 500) {
-      if (req !== undefined) this.event(req, { type: 'refused', code });
-      return this.fail(err, err.status);
-    }
-    if (req !== undefined) this.event(req, code === undefined ? { type: 'error' } : { type: 'error', code });
+  private refuse(err: unknown, req: Request): void {
+    this.event(req, failureEvent(err));
+    if (err instanceof JwtSsoError && err.status < 500) return this.fail(err, err.status);
     this.error(err instanceof Error ? err : new Error(String(err)));
   }
 
@@ -226,8 +229,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       this.event(req, { type: 'token-dropped' });
       return this.pass();
     }
-    const sub = subjectOf(claims);
-    this.event(req, sub === undefined ? { type: 'accepted', jti: claims.jti } : { type: 'accepted', jti: claims.jti, sub });
+    this.event(req, acceptedEvent(claims));
     this.callVerify(req, claims as C);
   }
 

@@ -3,9 +3,9 @@ import { createHmac, createPrivateKey, generateKeyPairSync, sign, constants, typ
 import jwt from 'jsonwebtoken';
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyOptions, type SecretOrKeyProvider } from '../lib';
 import { startApp, type TestApp } from './helpers/app';
-import { providedKeys, resolveOptions } from '../lib/options';
+import { resolveOptions } from '../lib/options';
 import { verifyToken, type TokenPolicy } from '../lib/token';
-import type { VerificationKey } from '../lib/keys';
+import { providedKeys, type VerificationKey } from '../lib/keys';
 import { b64, NOW, NOW_MS, puavoClaims, SECRET } from './helpers/tokens';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -215,7 +215,7 @@ describe('replay', () => {
   test('the token is recorded only after every other check passed', async () => {
     const seen: string[] = [];
     const store: ReplayStore = { consume: async (id) => (seen.push(id), true) };
-    app = await startApp({ replayStore: store, strategy: { replayStore: store } } as never);
+    app = await startApp({ strategy: { replayStore: store } });
     const { browser, returnTo } = await started(app);
     const bad = await browser.get(providerReturn(returnTo, mint(puavoClaims(nowS() - 3600))));
     await browser.get(bad.headers.location!);
