@@ -155,6 +155,20 @@ describe('keeps the new security where the original did not', () => {
     expect(returnToOf((await request(custom).get('/evil')).headers.location)).toMatch(/^https:\/\/app\.example\/app\/\?jwtsso_state=/);
   });
 
+  test('requestJwt with state on and no session middleware: next(err) with SESSION_REQUIRED', async () => {
+    const bare = express();
+    bare.use(jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET }));
+    bare.get('/', (_req, res) => (res as unknown as { requestJwt(): void }).requestJwt());
+    bare.use(
+      (err: Error & { code?: string; status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        res.status(err.status ?? 500).json({ code: err.code });
+      },
+    );
+    const res = await request(bare).get('/');
+    expect(res.status).toBe(500);
+    expect(res.body.code).toBe(Code.SESSION_REQUIRED);
+  });
+
   test('no session middleware: next(err) with SESSION_REQUIRED', async () => {
     const bare = express();
     bare.use(jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET, state: false }));

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { createSecretKey } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
@@ -117,6 +117,38 @@ describe('choosing a user', () => {
         body: `user=minerva.teacher&return_to=http%3A%2F%2Flocalhost%2F&pad=${'x'.repeat(20_000)}`,
       });
       expect(res.status).toBe(413);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('a chunked form (no Content-Length) is cut off past 16 KiB', async () => {
+    const server = createServer(createDevProvider({ sharedSecret: SECRET }));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.write('user=minerva.teacher&return_to=http%3A%2F%2Flocalhost%2F&pad=');
+        for (let i = 0; i < 20; i++) req.write('x'.repeat(1024));
+        req.end();
+      });
+      expect(status).toBe(413);
     } finally {
       server.closeAllConnections();
       server.close();

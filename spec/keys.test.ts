@@ -6,6 +6,7 @@ import { startApp, type TestApp } from './helpers/app';
 import { resolveOptions } from '../lib/options';
 import { verifyToken, type TokenPolicy } from '../lib/token';
 import { providedKeys, type VerificationKey } from '../lib/keys';
+import { keysOfJwks } from '../lib/jwks';
 import { b64, NOW, NOW_MS, puavoClaims, SECRET } from './helpers/tokens';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -182,6 +183,9 @@ describe('publicKey: the algorithm follows from the key type', () => {
     ['an empty issuer', { sharedSecret: SECRET, issuer: '' }, '"issuer"'],
     ['a numeric audience', { sharedSecret: SECRET, audience: [1] }, '"audience"'],
     ['a servicePathPrefix without a slash', { sharedSecret: SECRET, servicePathPrefix: 'app' }, '"servicePathPrefix"'],
+    ['a zero jwksMaxBytes', { jwksUri: 'https://a.example/jwks', jwksMaxBytes: 0 }, '"jwksMaxBytes"'],
+    ['a negative jwksCooldown', { jwksUri: 'https://a.example/jwks', jwksCooldown: -1 }, '"jwksCooldown"'],
+    ['an onEvent that is not a function', { sharedSecret: SECRET, onEvent: 'log' }, '"onEvent"'],
   ])('construction refuses %s', (_name, extra, message) => {
     expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, ...extra } as JwtSsoStrategyOptions)).toThrow(message);
   });
@@ -279,5 +283,31 @@ describe('secretOrKeyProvider: a multi-tenant Puavo app (two hosts, two secrets)
     await tenantApp(() => pem);
     const res = await attempt('school-a.example', hmacWith(pem, puavoClaims()));
     expect(res).toEqual({ status: 401, code: Code.ALGORITHM_NOT_ALLOWED });
+  });
+});
+
+describe('keysOfJwks: what a JWKS may contribute', () => {
+  const p521 = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+  const algsOf = (jwks: object) => keysOfJwks(jwks, undefined).map((k) => `${k.kid}:${k.alg}`);
+  test.each<[string, object[], string[]]>([
+    ['an RSA key: RS256', [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'r' }], ['r:RS256']],
+    [
+      'an RSA key whose alg says PS256, which algorithms does not list: nothing',
+      [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'r', alg: 'PS256' }],
+      [],
+    ],
+    ['an RSA key whose alg says HS256: nothing', [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'r', alg: 'HS256' }], []],
+    ['a P-521 key (no algorithm here): nothing', [{ ...p521.publicKey.export({ format: 'jwk' }), kid: 'p' }], []],
+    [
+      'a JWK that cannot be read: skipped, the rest kept',
+      [
+        { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', kid: 'bad' },
+        { ...p256.publicKey.export({ format: 'jwk' }), kid: 'e' },
+      ],
+      ['e:ES256'],
+    ],
+    ['junk entries', [null as unknown as object, 'x' as unknown as object, 42 as unknown as object], []],
+  ])('%s', (_name, keys, expected) => {
+    expect(algsOf({ keys })).toEqual(expected);
   });
 });
