@@ -71,15 +71,11 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     }
     emit(o.onEvent, { ...acceptedEvent(claims), ip });
     await regenerate(req);
+    // The claims go into the session only once the hook agreed: a refused login must leave
+    // nothing there that signs anyone in (the session is saved even when next(err) is called).
+    if (hook !== undefined) await runHook(hook, claims);
     (req.session as SessionLike).jwt = claims;
-    if (hook === undefined) return redirect();
-    let settled = false;
-    hook(claims, (err) => {
-      if (settled) return;
-      settled = true;
-      if (err !== undefined && err !== null) return next(err);
-      redirect();
-    });
+    redirect();
   }
 
   return function jwtssoMiddleware(request, response, next) {
@@ -108,6 +104,31 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     });
   };
 }
+
+// Runs `hook(claims, done)`: resolves when it calls `done()` (or, declaring no `done`, when its
+// promise resolves); rejects when it calls `done(err)`, throws, or its promise rejects.
+function runHook(hook: NonNullable<jwtsso.Options['hook']>, claims: JwtClaims): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: unknown): void => (err !== undefined && err !== null ? reject(toError(err, 'hook refused')) : resolve());
+    let result: unknown;
+    try {
+      result = hook(claims, done);
+    } catch (err) {
+      return reject(toError(err, 'hook threw'));
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
+      (result as Promise<unknown>).then(
+        () => {
+          if (hook.length < 2) resolve(); // a hook that takes no done decides by its promise
+        },
+        (err: unknown) => reject(toError(err, 'hook rejected')),
+      );
+    }
+  });
+}
+
+const toError = (err: unknown, fallback: string): Error =>
+  err instanceof Error ? err : new Error(err === undefined || err === null ? fallback : String(err));
 
 // A 302, as the original answered: to the provider, or to the URL without the token.
 function found(res: ServerResponse, location: string): void {
@@ -139,8 +160,12 @@ namespace jwtsso {
      * base URL (`'https://app.example/app'`): then its scheme and host are used too.
      */
     mountPoint?: string;
-    /** Called after a token is accepted and `req.session.jwt` is set; `done(err)` fails the login. */
-    hook?: (claims: JwtClaims, done: (err?: unknown) => void) => void;
+    /**
+     * Called after a token is accepted, before `req.session.jwt` is set: `done()` signs the
+     * user in; `done(err)`, a throw or a rejected promise refuses the login (`next(err)`), and
+     * the session then holds no user. A hook that declares no `done` may return a promise.
+     */
+    hook?: (claims: JwtClaims, done: (err?: unknown) => void) => void | Promise<unknown>; // eslint-disable-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
   }
 }
 export = jwtsso;

@@ -1,6 +1,17 @@
 // Verification keys: each key is bound to exactly one algorithm, decided by its type when it is
 // made, so that no token header can make a public key act as an HMAC secret.
-import { constants, createPublicKey, createSecretKey, KeyObject, verify, createHmac, timingSafeEqual, type JsonWebKey } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  KeyObject,
+  timingSafeEqual,
+  verify,
+  X509Certificate,
+  type JsonWebKey,
+} from 'node:crypto';
 
 /** Algorithms this package verifies. Which ones a key allows follows from its type alone. */
 export type Algorithm = 'HS256' | 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA';
@@ -40,10 +51,74 @@ export function algorithmsOfKey(key: KeyObject): Algorithm[] {
   }
 }
 
-/** Bytes that look like PEM: never usable as an HMAC secret (algorithm confusion). */
-export function looksLikePem(value: string | Uint8Array): boolean {
-  const text = typeof value === 'string' ? value : Buffer.from(value.subarray(0, 64)).toString('latin1');
-  return /-----BEGIN [A-Z ]+-----/.test(text);
+// What node:crypto can read as a key in DER, public or private: never an HMAC secret either.
+const DER_FORMATS = [
+  { kind: 'public', type: 'spki' },
+  { kind: 'public', type: 'pkcs1' },
+  { kind: 'private', type: 'pkcs8' },
+  { kind: 'private', type: 'pkcs1' },
+  { kind: 'private', type: 'sec1' },
+] as const;
+const DER_SEQUENCE = 0x30;
+const PEM_ARMOUR = /-----BEGIN [^\r\n-]{1,64}-----/;
+// OpenSSH public keys (`ssh-ed25519 AAAA…`): no crypto reads them, but they are public all the same.
+const OPENSSH_PUBLIC_KEY = /^\s*(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/;
+// The body of a PEM without its armour: base64 of a DER SEQUENCE (`MI…`).
+const BARE_BASE64_DER = /^\s*MI[A-Za-z0-9+/=\s]{16,}$/;
+
+function readsAsDerKey(bytes: Buffer): boolean {
+  if (bytes[0] !== DER_SEQUENCE) return false;
+  for (const { kind, type } of DER_FORMATS) {
+    try {
+      if (kind === 'public') createPublicKey({ key: bytes, format: 'der', type });
+      else createPrivateKey({ key: bytes, format: 'der', type });
+      return true;
+    } catch {
+      // not this format
+    }
+  }
+  try {
+    new X509Certificate(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readsAsJwk(text: string): boolean {
+  if (!text.trimStart().startsWith('{')) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && ('kty' in value || 'keys' in value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True if these bytes are (or hold) an asymmetric key or certificate in any form `node:crypto`
+ * reads — PEM anywhere in the text (openssl's `Bag Attributes` preamble included), DER, the
+ * base64 body of a PEM, JWK or JWKS JSON — or an OpenSSH public key. Such bytes are public, so
+ * they are never usable as an HMAC secret: anyone holding the public key could sign with it.
+ */
+export function isAsymmetricKeyMaterial(value: string | Uint8Array): boolean {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const text = bytes.toString('latin1');
+  if (PEM_ARMOUR.test(text) || OPENSSH_PUBLIC_KEY.test(text) || readsAsJwk(text) || readsAsDerKey(bytes)) return true;
+  return BARE_BASE64_DER.test(text) && readsAsDerKey(Buffer.from(text.replace(/\s+/g, ''), 'base64'));
+}
+
+// PEM bytes, or a public key or certificate in DER.
+function publicKeyOfBytes(bytes: Buffer): KeyObject {
+  if (bytes[0] !== DER_SEQUENCE) return createPublicKey(bytes);
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      return createPublicKey({ key: bytes, format: 'der', type });
+    } catch {
+      // not this format
+    }
+  }
+  return new X509Certificate(bytes).publicKey;
 }
 
 /** Makes a public KeyObject from PEM, a KeyObject or a JWK; throws a TypeError saying why not. */
@@ -53,8 +128,8 @@ export function toPublicKey(input: PublicKeyInput, option: string): KeyObject {
     throw new TypeError(`JwtSsoStrategy: option "${option}" must be a public key; a ${input.type} KeyObject was given.`);
   }
   try {
-    if (typeof input === 'string' || input instanceof Uint8Array)
-      return createPublicKey(typeof input === 'string' ? input : Buffer.from(input));
+    if (typeof input === 'string') return createPublicKey(input);
+    if (input instanceof Uint8Array) return publicKeyOfBytes(Buffer.from(input));
     if (input !== null && typeof input === 'object' && typeof (input as JsonWebKey).kty === 'string') {
       if ((input as JsonWebKey).d !== undefined) throw new TypeError('a private JWK');
       return createPublicKey({ key: input as JsonWebKey, format: 'jwk' });
@@ -77,22 +152,28 @@ export function publicVerificationKeys(key: KeyObject, algorithms: readonly Algo
   return byType.map((alg) => (kid === undefined ? { alg, key } : { alg, key, kid }));
 }
 
-/** A secret's HS256 verification key. Refuses PEM text: a public key is never an HMAC secret. */
+/**
+ * A secret's HS256 verification key. Refuses anything `node:crypto` can read as an asymmetric
+ * key (see {@link isAsymmetricKeyMaterial}), including inside a secret KeyObject.
+ */
 export function secretVerificationKey(secret: string | Uint8Array | KeyObject, option: string): VerificationKey {
   if (secret instanceof KeyObject) {
-    if (secret.type === 'secret' && (secret.symmetricKeySize ?? 0) > 0) return { alg: 'HS256', key: secret };
-    throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty secret KeyObject (createSecretKey).`);
+    if (secret.type !== 'secret' || (secret.symmetricKeySize ?? 0) === 0)
+      throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty secret KeyObject (createSecretKey).`);
+    if (isAsymmetricKeyMaterial(secret.export())) throw keyAsSecret(option);
+    return { alg: 'HS256', key: secret };
   }
   if ((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0) {
-    if (looksLikePem(secret)) {
-      throw new TypeError(
-        `JwtSsoStrategy: option "${option}" looks like a PEM key: a public key must never be an HMAC secret. Pass it as "publicKey".`,
-      );
-    }
+    if (isAsymmetricKeyMaterial(secret)) throw keyAsSecret(option);
     return { alg: 'HS256', key: createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret)) };
   }
   throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty string or Buffer, or an array of them.`);
 }
+
+const keyAsSecret = (option: string): TypeError =>
+  new TypeError(
+    `JwtSsoStrategy: option "${option}" holds an asymmetric key or certificate (PEM, DER, JWK or OpenSSH): a public key must never be an HMAC secret. Pass a public key as "publicKey", or give the shared secret itself.`,
+  );
 
 /** True if `signature` over `input` verifies with `key` under its algorithm. Never throws for bad input. */
 export function verifySignature(key: VerificationKey, input: string, signature: Buffer): boolean {
@@ -123,9 +204,10 @@ export function providedKeys(provided: unknown, algorithms: readonly Algorithm[]
   const list = Array.isArray(provided) ? (provided as unknown[]) : [provided];
   const keys: VerificationKey[] = [];
   for (const item of list) {
-    // PEM text is a public key, never an HMAC secret (algorithm confusion).
+    // Key material is a public key, never an HMAC secret (algorithm confusion); a private key
+    // or a secret KeyObject holding key material is refused below.
     const isSecret =
-      ((typeof item === 'string' || item instanceof Uint8Array) && !looksLikePem(item)) ||
+      ((typeof item === 'string' || item instanceof Uint8Array) && !isAsymmetricKeyMaterial(item)) ||
       (typeof item === 'object' && item !== null && (item as KeyObject).type === 'secret');
     if (isSecret) {
       if (algorithms === undefined || algorithms.includes('HS256'))

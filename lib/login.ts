@@ -10,7 +10,7 @@ import { JwksError } from './jwks';
 import { providedKeys, type VerificationKey } from './keys';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, unverifiedPayload, verifyParsed, type ParsedToken } from './token';
 import type { JwtClaims } from './claims';
-import { appendParam, loginUrl, paramValues, sameOriginPath, stripParams, type QueryPair } from './urls';
+import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripParams, type QueryPair } from './urls';
 
 // A state value we issued is 32 base64url characters; anything else is not ours.
 const STATE_VALUE = /^[A-Za-z0-9_-]{16,128}$/;
@@ -55,7 +55,16 @@ export function readReturn(o: ResolvedOptions, pairs: readonly QueryPair[], targ
   }
   const states = paramValues(pairs, o.stateParam);
   const state = o.state && states.length === 1 && STATE_VALUE.test(states[0]!) ? states[0]! : null;
-  return { token, state, clean: stripParams(target, [o.tokenParam, o.stateParam]) };
+  return { token, state, clean: cleanTarget(o, target) };
+}
+
+/**
+ * A request target without the token and state parameters, as the path below `mountPoint` a
+ * browser will request (`'/'` if it would leave `mountPoint`): the stripping redirect's target
+ * and the key a parked token waits under.
+ */
+export function cleanTarget(o: ResolvedOptions, target: string): string {
+  return pathWithin(o.mountPoint, stripParams(target, [o.tokenParam, o.stateParam]));
 }
 
 /** True if the login state is acceptable: state off, or a live state of this session. */
@@ -127,10 +136,11 @@ export function resolveParams(source: AuthParams | undefined, req: RequestLike, 
  * The public URL (`scheme://host` + `mountPoint` + path) of a path on this app, without the
  * token and state parameters. A path the app was asked to use (returnTo, redirectTo) must be
  * same-origin, else `mountPoint + '/'` is used; this request's own target is always made local.
+ * Either way a path that a browser would resolve outside `mountPoint` becomes `mountPoint + '/'`.
  */
-export function publicUrl(o: ResolvedOptions, req: RequestLike, path: string, isRequestTarget: boolean): string {
-  const local = isRequestTarget ? path : (sameOriginPath(path) ?? '/');
-  return requestOrigin(req, o) + o.mountPoint + stripParams(local, [o.tokenParam, o.stateParam]);
+export function publicUrl(o: ResolvedOptions, req: RequestLike, path: string, from: { requestTarget: boolean }): string {
+  const local = from.requestTarget ? path : (sameOriginPath(path) ?? '/');
+  return requestOrigin(req, o) + o.mountPoint + cleanTarget(o, local);
 }
 
 /**
@@ -146,7 +156,7 @@ export function loginRedirect(
   params: Readonly<Record<string, string>>,
   now: number,
 ): string {
-  let returnTo = publicUrl(o, req, wanted ?? target, wanted === undefined);
+  let returnTo = publicUrl(o, req, wanted ?? target, { requestTarget: wanted === undefined });
   if (o.state) {
     if (session === undefined) throw sessionRequired();
     returnTo = appendParam(returnTo, o.stateParam, issueState(session, now, o.stateMaxAge));

@@ -12,6 +12,7 @@ import {
 } from './keys';
 import type { IncomingMessage } from 'node:http';
 import { isValidHost } from './request-url';
+import { isNormalisedMountPoint } from './urls';
 import { MemoryReplayStore } from './replay/memory';
 import type { ReplayStore } from './replay/store';
 import type { JwtSsoEvent } from './events';
@@ -372,8 +373,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   let mountPoint = o.mountPoint ?? DEFAULTS.mountPoint;
   if (typeof mountPoint !== 'string') throw problem('mountPoint', 'a path such as "/app", or ""', mountPoint);
   mountPoint = mountPoint.replace(/\/+$/, '');
-  if (!MOUNT_POINT.test(mountPoint as string)) {
-    throw problem('mountPoint', 'a path such as "/app" (one leading "/", no "?", "#", "\\", spaces or control characters), or ""');
+  if (!MOUNT_POINT.test(mountPoint as string) || !isNormalisedMountPoint(mountPoint as string)) {
+    throw problem(
+      'mountPoint',
+      'a path such as "/app" (one leading "/", no "?", "#", "\\", spaces, control characters or "." and ".." segments; other characters %-encoded as a browser sends them), or ""',
+    );
   }
 
   if (o.host !== undefined && (typeof o.host !== 'string' || !isValidHost(o.host))) {

@@ -6,6 +6,7 @@ import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
 import {
   acceptToken,
+  cleanTarget,
   loginRedirect,
   noStore,
   publicUrl,
@@ -24,7 +25,7 @@ import {
 } from './options';
 import { acceptedEvent, emit, failureEvent, type JwtSsoEvent } from './events';
 import { SESSION_KEY, stashToken, takeToken, type SessionLike } from './session-state';
-import { paramValues, splitTarget, stripParams, type QueryPair } from './urls';
+import { paramValues, splitTarget, type QueryPair } from './urls';
 
 /** What `verify` hands back: an error, a user (`false` or `null`: refused), and optional info. */
 export type VerifyDone<User = Express.User> = (err?: unknown, user?: User | false | null, info?: object) => void;
@@ -157,7 +158,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
    */
   logoutUrl(req: Request, options: LogoutUrlOptions = {}): string {
     const url = new URL(this._options.logoutEndpoint);
-    url.searchParams.set('redirect_to', publicUrl(this._options, req, options.redirectTo ?? '/', false));
+    url.searchParams.set('redirect_to', publicUrl(this._options, req, options.redirectTo ?? '/', { requestTarget: false }));
     return url.href;
   }
 
@@ -186,7 +187,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       return;
     }
     if (session !== undefined && session[SESSION_KEY] !== undefined) {
-      const pending = takeToken(session, stripParams(target, [o.tokenParam, o.stateParam]), now);
+      const pending = takeToken(session, cleanTarget(o, target), now);
       if (pending !== null) {
         this.verifyPending(req, session, pending.token, pending.state, now).catch((err: unknown) => this.refuse(err, req));
         return;

@@ -68,9 +68,11 @@ export function stripParams(target: string, remove: readonly string[]): string {
   return localPath(path) + (kept.length > 0 ? '?' + kept.join('&') : '');
 }
 
-// A same-origin path: starts with one `/`, no `\`, no control or space characters.
+// A same-origin path: starts with one `/`, no `\\`, no control or space characters.
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const SAFE_PATH = /^\/(?![/\\])[^\\\x00-\x20\x7f]*$/;
+// Any origin serves: only the path a browser would make of a string is looked at.
+const JUDGE_ORIGIN = 'http://origin.invalid';
 
 /**
  * `returnTo` if it is a path on this origin, else `null`. Refuses `//host`, `/\host`,
@@ -79,12 +81,35 @@ const SAFE_PATH = /^\/(?![/\\])[^\\\x00-\x20\x7f]*$/;
 export function sameOriginPath(returnTo: unknown): string | null {
   if (typeof returnTo !== 'string' || !SAFE_PATH.test(returnTo)) return null;
   // Belt and braces: what a browser would make of it must stay on the base origin.
-  const base = 'http://origin.invalid';
   try {
-    return new URL(returnTo, base).origin === base ? returnTo : null;
+    return new URL(returnTo, JUDGE_ORIGIN).origin === JUDGE_ORIGIN ? returnTo : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The path below `mountPoint` that a browser will request for `mountPoint + path`, judged the
+ * way every browser resolves it (WHATWG URL: `..` and `.` segments, their %-encoded forms `%2e`,
+ * backslashes as slashes), query kept; `'/'` when it would leave `mountPoint`. So
+ * `/../other-app/x` below `/app` is `/`, never `/app/../other-app/x` (= `/other-app/x`).
+ * The path is also judged once %-decoded (`..%2fother`), as a proxy that decodes before it
+ * routes would see it. `mountPoint` must be normalised itself (the options check it).
+ */
+export function pathWithin(mountPoint: string, path: string): string {
+  const base = mountPoint + '/';
+  const url = new URL(mountPoint + localPath(path), JUDGE_ORIGIN);
+  const q = path.indexOf('?');
+  const decodedPath = decodeComponent(q === -1 ? path : path.slice(0, q)).replace(/[?#]/g, '_');
+  const decoded = new URL(mountPoint + localPath(decodedPath), JUDGE_ORIGIN);
+  if (!url.pathname.startsWith(base) || !decoded.pathname.startsWith(base)) return '/';
+  // localPath again: with no mountPoint, `/.//evil.example` resolves to `//evil.example`.
+  return localPath(url.pathname.slice(mountPoint.length)) + url.search;
+}
+
+/** True if a browser keeps `mountPoint` as it is written (no dot segments, nothing it would %-encode). */
+export function isNormalisedMountPoint(mountPoint: string): boolean {
+  return new URL(mountPoint + '/', JUDGE_ORIGIN).pathname === mountPoint + '/';
 }
 
 /** Appends `key=value` to a URL's query, before any fragment. Both must already be URL-safe. */

@@ -98,6 +98,73 @@ test('hook(claims, done) runs after login; done(err) fails it', async () => {
   expect(res.body.message).toBe('user not allowed');
 });
 
+describe('a refused hook leaves no one signed in (the session is saved even on next(err))', () => {
+  type Hook = NonNullable<jwtsso.Options['hook']>;
+  const later = (fn: () => void) => setTimeout(fn, 5);
+  test.each<[string, Hook]>([
+    ['done(err)', (_c, done) => done(new Error('user not allowed'))],
+    ['done(err) later', (_c, done) => later(() => done(new Error('user not allowed')))],
+    ['done with a non-Error value', (_c, done) => done('user not allowed')],
+    [
+      'a throw',
+      () => {
+        throw new Error('user not allowed');
+      },
+    ],
+    ['a rejected promise (with done declared)', async (_c, _done) => Promise.reject(new Error('user not allowed'))],
+    ['a rejected promise (no done)', async () => Promise.reject(new Error('user not allowed'))],
+    [
+      'an async function that throws',
+      async (_claims) => {
+        await Promise.resolve();
+        throw new Error('user not allowed');
+      },
+    ],
+  ])('%s: next(err), and the next request is sent to the provider', async (_name, hook) => {
+    app = await readmeApp({ hook });
+    const browser = app.browser();
+    const returnTo = returnToOf((await browser.get('/')).headers.location);
+    const refused = await browser.get(toLocal(providerReturn(returnTo, mint(puavoClaims()))));
+    expect(refused.status).toBe(500);
+    expect(refused.body.message).toBe('user not allowed');
+    const next = await browser.get('/');
+    expect(next.status).toBe(302);
+    expect(next.headers.location!.startsWith(`${AUTH}?return_to=`)).toBe(true);
+  });
+
+  test.each<[string, Hook]>([
+    ['done() later', (_c, done) => later(() => done())],
+    ['done(null)', (_c, done) => done(null)],
+    ['a promise that resolves, no done declared', async () => undefined],
+  ])('control: %s signs in', async (_name, hook) => {
+    app = await readmeApp({ hook });
+    const browser = app.browser();
+    const returnTo = returnToOf((await browser.get('/')).headers.location);
+    const claims = puavoClaims();
+    const back = await browser.get(toLocal(providerReturn(returnTo, mint(claims))));
+    expect(back.status).toBe(302);
+    const page = await browser.get(back.headers.location!);
+    expect(page.status).toBe(200);
+    expect(page.body.jwt).toMatchObject({ jti: claims.jti });
+  });
+
+  test('a hook that declares done and resolves without calling it has not decided yet', async () => {
+    let finish: () => void = () => undefined;
+    app = await readmeApp({
+      hook: async (_claims, done) => {
+        finish = () => done();
+        return undefined;
+      },
+    });
+    const browser = app.browser();
+    const returnTo = returnToOf((await browser.get('/')).headers.location);
+    const pending = browser.get(toLocal(providerReturn(returnTo, mint(puavoClaims())))).then((r) => r.status);
+    await new Promise((r) => setTimeout(r, 50));
+    finish();
+    expect(await pending).toBe(302);
+  });
+});
+
 describe('keeps the new security where the original did not', () => {
   test.each<[string, () => string, number, Code]>([
     ['HS512 (the original took any HMAC)', () => raw({ alg: 'HS512' }, puavoClaims(), SECRET, 'sha512'), 401, Code.ALGORITHM_NOT_ALLOWED],

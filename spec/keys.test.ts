@@ -1,5 +1,5 @@
 // Key sources beyond one shared secret, and the attacks on them, as tables.
-import { createHmac, createPrivateKey, generateKeyPairSync, sign, constants, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createSecretKey, generateKeyPairSync, sign, constants, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyOptions, type SecretOrKeyProvider } from '../lib';
 import { startApp, type TestApp } from './helpers/app';
@@ -311,3 +311,91 @@ describe('keysOfJwks: what a JWKS may contribute', () => {
     expect(algsOf({ keys })).toEqual(expected);
   });
 });
+
+describe('asymmetric key material is never an HMAC secret, in any form or place', () => {
+  const spkiPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const spkiDer = rsa.publicKey.export({ type: 'spki', format: 'der' });
+  const pkcs1Der = rsa.publicKey.export({ type: 'pkcs1', format: 'der' });
+  const ecDer = p256.publicKey.export({ type: 'spki', format: 'der' });
+  // What `openssl pkcs12 -nokeys` and `openssl x509 -text` write before the armour.
+  const preamble =
+    'Bag Attributes\n    localKeyID: 01 00 00 00\n    friendlyName: sso-signing\nsubject=/CN=sso.example.org\nissuer=/CN=Example CA\n' +
+    'x'.repeat(40) +
+    '\n';
+  const bareBase64 = spkiPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const hostile: [string, string | Buffer][] = [
+    ['PEM read as a Buffer with an openssl preamble over 64 bytes', Buffer.from(preamble + spkiPem)],
+    ['the same as a string', preamble + spkiPem],
+    ['PEM after 10 KiB of text', Buffer.from('#'.repeat(10_240) + '\n' + spkiPem)],
+    ['PEM with CRLF line ends', spkiPem.replace(/\n/g, '\r\n')],
+    ['a certificate PEM', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
+    ['SPKI DER', spkiDer],
+    ['PKCS#1 DER', pkcs1Der],
+    ['EC SPKI DER', ecDer],
+    ['a private key in PKCS#8 DER', rsa.privateKey.export({ type: 'pkcs8', format: 'der' })],
+    ['a private key in SEC1 DER', p256.privateKey.export({ type: 'sec1', format: 'der' })],
+    ['the base64 body of the PEM without its armour', bareBase64],
+    ['the same body, wrapped at 64 columns', bareBase64.replace(/(.{64})/g, '$1\n')],
+    ['JWK JSON text', JSON.stringify(rsa.publicKey.export({ format: 'jwk' }))],
+    ['JWKS JSON text', JSON.stringify({ keys: [ed.publicKey.export({ format: 'jwk' })] })],
+    ['an OpenSSH public key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl sso@example'],
+  ];
+  test.each(hostile)('sharedSecret refuses %s at construction', (_name, material) => {
+    expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: material })).toThrow(/asymmetric key or certificate/);
+  });
+  test.each(hostile)('sharedSecret refuses %s beside a good secret in a rotation array', (_name, material) => {
+    expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: [SECRET, material] })).toThrow(/"sharedSecret"/);
+  });
+  test.each(hostile)('a secret KeyObject holding %s is refused', (_name, material) => {
+    const key = createSecretKey(typeof material === 'string' ? Buffer.from(material) : material);
+    expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: key })).toThrow(/asymmetric key or certificate/);
+  });
+  test.each(hostile)('secretOrKeyProvider never makes %s an HS256 key', (_name, material) => {
+    let keys: VerificationKey[] = [];
+    try {
+      keys = providedKeys([SECRET, material], undefined);
+    } catch (err) {
+      expect(err).toBeInstanceOf(TypeError); // unreadable as a public key: refused outright
+      return;
+    }
+    expect(keys.filter((k) => k.alg === 'HS256')).toHaveLength(1); // the good secret only
+  });
+  test.each<[string, string | Buffer]>([
+    ['a random 32-byte secret', Buffer.from('30a1b2c3d4e5f60718293a4b5c6d7e8f9fa0b1c2d3e4f5061728394a5b6c7d8e', 'hex')],
+    ['a secret that starts with "MI" and is base64', 'MIsecretsecretsecretsecretsecret0='],
+    ['a secret that mentions BEGIN', 'BEGIN-the-secret-of-the-organisation'],
+    ['a JSON secret that is not a key', '{"secret":"of the organisation"}'],
+    ['a secret starting with "0" (0x30, the DER sequence byte)', '0123456789abcdef0123456789abcdef'],
+  ])('control: %s is still a secret', (_name, secret) => {
+    const policy = policyOf({ sharedSecret: secret });
+    expect(codeOf(hmacWith(secret, claims()), policy)).toBe('accepted');
+    expect(algsOf(providedKeys(secret, undefined))).toEqual(['HS256']);
+  });
+  test('DER public keys and certificates given as publicKey or by a provider verify as their type', () => {
+    expect(algsOf(providedKeys(spkiDer, undefined))).toEqual(['RS256']);
+    expect(algsOf(providedKeys(pkcs1Der, undefined))).toEqual(['RS256']);
+    expect(algsOf(providedKeys(ecDer, undefined))).toEqual(['ES256']);
+    expect(codeOf(signWith('RS256', rsa.privateKey, claims()), policyOf({ publicKey: spkiDer }))).toBe('accepted');
+  });
+
+  describe('end to end: a token forged with the public key as HMAC secret never signs in', () => {
+    let app: TestApp;
+    afterEach(() => app?.close());
+    const forged = () => hmacWith(Buffer.from(preamble + spkiPem), puavoClaims(undefined, { username: 'admin' }));
+    test.each<[string, () => unknown, number]>([
+      ['the preamble PEM alone', () => Buffer.from(preamble + spkiPem), 401],
+      ['the preamble PEM in a rotation beside a good secret', () => [SECRET, Buffer.from(preamble + spkiPem)], 200],
+    ])('secretOrKeyProvider returning %s', async (_name, provided, goodStatus) => {
+      app = await startApp({ strategy: { sharedSecret: undefined, secretOrKeyProvider: () => provided() as string, state: false } });
+      const browser = app.browser();
+      const callback = await browser.get(`/checked?jwt=${forged()}`);
+      const res = await browser.get(callback.headers.location!);
+      expect(res.status).toBe(401);
+      expect([Code.ALGORITHM_NOT_ALLOWED, Code.SIGNATURE_INVALID]).toContain((res.body as { code?: string }).code);
+      // control: the good secret signs in where the provider returns it
+      const good = await browser.get(`/checked?jwt=${hmacWith(SECRET, puavoClaims())}`);
+      expect((await browser.get(good.headers.location!)).status).toBe(goodStatus);
+    });
+  });
+});
+const algsOf = (keys: VerificationKey[]) => keys.map((k) => k.alg);

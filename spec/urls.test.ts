@@ -1,4 +1,4 @@
-import { appendParam, localPath, loginUrl, sameOriginPath, splitQuery, stripParams } from '../lib/urls';
+import { appendParam, isNormalisedMountPoint, localPath, loginUrl, pathWithin, sameOriginPath, splitQuery, stripParams } from '../lib/urls';
 
 describe('stripParams', () => {
   test.each([
@@ -109,4 +109,69 @@ test('splitQuery decodes keys and values like URLSearchParams', () => {
     { raw: 'e=%zz', key: 'e', value: '%zz' },
     { raw: 'f', key: 'f', value: '' },
   ]);
+});
+
+describe('pathWithin: a path is judged the way a browser resolves it below mountPoint', () => {
+  // Every value resolves outside /app in a browser (or in a proxy that decodes once before routing).
+  test.each([
+    '/../other-app/x',
+    '/..',
+    '/x/../../other-app/x',
+    '/%2e%2e/other-app/x',
+    '/%2E%2E/other-app/x',
+    '/.%2e/other-app/x',
+    '/%2e./other-app/x',
+    '/..\\other-app/x',
+    '/..%5cother-app/x',
+    '/..%5Cother-app/x',
+    '/..%2fother-app/x',
+    '/%2e%2e%2fother-app/x',
+    '/%252e%252e/other-app/x',
+    '/../app-sibling/x',
+    '/../appx',
+    '/./../other-app/?jwtsso_state=x',
+    '/..?q=/app/',
+  ])('%j below /app falls back to /', (path) => {
+    expect(pathWithin('/app', path)).toBe('/');
+  });
+
+  test.each([
+    ['/', '/'],
+    ['/x', '/x'],
+    ['/x?a=1&b=%zz', '/x?a=1&b=%zz'],
+    ['/x/../y', '/y'], // stays inside: normalised as the browser will request it
+    ['/x/./y', '/x/y'],
+    ['/x/..', '/'],
+    ['/x/../../app/y', '/y'],
+    ['/..file', '/..file'], // not a dot segment
+    ['/x?next=../../other', '/x?next=../../other'], // the query is not a path
+    ['/x?next=..%2F..%2Fother', '/x?next=..%2F..%2Fother'],
+    ['/a b', '/a%20b'],
+    ['/caf\u00e9', '/caf%E9'],
+  ])('control: %j below /app is %j', (path, expected) => {
+    expect(pathWithin('/app', path)).toBe(expected);
+  });
+
+  test.each([
+    ['/.//evil.example/x', '/evil.example/x'],
+    ['/x/..//evil.example', '/evil.example'],
+    ['/%2e//evil.example', '/evil.example'],
+  ])('with no mountPoint, %j never becomes a protocol-relative %j', (path, expected) => {
+    const out = pathWithin('', path);
+    expect(out).toBe(expected);
+    expect(new URL(out, 'https://app.example').origin).toBe('https://app.example');
+  });
+
+  test.each([
+    ['/app', true],
+    ['', true],
+    ['/a/b', true],
+    ['/app/..', false],
+    ['/app/./x', false],
+    ['/%2e%2e', false],
+    ['/caf\u00e9', false],
+    ['/a"b', false],
+  ])('mountPoint %j is normalised: %s', (mountPoint, expected) => {
+    expect(isNormalisedMountPoint(mountPoint)).toBe(expected);
+  });
 });
