@@ -53,13 +53,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
   if (hook !== undefined && typeof hook !== 'function') throw new TypeError('jwtsso: option "hook" must be a function (claims, done).');
   const o: ResolvedOptions = resolveOptions({ ...rest, ...splitMountPoint(options) });
 
-  async function receive(
-    req: CompatRequest,
-    res: CompatResponse,
-    session: SessionLike,
-    target: string,
-    next: (err?: unknown) => void,
-  ): Promise<void> {
+  async function receive(req: CompatRequest, res: CompatResponse, session: SessionLike, target: string): Promise<void> {
     const returned = readReturn(o, splitTarget(target).pairs, target);
     const signedIn = session.jwt !== undefined && session.jwt !== null;
     const claims = await acceptToken(o, req, session, returned, o.clock(), signedIn);
@@ -98,7 +92,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     if (!pairs.some((p) => p.key === o.tokenParam)) return next();
     noStore(res);
     if (req.session === undefined || req.session === null) return next(sessionRequired());
-    receive(req, res, req.session, target, next).catch((err: unknown) => {
+    receive(req, res, req.session, target).catch((err: unknown) => {
       emit(o.onEvent, { ...failureEvent(err), ip: req.socket?.remoteAddress });
       next(err);
     });
