@@ -1,13 +1,18 @@
-// Keys from a JWKS endpoint: fetched with a timeout, a body size limit and no redirects, cached,
-// matched by kid, refetched for an unknown kid at most once per cool-down.
+// Keys from a JWKS endpoint: fetched with a timeout, a body size limit and no redirects, cached
+// for a bounded time, matched by kid, refetched for an unknown kid at most once per cool-down.
+// Hand-written rather than jose's createRemoteJWKSet: jose 6 is ESM-only (this package is
+// CommonJS for Node 20), and it selects one key by its own rules, where this package binds each
+// key to one algorithm by its type and ignores secrets and private keys in a JWKS (keys.ts).
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { publicVerificationKeys, type Algorithm, type VerificationKey } from './keys';
 
 export interface JwksOptions {
   /** Milliseconds a fetch may take. */
   readonly timeoutMs: number;
-  /** Milliseconds between two fetches, however many unknown kids arrive. */
+  /** Milliseconds between two fetches for unknown kids, and after a failed fetch. */
   readonly cooldownMs: number;
+  /** Milliseconds a fetched set is used; after that it is fetched again before use. */
+  readonly cacheMaxAgeMs: number;
   /** Largest body read, in bytes. */
   readonly maxBytes: number;
   readonly algorithms: readonly Algorithm[] | undefined;
@@ -59,9 +64,19 @@ export function keysOfJwks(document: unknown, algorithms: readonly Algorithm[] |
   return keys;
 }
 
+/**
+ * One JWKS endpoint's keys. A set is used for `cacheMaxAgeMs` after it was fetched, then fetched
+ * again before use (so a key removed from the JWKS stops verifying within that time). A failed
+ * fetch is an error for every token (never "no key": that would read as a bad token), and is
+ * tried again once `cooldownMs` has passed, for any token. An unknown `kid` fetches again at most
+ * once per `cooldownMs`.
+ */
 export class JwksKeys {
-  #keys: VerificationKey[] = [];
+  /** The last set fetched, or undefined before the first successful fetch. */
+  #keys: VerificationKey[] | undefined;
   #fetchedAt = -Infinity;
+  #triedAt = -Infinity;
+  #failure: JwksError | undefined;
   #inFlight: Promise<void> | undefined;
 
   constructor(
@@ -69,29 +84,44 @@ export class JwksKeys {
     readonly options: JwksOptions,
   ) {}
 
-  /**
-   * The keys to check a token with (the verifier matches its kid); fetches on first use, and
-   * again for a kid it does not know, at most once per cool-down.
-   */
+  /** The keys to check a token with (the verifier matches its kid); throws a JwksError when there is no usable set. */
   async keysFor(kid: string | undefined): Promise<VerificationKey[]> {
-    const unknownKid = kid !== undefined && !this.#keys.some((k) => k.kid === kid);
-    if (this.#fetchedAt === -Infinity || (unknownKid && this.options.clock() - this.#fetchedAt >= this.options.cooldownMs)) {
+    const now = this.options.clock();
+    const coolingDown = now - this.#triedAt < this.options.cooldownMs;
+    const stale = this.#keys === undefined || now - this.#fetchedAt >= this.options.cacheMaxAgeMs;
+    if (stale) {
+      // A stale set is fetched again at once, unless the last attempt failed within the cool-down.
+      if (this.#failure !== undefined && coolingDown && this.#inFlight === undefined) throw this.#failure;
+      await this.#refresh();
+    } else if (kid !== undefined && !this.#keys!.some((k) => k.kid === kid) && (!coolingDown || this.#inFlight !== undefined)) {
       await this.#refresh();
     }
-    return this.#keys;
+    return this.#keys!;
   }
 
   #refresh(): Promise<void> {
     // Concurrent requests share one fetch.
-    this.#inFlight ??= this.#fetch().finally(() => {
-      this.#inFlight = undefined;
-    });
+    this.#inFlight ??= this.#fetch()
+      .then(
+        (keys) => {
+          this.#keys = keys;
+          this.#fetchedAt = this.options.clock();
+          this.#failure = undefined;
+        },
+        (err: unknown) => {
+          this.#failure = err instanceof JwksError ? err : new JwksError('the JWKS could not be read', { cause: err });
+          throw this.#failure;
+        },
+      )
+      .finally(() => {
+        this.#inFlight = undefined;
+      });
     return this.#inFlight;
   }
 
-  async #fetch(): Promise<void> {
+  async #fetch(): Promise<VerificationKey[]> {
     // The cool-down starts with the attempt, so a failing endpoint is not hammered either.
-    this.#fetchedAt = this.options.clock();
+    this.#triedAt = this.options.clock();
     let text: string;
     try {
       const res = await fetch(this.uri, {
@@ -122,6 +152,6 @@ export class JwksKeys {
     } catch {
       throw new JwksError('the JWKS is not JSON');
     }
-    this.#keys = keysOfJwks(document, this.options.algorithms);
+    return keysOfJwks(document, this.options.algorithms);
   }
 }

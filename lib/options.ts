@@ -58,8 +58,13 @@ export interface JwtSsoStrategyBaseOptions {
   jwksUri?: string;
   /** Seconds a JWKS fetch may take. Default 5. */
   jwksTimeout?: number;
-  /** Seconds between JWKS fetches, however many unknown `kid`s arrive. Default 30. */
+  /** Seconds between JWKS fetches for unknown `kid`s (however many arrive), and after a failed fetch. Default 30. */
   jwksCooldown?: number;
+  /**
+   * Seconds a fetched JWKS is used; then it is fetched again before the next token is checked,
+   * so a key removed from the JWKS stops verifying within this time. Default 600 (10 minutes).
+   */
+  jwksCacheMaxAge?: number;
   /** Largest JWKS body read, in bytes. Default 65536. */
   jwksMaxBytes?: number;
   /**
@@ -186,6 +191,7 @@ const KNOWN = new Set<string>([
   'jwksUri',
   'jwksTimeout',
   'jwksCooldown',
+  'jwksCacheMaxAge',
   'jwksMaxBytes',
   'secretOrKeyProvider',
   'algorithms',
@@ -198,6 +204,7 @@ const KEY_SOURCES = ['sharedSecret', 'publicKey', 'jwksUri', 'secretOrKeyProvide
 const MS_PER_SECOND = 1000;
 const DEFAULT_JWKS_TIMEOUT = 5;
 const DEFAULT_JWKS_COOLDOWN = 30;
+const DEFAULT_JWKS_CACHE_MAX_AGE = 600;
 const DEFAULT_JWKS_MAX_BYTES = 65_536;
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
@@ -282,6 +289,7 @@ function keySource(o: Record<string, unknown>, algorithms: readonly Algorithm[] 
         jwks: new JwksKeys(endpoint('jwksUri', o.jwksUri, 'https://sso.example/.well-known/jwks.json'), {
           timeoutMs: positive('jwksTimeout', o.jwksTimeout, DEFAULT_JWKS_TIMEOUT) * MS_PER_SECOND,
           cooldownMs: seconds('jwksCooldown', o.jwksCooldown, DEFAULT_JWKS_COOLDOWN) * MS_PER_SECOND,
+          cacheMaxAgeMs: positive('jwksCacheMaxAge', o.jwksCacheMaxAge, DEFAULT_JWKS_CACHE_MAX_AGE) * MS_PER_SECOND,
           maxBytes: positive('jwksMaxBytes', o.jwksMaxBytes, DEFAULT_JWKS_MAX_BYTES),
           algorithms,
           clock,

@@ -165,3 +165,105 @@ test('JWKS entries that are secrets, private keys or for encryption are ignored'
   expect((await attempt(hs)).code).toBe(Code.ALGORITHM_NOT_ALLOWED);
   expect((await attempt(es256(keyA.privateKey, 'a'))).code).toBe(Code.ALGORITHM_NOT_ALLOWED);
 });
+
+describe('the cache: a lifetime, and a failed fetch is a fault that is tried again', () => {
+  const nowS = () => Math.floor(now / 1000);
+  function es256NoKid(privateKey: KeyObject, claims = puavoClaims(nowS())): string {
+    const input = `${b64({ alg: 'ES256' })}.${b64(claims)}`;
+    return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  }
+
+  test.each<[string, JwksServer['mode']]>([
+    ['answers 500', 'error'],
+    ['is not JSON', 'notjson'],
+    ['has no keys array', 'nokeys'],
+    ['redirects', 'redirect'],
+  ])(
+    'a first fetch that %s: tokens without kid are 500 KEY_SOURCE_FAILED, tried again after the cool-down for any token',
+    async (_name, mode) => {
+      jwks.mode = mode;
+      await withJwks({ jwksCooldown: 30 });
+      expect(await attempt(es256NoKid(keyA.privateKey))).toEqual({ status: 500, code: Code.KEY_SOURCE_FAILED });
+      now += 29_000;
+      expect(await attempt(es256NoKid(keyA.privateKey))).toEqual({ status: 500, code: Code.KEY_SOURCE_FAILED });
+      expect(jwks.requests).toHaveLength(1); // within the cool-down: not hammered
+      jwks.mode = 'ok';
+      now += 1_000;
+      expect(await attempt(es256NoKid(keyA.privateKey))).toEqual({ status: 200, code: null });
+      expect(jwks.requests).toHaveLength(2);
+      expect(app.verified).toHaveLength(1);
+    },
+  );
+
+  test('a key removed from the JWKS stops verifying once the cache lifetime has passed', async () => {
+    const keyC = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await withJwks({ jwksCacheMaxAge: 600 });
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+    jwks.keys = [jwk(keyC.publicKey, 'c')]; // key a revoked
+    now += 599_000;
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200); // still cached
+    expect(jwks.requests).toHaveLength(1);
+    now += 1_000;
+    expect(await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).toEqual({ status: 401, code: Code.SIGNATURE_INVALID });
+    expect(jwks.requests).toHaveLength(2);
+    // control: the key that replaced it verifies
+    expect((await attempt(es256(keyC.privateKey, 'c', puavoClaims(nowS())))).status).toBe(200);
+  });
+
+  test('the default lifetime is 10 minutes', async () => {
+    await withJwks();
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+    now += 599_999;
+    await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())));
+    expect(jwks.requests).toHaveLength(1);
+    now += 1;
+    await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())));
+    expect(jwks.requests).toHaveLength(2);
+  });
+
+  test('an expired set whose refetch fails is not used (fail closed), and recovers after the cool-down', async () => {
+    await withJwks({ jwksCacheMaxAge: 60, jwksCooldown: 30 });
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+    jwks.mode = 'error';
+    now += 60_000;
+    expect(await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).toEqual({ status: 500, code: Code.KEY_SOURCE_FAILED });
+    expect(app.errors.at(-1)).toMatch(/answered 500/);
+    now += 10_000;
+    expect(await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).toEqual({ status: 500, code: Code.KEY_SOURCE_FAILED });
+    expect(jwks.requests).toHaveLength(2);
+    jwks.mode = 'ok';
+    now += 20_000;
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+    expect(jwks.requests).toHaveLength(3);
+  });
+
+  test('a cache lifetime shorter than the cool-down still refetches after each lifetime while fetches succeed', async () => {
+    await withJwks({ jwksCacheMaxAge: 5, jwksCooldown: 30 });
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+    now += 5_000;
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+    expect(jwks.requests).toHaveLength(2);
+  });
+
+  test('an unknown kid whose refetch fails is a fault, not a bad token; known kids keep working', async () => {
+    await withJwks({ jwksCooldown: 30 });
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+    jwks.mode = 'error';
+    now += 30_000;
+    expect(await attempt(es256(keyA.privateKey, 'new', puavoClaims(nowS())))).toEqual({ status: 500, code: Code.KEY_SOURCE_FAILED });
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+  });
+
+  test('concurrent tokens on an expired set share one fetch', async () => {
+    await withJwks({ jwksCacheMaxAge: 60 });
+    expect((await attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))).status).toBe(200);
+    now += 60_000;
+    const results = await Promise.all(Array.from({ length: 10 }, () => attempt(es256(keyA.privateKey, 'a', puavoClaims(nowS())))));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(jwks.requests).toHaveLength(2);
+  });
+
+  test.each([0, -1, 'x', Number.NaN, Infinity])('jwksCacheMaxAge %p is refused at construction', async (value) => {
+    await expect(withJwks({ jwksCacheMaxAge: value as number })).rejects.toThrow(/"jwksCacheMaxAge"/);
+  });
+});
