@@ -107,8 +107,16 @@ export function addTokenToReturnUrl(returnTo: URL, tokenParam: string, token: st
   return `${returnTo.origin}${returnTo.pathname}?${query}${returnTo.hash}`;
 }
 
+// Any spelling of production (`Production`, ` production`, `PROD`): a typo must not turn the guard off.
+const PRODUCTION = /^prod(?:uction)?$/;
+
+// True if NODE_ENV names production in any case, with any surrounding spaces, or as `prod`.
+function isProductionEnv(value: string | undefined): boolean {
+  return value !== undefined && PRODUCTION.test(value.trim().toLowerCase());
+}
+
 function refuseInProduction(): void {
-  if (process.env.NODE_ENV === 'production') {
+  if (isProductionEnv(process.env.NODE_ENV)) {
     throw new Error('createDevProvider: refusing to run with NODE_ENV=production: it signs anyone in as anyone. Use a real provider.');
   }
 }
@@ -187,7 +195,12 @@ function checkReturnUrl(value: string | null, allowed: readonly string[]): URL |
 function readCookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined; // a cookie it cannot read is no remembered user
+    }
   }
   return undefined;
 }

@@ -197,6 +197,26 @@ describe("the provider's own session", () => {
     expect(String(res.headers['set-cookie'])).toContain('Max-Age=0');
   });
 
+  test.each([
+    ['a malformed %-escape', 'jwtsso_dev_user=%E0%A4%A'],
+    ['a lone %', 'jwtsso_dev_user=%'],
+    ['an unknown user', 'jwtsso_dev_user=nobody'],
+    ['an empty value', 'jwtsso_dev_user='],
+    ['a malformed cookie beside others', 'a=1; jwtsso_dev_user=%zz; b=2'],
+  ])('a remember cookie it cannot read (%s) is ignored: the login page, not a 500', async (_name, cookie) => {
+    const res = await request(mounted()).get('/v3/sso?return_to=http%3A%2F%2Flocalhost%2F').set('Cookie', cookie);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('minerva.teacher');
+  });
+
+  test('control: a well-formed remember cookie signs the user straight in', async () => {
+    const res = await request(mounted())
+      .get('/v3/sso?return_to=http%3A%2F%2Flocalhost%2F')
+      .set('Cookie', 'x=%zz; jwtsso_dev_user=albus.admin');
+    expect(res.status).toBe(303);
+    expect(verifyToken(tokenOf(res.headers.location!), policy, Date.now()).username).toBe('albus.admin');
+  });
+
   test('remember: false always shows the page', async () => {
     const app = mounted({ remember: false });
     const agent = request.agent(app);
@@ -225,15 +245,21 @@ describe('createDevProvider refuses', () => {
     process.env.NODE_ENV = saved;
   });
 
-  test('to run with NODE_ENV=production', () => {
-    process.env.NODE_ENV = 'production';
+  const PRODUCTION_SPELLINGS = ['production', 'Production', 'PRODUCTION', ' production', 'production\n', '\tProduction ', 'prod', 'PROD'];
+  test.each(PRODUCTION_SPELLINGS)('to run with NODE_ENV=%j', (value) => {
+    process.env.NODE_ENV = value;
     expect(() => createDevProvider({ sharedSecret: SECRET })).toThrow(/production/);
   });
 
-  test('to serve once NODE_ENV became production', async () => {
+  test.each(PRODUCTION_SPELLINGS)('to serve once NODE_ENV became %j', async (value) => {
     const app = mounted();
-    process.env.NODE_ENV = 'production';
+    process.env.NODE_ENV = value;
     expect((await request(app).get('/v3/sso?return_to=http%3A%2F%2Flocalhost%2F')).status).toBe(500);
+  });
+
+  test.each(['development', 'test', '', 'staging', 'productive-dev', 'preproduction'])('control: NODE_ENV=%j runs', (value) => {
+    process.env.NODE_ENV = value;
+    expect(() => createDevProvider({ sharedSecret: SECRET })).not.toThrow();
   });
 
   test.each<[string, unknown]>([
