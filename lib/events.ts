@@ -6,8 +6,9 @@ const debug = createDebug('passport-jwtsso');
 
 /**
  * One decision of the strategy, for audit logs (`onEvent`). It never carries a token, a state
- * value or a secret; `jti` is the token's id, which is safe to log and links the events of
- * one token.
+ * value or a secret; `jti` is the token's id, which links the events of one token. Its string
+ * values (`jti`, `sub`, `ip`) come from the token or the request, so they are escaped before they
+ * arrive: control and line-separator characters as `\uXXXX`, cut at 256 characters.
  */
 export interface JwtSsoEvent {
   /**
@@ -27,12 +28,34 @@ export interface JwtSsoEvent {
   ip?: string;
 }
 
+// C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidirectional
+// overrides and isolates (which reorder what a terminal shows): none of them is left raw in a log.
+// eslint-disable-next-line no-control-regex -- control characters are what it escapes
+const UNSAFE_IN_LOGS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** Longest value from a token or a request put in an event; the rest is cut, marked with `…`. */
+export const MAX_LOGGED_LENGTH = 256;
+
 /**
- * Reports an event to debug and to `onEvent`, without the fields that are undefined; a throwing
- * `onEvent` cannot break a login.
+ * A value that came from a token or a request, made safe to write to a line-based log: every
+ * control, line-separator and bidi character becomes `\u` and four hex digits (so a forged
+ * `jti` of `"x\nlogin ok"` prints as one line), and it is cut at {@link MAX_LOGGED_LENGTH}.
+ */
+export function logSafe(value: string): string {
+  const cut = value.length > MAX_LOGGED_LENGTH ? value.slice(0, MAX_LOGGED_LENGTH) + '…' : value;
+  return cut.replace(UNSAFE_IN_LOGS, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+/**
+ * Reports an event to debug and to `onEvent`, without the fields that are undefined, its values
+ * from the token or the request escaped ({@link logSafe}); a throwing `onEvent` cannot break a
+ * login.
  */
 export function emit(onEvent: ((event: JwtSsoEvent) => void) | undefined, event: JwtSsoEvent): void {
-  const clean = Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined)) as unknown as JwtSsoEvent;
+  const clean = Object.fromEntries(
+    Object.entries(event)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'string' ? logSafe(v) : v]),
+  ) as unknown as JwtSsoEvent;
   if (debug.enabled) {
     debug(
       '%s%s%s%s',
@@ -46,7 +69,7 @@ export function emit(onEvent: ((event: JwtSsoEvent) => void) | undefined, event:
   try {
     onEvent(clean);
   } catch (err) {
-    debug('onEvent threw: %s', err instanceof Error ? err.message : String(err));
+    debug('onEvent threw: %s', logSafe(err instanceof Error ? err.message : String(err)));
   }
 }
 

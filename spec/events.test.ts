@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { format } from 'node:util';
+import createDebug from 'debug';
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent, type ReplayStore } from '../lib';
+import { logSafe, MAX_LOGGED_LENGTH } from '../lib/events';
 import { startApp, type TestApp } from './helpers/app';
 import { login } from './helpers/flow';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
@@ -137,4 +140,62 @@ test('the whole output of logins that succeed and fail, with DEBUG=passport-jwts
     expect(output).not.toContain(secret);
     for (const part of secret.split('.')) if (part.length > 20) expect(output).not.toContain(part);
   }
+});
+
+describe('log injection: values from a token or a request never forge a log line', () => {
+  const HOSTILE: [string, string][] = [
+    ['a newline and a forged line', 'abc\nforged: passport-jwtsso accepted jti=admin'],
+    ['a carriage return', 'abc\rforged'],
+    ['CRLF', 'abc\r\nforged'],
+    ['an ANSI escape that clears the screen', 'abc\u001b[2J\u001b[Hforged'],
+    ['a NUL byte', 'abc\u0000forged'],
+    ['DEL and a C1 control (NEL)', 'abc\u007f\u0085forged'],
+    ['the Unicode line separator', 'abc\u2028forged'],
+    ['the paragraph separator', 'abc\u2029forged'],
+    ['a right-to-left override', 'abc\u202eforged'],
+    ['a bidi isolate', 'abc\u2066forged\u2069'],
+  ];
+  // eslint-disable-next-line no-control-regex -- control characters are what the test looks for
+  const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  test.each(HOSTILE)('logSafe escapes %s', (_name, value) => {
+    const safe = logSafe(value);
+    expect(safe).not.toMatch(UNSAFE);
+    expect(safe.startsWith('abc\\u00') || safe.startsWith('abc\\u20')).toBe(true);
+    expect(safe).toContain('forged');
+  });
+
+  test.each([
+    ['a UUID', '3f1c7a52-9b1e-4d7e-8a51-2c9f0e6b7d10'],
+    ['text with spaces and accents', 'Åsa Öberg-Niemi #1'],
+    ['a backslash', 'a\\b'],
+  ])('control: logSafe keeps %s as it is', (_name, value) => {
+    expect(logSafe(value)).toBe(value);
+  });
+
+  test(`logSafe cuts a value at ${MAX_LOGGED_LENGTH} characters`, () => {
+    expect(logSafe('x'.repeat(5000))).toBe('x'.repeat(MAX_LOGGED_LENGTH) + '…');
+  });
+
+  test.each(HOSTILE)('a signed jti and sub with %s: each debug line stays one line, onEvent gets it escaped', async (_name, value) => {
+    const lines: string[] = [];
+    const events: JwtSsoEvent[] = [];
+    const savedLog = createDebug.log;
+    createDebug.enable('passport-jwtsso');
+    createDebug.log = (...args: unknown[]) => void lines.push(format(...args));
+    try {
+      app = await startApp({ strategy: { state: false, onEvent: (e) => events.push(e) } });
+      const browser = app.browser();
+      const callback = await browser.get(`/checked?jwt=${mint(puavoClaims(undefined, { jti: value, sub: value }))}`);
+      expect((await browser.get(callback.headers.location!)).status).toBe(200); // the token itself is fine
+    } finally {
+      createDebug.disable();
+      createDebug.log = savedLog;
+    }
+    const accepted = events.find((e) => e.type === 'accepted')!;
+    expect(accepted.jti).toBe(logSafe(value));
+    expect(accepted.sub).toBe(logSafe(value));
+    expect(lines.some((l) => l.includes('accepted jti=abc'))).toBe(true);
+    for (const line of lines) expect(line).not.toMatch(UNSAFE);
+  });
 });
