@@ -8,12 +8,13 @@ import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { Passport } from 'passport';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 import { JwtSsoStrategy, MemoryReplayStore, RedisReplayStore, type ReplayStore } from '../lib';
 import { verifyToken } from '../lib/token';
+import { RedisCluster } from '../spec/helpers/redis-cluster';
 import { redisInstalled, RedisServer } from '../spec/helpers/redis-server';
 import { AUTH_ENDPOINT, SECRET } from './apps';
 
@@ -248,6 +249,7 @@ async function stores() {
     memory: () => consumesPerSecond(new MemoryReplayStore({ maxEntries: 10_000_000 }), STORE_ROUND_MS),
   };
   let server: RedisServer | undefined;
+  let cluster: RedisCluster | undefined;
   const cleanup: (() => unknown)[] = [];
   if (redisInstalled) {
     server = await RedisServer.start();
@@ -260,6 +262,23 @@ async function stores() {
     );
     variants.redisIoredis = () => consumesPerSecond(new RedisReplayStore({ client: io }), STORE_ROUND_MS);
     variants.redisNodeRedis = () => consumesPerSecond(new RedisReplayStore({ client: node }), STORE_ROUND_MS);
+    // A local Redis Cluster: 3 masters, 3 replicas, on the same machine (so on the same 2 cores).
+    cluster = await RedisCluster.start();
+    const ioCluster = new Cluster(cluster.rootNodes);
+    await once(ioCluster, 'ready');
+    const nodeCluster = createCluster({ rootNodes: cluster.rootNodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) });
+    await nodeCluster.connect();
+    cleanup.push(
+      () => ioCluster.disconnect(),
+      () => nodeCluster.destroy(),
+    );
+    const wait = { count: 1, timeoutMs: 100 };
+    variants.clusterIoredis = () => consumesPerSecond(new RedisReplayStore({ client: ioCluster }), STORE_ROUND_MS);
+    variants.clusterNodeRedis = () => consumesPerSecond(new RedisReplayStore({ client: nodeCluster }), STORE_ROUND_MS);
+    variants.clusterIoredisWait1 = () =>
+      consumesPerSecond(new RedisReplayStore({ client: ioCluster, waitForReplicas: wait }), STORE_ROUND_MS);
+    variants.clusterNodeRedisWait1 = () =>
+      consumesPerSecond(new RedisReplayStore({ client: nodeCluster, waitForReplicas: wait }), STORE_ROUND_MS);
   } else {
     console.warn('!!! redis-server not installed: the Redis store is left out (apt-get install -y redis-server)');
   }
@@ -269,8 +288,17 @@ async function stores() {
   } finally {
     for (const c of cleanup) await c();
     await server?.stop();
+    await cluster?.stop();
   }
 }
+
+// Each cluster row beside the same client on one node; each WAIT row beside the same client without it.
+const STORE_BASELINES: Record<string, string> = {
+  clusterIoredis: 'redisIoredis',
+  clusterNodeRedis: 'redisNodeRedis',
+  clusterIoredisWait1: 'clusterIoredis',
+  clusterNodeRedisWait1: 'clusterNodeRedis',
+};
 
 function memoryFootprint(): {
   ids: number;
@@ -367,11 +395,11 @@ function print(r: {
       `${r.signedInRequest.strategyAloneMicros} µs`,
       `×${r.signedInRequest.impliedRatio} implied against the server's cost of a request`,
     ],
-    ...Object.entries(r.replayStoreConsumesPerSecond).map(([k, v]): [string, string, string] => [
-      `replay store consume: ${k}`,
-      `${v} ops/s`,
-      '',
-    ]),
+    ...Object.entries(r.replayStoreConsumesPerSecond).map(([k, v]): [string, string, string] => {
+      const base = STORE_BASELINES[k];
+      const b = base === undefined ? undefined : r.replayStoreConsumesPerSecond[base];
+      return [`replay store consume: ${k}`, `${v} ops/s`, b ? `×${round(v / b, 2)} of ${base}` : ''];
+    }),
     [
       `memory store after ${r.memoryStoreFootprint.ids.toLocaleString('en')} ids`,
       `${r.memoryStoreFootprint.heapMB} MB heap`,

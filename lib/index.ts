@@ -17,4 +17,4 @@ export type { ReplayStore } from './replay/store';
 export { MemoryReplayStore } from './replay/memory';
 export type { MemoryReplayStoreOptions } from './replay/memory';
 export { RedisReplayStore } from './replay/redis';
-export type { RedisReplayStoreOptions, IoRedisLike, NodeRedisLike } from './replay/redis';
+export type { RedisReplayStoreOptions, IoRedisLike, NodeRedisLike, WaitForReplicasOptions } from './replay/redis';

@@ -2,6 +2,7 @@
 // checks every table row is produced. Speed itself is never asserted in a test.
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { redisInstalled } from './helpers/redis-server';
 
 test('npm run bench runs every section (quick smoke mode)', () => {
   const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/run.ts'], {
@@ -19,6 +20,7 @@ test('npm run bench runs every section (quick smoke mode)', () => {
     'signed-in request: + authenticate(jwtsso)',
     'replay store consume: memory',
     'memory store after 100,000 ids',
+    ...(redisInstalled ? ['replay store consume: clusterIoredis', 'replay store consume: clusterNodeRedisWait1'] : []),
   ]) {
     expect(out).toContain(row);
   }

@@ -1,58 +1,185 @@
 import type { ReplayStore } from './store';
 
-/** The part of an `ioredis` client this store uses. */
+/**
+ * The part of an `ioredis` client this store uses: a `Redis` (one node, or a master found through
+ * Sentinel with `{ sentinels, name }`) or a `Cluster`.
+ */
 export interface IoRedisLike {
   /** `SET key value PX ms NX`. */
   set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<string | null>;
   /** Any command; its presence tells an ioredis client apart. */
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  /** A pipeline; used only with {@link RedisReplayStoreOptions.waitForReplicas}, to send `SET` and `WAIT` on one connection. */
+  pipeline?(): unknown;
 }
 
-/** The part of a node-redis (`redis` v4+) client this store uses. */
+/**
+ * The part of a node-redis (`redis` v4+) client this store uses. Any of: a client
+ * (`createClient()`, whose `sendCommand` is `(args)`), a cluster (`createCluster()`, whose
+ * `sendCommand` is `(firstKey, isReadonly, args)`), a client pool (`createClientPool()`) or a
+ * Sentinel client (`createSentinel()`, whose `sendCommand` is `(isReadonly, args)`); the store
+ * tells them apart by shape and calls each one's own form.
+ */
 export interface NodeRedisLike {
-  /** Sends a raw command such as `['SET', key, '1', 'PX', ms, 'NX']`. */
-  sendCommand(args: string[]): Promise<unknown>;
+  /** Sends a raw command, in the form of the client's kind (see above). */
+  sendCommand(...args: never[]): Promise<unknown>;
   /** Whether the client is open; its presence tells a node-redis client apart. */
   isOpen: boolean;
 }
 
+/**
+ * Opt-in {@link RedisReplayStoreOptions.waitForReplicas}: after the `SET … NX`, `WAIT count
+ * timeoutMs` on the same connection, and refuse the login unless at least `count` replicas
+ * acknowledged the write.
+ */
+export interface WaitForReplicasOptions {
+  /** Replicas that must acknowledge each recorded id. A positive integer. */
+  count: number;
+  /** Milliseconds Redis waits for them (`WAIT`'s timeout). A positive integer below the store's `timeoutMs`. */
+  timeoutMs: number;
+}
+
 /** Options of {@link RedisReplayStore}. */
 export interface RedisReplayStoreOptions {
-  /** A connected `ioredis` client, or a connected node-redis (`redis` v4+) client. Required. */
+  /**
+   * A connected client. Required. `ioredis`: a `Redis` (one node, or Sentinel-managed with
+   * `{ sentinels, name }`) or a `Cluster`. node-redis (`redis` v4+): `createClient()`,
+   * `createCluster()`, `createClientPool()` or `createSentinel()`. Anything else is a `TypeError`
+   * here, naming what it got.
+   */
   client: IoRedisLike | NodeRedisLike;
-  /** Prefix of every key. Default `'jwtsso:jti:'`. */
+  /**
+   * Prefix of every key. Default `'jwtsso:jti:'`. In a cluster, a `{hash tag}` in it would put
+   * every key in one slot, so on one master: keep braces out of it.
+   */
   prefix?: string;
-  /** Milliseconds to wait for Redis before refusing the login. Default 500. */
+  /** Milliseconds to wait for Redis before refusing the login. Default 500. Covers `WAIT` too. */
   timeoutMs?: number;
+  /**
+   * Off by default. Redis replicates asynchronously: a failover can lose a `SET` the master had
+   * acknowledged, and that token id could then sign in again within its window. With this
+   * option each consume also waits (Redis `WAIT`) until `count` replicas hold the write, and
+   * rejects (the login is refused with a 500) when fewer acknowledge within `timeoutMs`.
+   */
+  waitForReplicas?: WaitForReplicasOptions;
 }
 
 /** Default {@link RedisReplayStoreOptions.timeoutMs}. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 500;
 const MS_PER_SECOND = 1000;
 
-type SetNx = (key: string, ms: number) => Promise<unknown>;
+type Reply = unknown;
+interface Driver {
+  /** `SET key 1 PX ms NX`; resolves Redis's reply. */
+  setNx(key: string, ms: number): Promise<Reply>;
+  /** `SET key 1 PX ms NX` then `WAIT count timeout`, on one connection; resolves both replies. */
+  setNxWait(key: string, ms: number, count: number, waitMs: number): Promise<[Reply, Reply]>;
+}
+
+type Fn = (...args: unknown[]) => Promise<unknown>;
+type Shape = Record<string, unknown>;
+const fn = (o: Shape, name: string): Fn | undefined => (typeof o[name] === 'function' ? (o[name] as Fn).bind(o) : undefined);
+const setArgs = (key: string, ms: number) => ['SET', key, '1', 'PX', String(ms), 'NX'];
+const waitArgs = (count: number, waitMs: number) => ['WAIT', String(count), String(waitMs)];
+
+/** What a value is, for an error message: its kind and shape, never its content (a URL may hold a password). */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const o = value as Shape;
+  if (typeof o.then === 'function') return 'a Promise (await the connected client)';
+  if (typeof o.send_command === 'function') return 'a node-redis v3 client (callback API; v4 or later is needed)';
+  const methods = ['set', 'call', 'sendCommand', 'multi', 'pipeline'].filter((m) => typeof o[m] === 'function');
+  const name = (o.constructor as { name?: unknown } | undefined)?.name;
+  const cls = typeof name === 'string' && name !== 'Object' && name !== '' ? ` (constructor ${name})` : '';
+  const isOpen = 'isOpen' in o ? `, isOpen ${typeof o.isOpen}` : '';
+  return `an object${cls} with ${methods.length > 0 ? methods.map((m) => `${m}()`).join(', ') : 'none of set(), call(), sendCommand()'}${isOpen}`;
+}
 
 // Decided by shape, so that neither client is ever imported: both are optional peers.
-function setNx(client: unknown): SetNx {
-  const c = client as Partial<IoRedisLike & NodeRedisLike> | null;
-  if (c !== null && typeof c === 'object' && typeof c.sendCommand === 'function' && typeof c.isOpen === 'boolean') {
-    const node = c as NodeRedisLike;
-    return (key, ms) => node.sendCommand(['SET', key, '1', 'PX', String(ms), 'NX']);
+function driverFor(client: unknown, waits: boolean): Driver {
+  const o = (client !== null && typeof client === 'object' ? client : {}) as Shape;
+  const sendCommand = fn(o, 'sendCommand');
+  if (sendCommand !== undefined && typeof o.isOpen === 'boolean') {
+    // node-redis. A cluster routes by its first argument; SET and WAIT sent in one tick with the
+    // same key go, in order, to the one connection of the key's master.
+    if (typeof o.getSlotMaster === 'function') {
+      return {
+        setNx: (key, ms) => sendCommand(key, false, setArgs(key, ms)),
+        setNxWait: (key, ms, count, waitMs) =>
+          Promise.all([sendCommand(key, false, setArgs(key, ms)), sendCommand(key, false, waitArgs(count, waitMs))]),
+      };
+    }
+    // Sentinel and pool lend one of several connections per call: SET and WAIT go as one
+    // pipeline, on one connection. A Sentinel's sendCommand and addCommand take isReadonly first.
+    const isSentinel = typeof o.getMasterNode === 'function';
+    if (isSentinel || typeof o.totalClients === 'number') {
+      const multi = fn(o, 'multi') as (() => Shape) | undefined;
+      if (waits && multi === undefined) {
+        throw new TypeError(`RedisReplayStore: option "waitForReplicas" needs the client's multi(); got ${describe(client)}.`);
+      }
+      const send = (args: string[]) => (isSentinel ? sendCommand(false, args) : sendCommand(args));
+      return {
+        setNx: (key, ms) => send(setArgs(key, ms)),
+        setNxWait: async (key, ms, count, waitMs) => {
+          const pipeline = multi!();
+          for (const args of [setArgs(key, ms), waitArgs(count, waitMs)]) {
+            (pipeline.addCommand as Fn).apply(pipeline, isSentinel ? [false, args] : [args]);
+          }
+          const replies = (await (pipeline.execAsPipeline as Fn).call(pipeline)) as unknown[];
+          for (const reply of replies) if (reply instanceof Error) throw reply;
+          return [replies[0], replies[1]];
+        },
+      };
+    }
+    return {
+      setNx: (key, ms) => sendCommand(setArgs(key, ms)),
+      setNxWait: (key, ms, count, waitMs) => Promise.all([sendCommand(setArgs(key, ms)), sendCommand(waitArgs(count, waitMs))]),
+    };
   }
-  if (c !== null && typeof c === 'object' && typeof c.set === 'function' && typeof c.call === 'function') {
-    const io = c as IoRedisLike;
-    return (key, ms) => io.set(key, '1', 'PX', ms, 'NX');
+  const set = fn(o, 'set');
+  if (set !== undefined && typeof o.call === 'function' && !('isOpen' in o)) {
+    // ioredis, one node, Sentinel-managed or Cluster: a pipeline runs on the connection of its keys' node.
+    const pipeline = fn(o, 'pipeline');
+    if (waits && pipeline === undefined) {
+      throw new TypeError(`RedisReplayStore: option "waitForReplicas" needs the client's pipeline(); got ${describe(client)}.`);
+    }
+    return {
+      setNx: (key, ms) => set(key, '1', 'PX', ms, 'NX'),
+      setNxWait: async (key, ms, count, waitMs) => {
+        const p = (pipeline as unknown as () => Shape)();
+        (p.set as Fn)(key, '1', 'PX', ms, 'NX');
+        (p.call as Fn)('WAIT', count, waitMs);
+        const results = (await (p.exec as () => Promise<[Error | null, unknown][] | null>)()) ?? [];
+        if (results.length !== 2) throw new Error('RedisReplayStore: the pipeline of SET and WAIT did not run.');
+        for (const [err] of results) if (err) throw err;
+        return [results[0]![1], results[1]![1]];
+      },
+    };
   }
-  throw new TypeError('RedisReplayStore: option "client" must be a connected ioredis client or node-redis (redis v4+) client.');
+  throw new TypeError(
+    'RedisReplayStore: option "client" must be a connected ioredis client (Redis or Cluster) or node-redis (redis v4+) client ' +
+      `(createClient, createCluster, createClientPool or createSentinel); got ${describe(client)}.`,
+  );
+}
+
+function positiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
 /**
  * A replay store in Redis, shared by every instance of an app: a token used on one instance
- * cannot be used again on another. Each `consume` is one atomic `SET key 1 PX ttl NX`.
+ * cannot be used again on another. Each `consume` is one atomic `SET key 1 PX ttl NX`, on one
+ * node, a Sentinel-managed master or a Redis Cluster (with ioredis or node-redis).
  *
  * It fails closed: when Redis is down, answers an error, or does not answer within
  * `timeoutMs`, `consume` rejects, and the strategy refuses the login with a 500. When Redis
- * comes back, logins work again without a restart (the client reconnects).
+ * comes back, logins work again without a restart (the client reconnects); after a cluster
+ * failover, see the README for the clients that must be recreated.
+ *
+ * With `waitForReplicas`, each consume also waits for replicas to hold the id (`WAIT`) and
+ * rejects when too few do, so that a failover cannot forget a used token id.
  *
  * @example
  * ```ts
@@ -62,19 +189,30 @@ function setNx(client: unknown): SetNx {
  * ```
  */
 export class RedisReplayStore implements ReplayStore {
-  readonly #setNx: SetNx;
+  readonly #driver: Driver;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #wait: WaitForReplicasOptions | undefined;
 
   constructor(options: RedisReplayStoreOptions) {
     if (options === null || typeof options !== 'object')
       throw new TypeError('RedisReplayStore: options must be an object with a "client".');
-    const { prefix = 'jwtsso:jti:', timeoutMs = DEFAULT_REDIS_TIMEOUT_MS } = options;
-    this.#setNx = setNx(options.client);
+    const { prefix = 'jwtsso:jti:', timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, waitForReplicas } = options;
     if (typeof prefix !== 'string') throw new TypeError('RedisReplayStore: option "prefix" must be a string.');
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new TypeError(`RedisReplayStore: option "timeoutMs" must be a positive number of milliseconds, got ${String(timeoutMs)}.`);
     }
+    if (waitForReplicas !== undefined) {
+      const w = waitForReplicas as Partial<WaitForReplicasOptions> | null;
+      if (w === null || typeof w !== 'object' || !positiveInteger(w.count) || !positiveInteger(w.timeoutMs) || w.timeoutMs >= timeoutMs) {
+        throw new TypeError(
+          'RedisReplayStore: option "waitForReplicas" must be { count, timeoutMs }: a positive integer of replicas, and positive ' +
+            `integer milliseconds below "timeoutMs" (${timeoutMs}).`,
+        );
+      }
+      this.#wait = { count: w.count, timeoutMs: w.timeoutMs };
+    }
+    this.#driver = driverFor(options.client, this.#wait !== undefined);
     this.#prefix = prefix;
     this.#timeoutMs = timeoutMs;
   }
@@ -89,7 +227,7 @@ export class RedisReplayStore implements ReplayStore {
     });
     // A synchronous throw becomes a rejection; the loser of the race must never go unhandled.
     const command = new Promise<unknown>((resolve, reject) => {
-      this.#setNx(this.#prefix + id, ms).then(resolve, reject);
+      this.#record(this.#prefix + id, ms).then(resolve, reject);
     });
     command.catch(() => undefined);
     timeout.catch(() => undefined);
@@ -101,5 +239,21 @@ export class RedisReplayStore implements ReplayStore {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  async #record(key: string, ms: number): Promise<unknown> {
+    const wait = this.#wait;
+    if (wait === undefined) return this.#driver.setNx(key, ms);
+    const [set, acked] = await this.#driver.setNxWait(key, ms, wait.count, wait.timeoutMs);
+    // A replay is a replay whatever the replicas say; a first use counts only once replicated.
+    if (set !== 'OK') return set;
+    if (typeof acked !== 'number') throw new Error(`RedisReplayStore: unexpected reply to WAIT (${typeof acked}).`);
+    if (acked < wait.count) {
+      throw new Error(
+        `RedisReplayStore: ${acked} of ${wait.count} replicas acknowledged the write within ${wait.timeoutMs} ms, so the id is not ` +
+          'safe from a failover and the login is refused.',
+      );
+    }
+    return set;
   }
 }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import Redis from 'ioredis';
-import { createClient } from 'redis';
+import { createClient, createClientPool } from 'redis';
 import { JwtSsoErrorCode as Code, RedisReplayStore, type ReplayStore } from '../../lib';
 import { startApp, type TestApp } from '../helpers/app';
 import { describeWithRedis, freePort, RedisServer } from '../helpers/redis-server';
@@ -95,6 +95,14 @@ describeWithRedis('RedisReplayStore against a real redis-server', () => {
       expect(client).toBeDefined();
     });
 
+    test('waitForReplicas on a node without replicas: every consume is refused, none is true', async () => {
+      const { client } = await store();
+      const waiting = new RedisReplayStore({ client, waitForReplicas: { count: 1, timeoutMs: 20 } });
+      await expect(waiting.consume(`lonely-${kind.name}-${Date.now()}`, 60)).rejects.toThrow(
+        /0 of 1 replicas acknowledged the write within 20 ms/,
+      );
+    });
+
     test('two prefixes are two namespaces', async () => {
       const a = (await store({ prefix: 'a:' })).store;
       const b = (await store({ prefix: 'b:' })).store;
@@ -102,6 +110,29 @@ describeWithRedis('RedisReplayStore against a real redis-server', () => {
       await expect(a.consume(id, 60)).resolves.toBe(true);
       await expect(b.consume(id, 60)).resolves.toBe(true);
     });
+  });
+});
+
+describeWithRedis('RedisReplayStore with a node-redis client pool (createClientPool)', () => {
+  let redis: RedisServer;
+  let pool: ReturnType<typeof createClientPool>;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    pool = createClientPool({ url: redis.url });
+    pool.on('error', () => undefined);
+    await pool.connect();
+  }, 20_000);
+  afterAll(async () => {
+    await pool?.close();
+    await redis?.stop();
+  });
+  replayStoreContract({
+    make: () => new RedisReplayStore({ client: pool }),
+    advance: (ms) => new Promise((r) => setTimeout(r, ms)),
+  });
+  test('waitForReplicas runs SET and WAIT on one lent connection: no replica, refused', async () => {
+    const store = new RedisReplayStore({ client: pool, waitForReplicas: { count: 1, timeoutMs: 20 } });
+    await expect(store.consume(`pool-${Date.now()}`, 60)).rejects.toThrow(/0 of 1 replicas/);
   });
 });
 
@@ -247,8 +278,64 @@ describe('RedisReplayStore options', () => {
     ['a zero timeout', { client: fakeIo, timeoutMs: 0 }, '"timeoutMs"'],
     ['an infinite timeout', { client: fakeIo, timeoutMs: Infinity }, '"timeoutMs"'],
     ['a numeric prefix', { client: fakeIo, prefix: 1 }, '"prefix"'],
+    ['waitForReplicas of 0 replicas', { client: fakeIo, waitForReplicas: { count: 0, timeoutMs: 10 } }, '"waitForReplicas"'],
+    ['waitForReplicas of 1.5 replicas', { client: fakeIo, waitForReplicas: { count: 1.5, timeoutMs: 10 } }, '"waitForReplicas"'],
+    [
+      'a WAIT as long as the timeout',
+      { client: fakeIo, timeoutMs: 100, waitForReplicas: { count: 1, timeoutMs: 100 } },
+      'below "timeoutMs" (100)',
+    ],
+    ['a WAIT of 0 ms (Redis: wait forever)', { client: fakeIo, waitForReplicas: { count: 1, timeoutMs: 0 } }, '"waitForReplicas"'],
+    [
+      'waitForReplicas with an ioredis-shaped client without pipeline()',
+      { client: fakeIo, waitForReplicas: { count: 1, timeoutMs: 10 } },
+      'pipeline()',
+    ],
   ])('refuses %s', (_name, options, option) => {
     expect(() => new RedisReplayStore(options as never)).toThrow(option);
+  });
+
+  // A client it cannot drive is a TypeError here, naming what it got, never a 500 on every login.
+  test.each<[string, unknown, string]>([
+    ['a URL instead of a client (its password is not repeated)', 'redis://:hunter2@cache:6379', 'got a string.'],
+    ['the promise of connect()', Promise.resolve({}), 'got a Promise (await the connected client).'],
+    ['a node-redis v3 client', { send_command: () => undefined, connected: true }, 'got a node-redis v3 client'],
+    ['sendCommand() without isOpen', { sendCommand: async () => 'OK' }, 'got an object with sendCommand().'],
+    [
+      'a class of its own',
+      new (class Memcached {
+        get() {}
+      })(),
+      'got an object (constructor Memcached) with none of set(), call(), sendCommand().',
+    ],
+    ['undefined', undefined, 'got a undefined.'],
+  ])('refuses %s', (_name, client, got) => {
+    let error: unknown;
+    try {
+      new RedisReplayStore({ client } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain(got);
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  test('tells node-redis kinds apart by shape and sends each its own sendCommand form', async () => {
+    const calls: unknown[][] = [];
+    const sendCommand = async (...args: unknown[]) => {
+      calls.push(args);
+      return 'OK';
+    };
+    const cluster = { isOpen: true, sendCommand, getSlotMaster: () => undefined };
+    const sentinel = { isOpen: true, sendCommand, getMasterNode: () => undefined, multi: () => undefined };
+    const client = { isOpen: true, sendCommand };
+    for (const c of [cluster, sentinel, client]) await new RedisReplayStore({ client: c as never, prefix: 'p:' }).consume('id', 1);
+    expect(calls).toEqual([
+      ['p:id', false, ['SET', 'p:id', '1', 'PX', '1000', 'NX']],
+      [false, ['SET', 'p:id', '1', 'PX', '1000', 'NX']],
+      [['SET', 'p:id', '1', 'PX', '1000', 'NX']],
+    ]);
   });
 
   test.each<[string, () => Promise<unknown>, RegExp]>([
