@@ -5,7 +5,7 @@
 export const JwtSsoErrorCode = {
   /** The token is not three base64url parts with a JSON header and a JSON object payload, is too long, or was given more than once. */
   TOKEN_MALFORMED: 'ERR_JWTSSO_TOKEN_MALFORMED',
-  /** The header names an algorithm other than HS256 (including `none`), or carries a `crit` header. */
+  /** The header names an algorithm no configured key verifies (including `none`, with or without a signature), or carries a `crit` header. */
   ALGORITHM_NOT_ALLOWED: 'ERR_JWTSSO_ALGORITHM_NOT_ALLOWED',
   /** The signature does not verify with any configured secret. */
   SIGNATURE_INVALID: 'ERR_JWTSSO_SIGNATURE_INVALID',
@@ -60,12 +60,21 @@ const HTTP_STATUS: Readonly<Record<JwtSsoErrorCode, number>> = {
  * The one error class of this package. Its message says what was wrong and how to fix it; it
  * never contains a token, a secret or a key, so it is safe to log.
  *
+ * Passport hands a refusal to a custom callback as its `info` (with the status), never as
+ * `req.authInfo`, which it sets only on success:
+ *
  * @example
  * ```ts
- * app.get('/login', passport.authenticate('jwtsso', { failWithError: true }), ...);
- * app.use((err, req, res, next) => {
- *   if (req.authInfo instanceof JwtSsoError && req.authInfo.code === 'ERR_JWTSSO_TOKEN_TOO_OLD') ...
- * });
+ * app.get('/login', (req, res, next) =>
+ *   passport.authenticate('jwtsso', (err: unknown, user: Express.User | false, info: unknown, status?: number) => {
+ *     if (err) return next(err);
+ *     if (!user) {
+ *       const code = info instanceof JwtSsoError ? info.code : 'unknown';
+ *       return res.status(status ?? 401).json({ code, message: info instanceof Error ? info.message : 'Not signed in' });
+ *     }
+ *     req.logIn(user, (e) => (e ? next(e) : res.redirect('/')));
+ *   })(req, res, next),
+ * );
  * ```
  */
 export class JwtSsoError extends Error {

@@ -12,7 +12,8 @@ import { MAX_TOKEN_LENGTH, parseToken, replayWindow, unverifiedPayload, verifyPa
 import type { JwtClaims } from './claims';
 import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripParams, type QueryPair } from './urls';
 
-// A state value we issued is 32 base64url characters; anything else is not ours.
+// A state value we issue is 32 base64url characters (STATE_BYTES); 16 to 128 are read, so that a
+// longer or shorter value chosen in a later version is still parsed, and anything else is not ours.
 const STATE_VALUE = /^[A-Za-z0-9_-]{16,128}$/;
 
 export const sessionRequired = (): JwtSsoError =>

@@ -95,7 +95,7 @@ export interface LogoutUrlOptions {
 /**
  * Passport strategy for JWT single sign-on (Opinsys/Puavo SSO and alike), registered as
  * `jwtsso`. It redirects to the provider when no one is signed in, takes the returned token
- * off the URL, verifies it strictly (HS256 only, `iat` age, single use, login state), calls
+ * off the URL, verifies it strictly (the algorithm of a configured key, `iat` age, single use, login state), calls
  * `verify`, and lets Passport sign the user in.
  *
  * @example
