@@ -22,6 +22,8 @@ async function started(a: TestApp) {
 describe('tokens that are refused on the clean URL, verify never called', () => {
   test.each<[string, () => string, Code]>([
     ['forged alg none', () => `${b64({ alg: 'none' })}.${b64(puavoClaims())}.${b64('sig')}`, Code.ALGORITHM_NOT_ALLOWED],
+    ['forged alg none, unsigned (header.payload.)', () => `${b64({ alg: 'none' })}.${b64(puavoClaims())}.`, Code.ALGORITHM_NOT_ALLOWED],
+    ['forged alg NoNe, unsigned', () => `${b64({ alg: 'NoNe' })}.${b64(puavoClaims())}.`, Code.ALGORITHM_NOT_ALLOWED],
     ['HS512 under the right secret', () => raw({ alg: 'HS512' }, puavoClaims(), undefined, 'sha512'), Code.ALGORITHM_NOT_ALLOWED],
     [
       'a tampered payload',
