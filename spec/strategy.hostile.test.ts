@@ -214,16 +214,42 @@ describe('replay', () => {
     expect(res.body.code).toBe(Code.REPLAY_STORE_FAILED);
   });
 
-  test('the token is recorded only after every other check passed', async () => {
+  // The replay store hears of a token only after every other check passed, the state check
+  // included: a token whose state was live when it arrived but expired before it is verified
+  // must not be recorded. The control records the same kind of token when its state is live.
+  test.each([
+    ['the token is recorded only after every other check passed', 40, false],
+    ['control: a token that passes every check is recorded', 20, true],
+  ])('%s', async (_name, wait, accepted) => {
+    let nowMs = Date.now();
     const seen: string[] = [];
     const store: ReplayStore = { consume: async (id) => (seen.push(id), true) };
-    app = await startApp({ strategy: { replayStore: store } });
+    app = await startApp({ strategy: { replayStore: store, stateMaxAge: 30, clock: () => nowMs } });
+    const clockS = () => Math.floor(nowMs / 1000);
+
+    // Refused by a token check, and refused for want of a state: nothing recorded.
+    const first = await started(app);
+    const bad = await first.browser.get(providerReturn(first.returnTo, mint(puavoClaims(clockS() - 3600))));
+    expect((await first.browser.get(bad.headers.location!)).body.code).toBe(Code.TOKEN_TOO_OLD);
+    const stranger = await app.browser().get(`/checked?jwt=${mint(puavoClaims(clockS()))}`);
+    expect(stranger.body.code).toBe(Code.STATE_MISMATCH);
+
+    // The state is live when the token arrives (parked), then `wait` s pass (stateMaxAge 30).
     const { browser, returnTo } = await started(app);
-    const bad = await browser.get(providerReturn(returnTo, mint(puavoClaims(nowS() - 3600))));
-    await browser.get(bad.headers.location!);
-    const stranger = app.browser();
-    await stranger.get(`/checked?jwt=${mint(puavoClaims())}`); // no state: 403
-    expect(seen).toEqual([]);
+    const claims = puavoClaims(clockS());
+    nowMs += 10_000;
+    const callback = await browser.get(providerReturn(returnTo, mint(claims)));
+    expect(callback.status).toBe(303);
+    nowMs += (wait - 10) * 1000; // the token stays within maxAge 60 + 5 either way
+    const res = await browser.get(callback.headers.location!);
+    if (accepted) {
+      expect(res.status).toBe(200);
+      expect(seen).toEqual([claims.jti]);
+    } else {
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe(Code.STATE_MISMATCH);
+      expect(seen).toEqual([]);
+    }
   });
 });
 
