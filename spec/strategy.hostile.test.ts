@@ -315,6 +315,30 @@ describe('verify outcomes', () => {
     expect(app.verified).toHaveLength(1);
   });
 
+  // A verify that declares no `done` decides by what it returns: the strategy cannot wait for a
+  // callback it never handed over. Each is given to the strategy as it is (one parameter or none).
+  test.each<[string, (claims: Record<string, unknown>) => unknown, number, unknown]>([
+    ['resolves the user -> 200', async (c) => ({ id: c.puavo_id }), 200, { id: 42 }],
+    ['no parameter at all, resolves the user -> 200', async () => ({ id: 7 }), 200, { id: 7 }],
+    ['resolves false -> 401', async () => false, 401, null],
+    ['resolves null -> 401', async () => null, 401, null],
+    ['resolves undefined -> 401, not a hang waiting for done', async () => undefined, 401, null],
+    ['rejects -> 500', (c) => Promise.reject(new Error(`no user ${String(c.puavo_id)}`)), 500, 'no user 42'],
+    ['rejects with nothing -> 500', () => Promise.reject(undefined), 500, 'verify rejected'],
+    ['returns the user (no promise) -> 200', (c) => ({ id: c.puavo_id }), 200, { id: 42 }],
+    ['returns false (no promise) -> 401', () => false, 401, null],
+  ])('a verify without done, by its return value: %s', async (_name, verify, status, expected) => {
+    expect(verify.length).toBeLessThan(2);
+    app = await startApp({ strategy: { state: false }, verify });
+    const res = await fresh(app);
+    expect(res.status).toBe(status);
+    if (status === 200) expect(res.body.user).toEqual(expected);
+    else if (status === 401) expect(res.body.code).toBe(expected);
+    else expect(res.body.error).toBe(expected);
+    expect(app.verified).toHaveLength(1);
+    if (status !== 200) expect((await app.browser().get('/whoami')).body.user).toBeNull();
+  });
+
   test('without verify the claims are the user', async () => {
     const bare = await startBare();
     try {
