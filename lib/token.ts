@@ -114,10 +114,22 @@ export function parseToken(token: string): ParsedToken {
   const parts = token.split('.');
   if (parts.length !== 3) throw malformed('it does not have three dot-separated parts');
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
-  for (const part of parts) {
+  // An empty signature is read on, so that an unsigned `alg: none` token is named for what it is.
+  const unsigned = signaturePart === '';
+  for (const part of unsigned ? [headerPart, payloadPart] : parts) {
     if (!BASE64URL.test(part) || part.length % 4 === 1) throw malformed('a part is not base64url');
   }
   const header = decodeJsonObject(headerPart, 'header');
+  if (unsigned) {
+    // The classic attack (RFC 8725 2.1): the audit trail must show it, not a parse error.
+    if (typeof header.alg === 'string' && header.alg.toLowerCase() === 'none') {
+      throw new JwtSsoError(
+        Code.ALGORITHM_NOT_ALLOWED,
+        `The token is unsigned (algorithm ${describeAlg(header.alg)}): an unsigned token is never accepted.`,
+      );
+    }
+    throw malformed('its signature is empty');
+  }
   // RFC 7515 4.1.11: an extension we do not understand must make the token invalid.
   if (header.crit !== undefined) {
     throw new JwtSsoError(Code.ALGORITHM_NOT_ALLOWED, 'The token has a "crit" header: no critical extensions are supported.');

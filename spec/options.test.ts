@@ -109,18 +109,27 @@ describe('JwtSsoStrategy options', () => {
     expect(make(extra)).toThrow(`"${option}"`);
   });
 
-  test('never prints a secret in an option error', () => {
-    for (const sharedSecret of [
-      [SECRET, 42],
-      [SECRET, ''],
-    ]) {
-      try {
-        new JwtSsoStrategy({ ...base, sharedSecret } as JwtSsoStrategyOptions);
-        throw new Error('accepted');
-      } catch (err) {
-        expect((err as Error).message).not.toContain(SECRET);
-      }
+  // A refused option names the option and what it expected, never the value: it may be a secret.
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  test.each<[string, Record<string, unknown>, string]>([
+    ['a rotation array with a number in it', { sharedSecret: [SECRET, 42] }, 'sharedSecret'],
+    ['a rotation array with an empty secret', { sharedSecret: [SECRET, ''] }, 'sharedSecret'],
+    ['a rotation array with null in it', { sharedSecret: [null, SECRET] }, 'sharedSecret'],
+    ['a secret beside a publicKey', { sharedSecret: SECRET, publicKey }, 'sharedSecret'],
+    ['a secret with algorithms that exclude HS256', { sharedSecret: SECRET, algorithms: ['RS256'] }, 'algorithms'],
+    ['a secret with a misspelt option', { sharedSecret: SECRET, maxage: SECRET }, 'maxage'],
+  ])('an option error never prints a secret: %s', (_name, extra, option) => {
+    let thrown: unknown;
+    try {
+      new JwtSsoStrategy({ ...base, ...extra } as JwtSsoStrategyOptions);
+    } catch (err) {
+      thrown = err;
     }
+    // The options must be refused, or there is no message to read.
+    expect(thrown).toBeInstanceOf(TypeError);
+    const { message } = thrown as TypeError;
+    expect(message).toContain(`"${option}"`);
+    expect(message).not.toContain(SECRET);
   });
 
   test.each([

@@ -1,5 +1,6 @@
 // End-to-end flows through a real Express app over a real socket, on Express 4 and 5 and
 // Passport 0.6 and 0.7.
+import type { JwtSsoEvent } from '../lib';
 import { EXPRESS, PASSPORT, startApp, type ExpressName, type PassportName, type TestApp } from './helpers/app';
 import { login, providerReturn, returnToOf } from './helpers/flow';
 import { mint, puavoClaims } from './helpers/tokens';
@@ -57,15 +58,30 @@ describe.each(combos)('%s with %s', (expressName, passportName) => {
     expect(app.verified).toHaveLength(1);
   });
 
-  test('the same token pasted again, after logout, is refused as a replay', async () => {
+  test('the same token pasted again with its used state, after logout, is refused for the state', async () => {
     const browser = app.browser();
     const { token, returnTo, final } = await login(browser);
     expect(final.status).toBe(200);
     expect((await browser.get('/logout')).body).toEqual({ loggedOut: true });
     const pasted = await browser.get(providerReturn(returnTo, token));
-    // The state was used up by the first sign-in, so the paste is refused before the store is asked.
-    expect(pasted.status).toBe(403);
+    expect(pasted.status).toBe(403); // the state was used up by the first sign-in
     expect((await browser.get('/whoami')).body.user).toBeNull();
+  });
+
+  test('the same token pasted into a fresh login (a live state), after logout, is refused as a replay', async () => {
+    const browser = app.browser();
+    const { token, final } = await login(browser, '/checked');
+    expect(final.status).toBe(200);
+    expect((await browser.get('/logout')).body).toEqual({ loggedOut: true });
+    const fresh = await browser.get('/checked');
+    expect(fresh.status).toBe(302);
+    const callback = await browser.get(providerReturn(returnToOf(fresh.headers.location), token));
+    expect(callback.status).toBe(303); // a live state of this session: parked, so only the replay store can stop it
+    const pasted = await browser.get(callback.headers.location!);
+    expect(pasted.status).toBe(401);
+    expect(pasted.body.code).toBe('ERR_JWTSSO_TOKEN_REPLAYED');
+    expect((await browser.get('/whoami')).body.user).toBeNull();
+    expect(app.verified).toHaveLength(1);
   });
 });
 
@@ -74,14 +90,17 @@ describe('a token from the provider', () => {
   afterEach(() => app.close());
 
   test('is refused when replayed in another browser (no state) even after a successful login', async () => {
-    app = await startApp({ strategy: { state: false } });
+    const events: JwtSsoEvent[] = [];
+    app = await startApp({ strategy: { state: false, onEvent: (e) => events.push(e) } });
     const { token, returnTo, final } = await login(app.browser());
     expect(final.body.user.username).toBe('ada.lovelace');
     const thief = app.browser();
     const callback = await thief.get(providerReturn(returnTo, token));
     expect(callback.status).toBe(303);
+    events.length = 0;
     const refused = await thief.get(callback.headers.location!);
     expect(refused.status).toBe(401);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'refused', code: 'ERR_JWTSSO_TOKEN_REPLAYED' }));
     expect((await thief.get('/whoami')).body.user).toBeNull();
     expect(app.verified).toHaveLength(1);
   });

@@ -22,6 +22,8 @@ async function started(a: TestApp) {
 describe('tokens that are refused on the clean URL, verify never called', () => {
   test.each<[string, () => string, Code]>([
     ['forged alg none', () => `${b64({ alg: 'none' })}.${b64(puavoClaims())}.${b64('sig')}`, Code.ALGORITHM_NOT_ALLOWED],
+    ['forged alg none, unsigned (header.payload.)', () => `${b64({ alg: 'none' })}.${b64(puavoClaims())}.`, Code.ALGORITHM_NOT_ALLOWED],
+    ['forged alg NoNe, unsigned', () => `${b64({ alg: 'NoNe' })}.${b64(puavoClaims())}.`, Code.ALGORITHM_NOT_ALLOWED],
     ['HS512 under the right secret', () => raw({ alg: 'HS512' }, puavoClaims(), undefined, 'sha512'), Code.ALGORITHM_NOT_ALLOWED],
     [
       'a tampered payload',
@@ -212,16 +214,42 @@ describe('replay', () => {
     expect(res.body.code).toBe(Code.REPLAY_STORE_FAILED);
   });
 
-  test('the token is recorded only after every other check passed', async () => {
+  // The replay store hears of a token only after every other check passed, the state check
+  // included: a token whose state was live when it arrived but expired before it is verified
+  // must not be recorded. The control records the same kind of token when its state is live.
+  test.each([
+    ['the token is recorded only after every other check passed', 40, false],
+    ['control: a token that passes every check is recorded', 20, true],
+  ])('%s', async (_name, wait, accepted) => {
+    let nowMs = Date.now();
     const seen: string[] = [];
     const store: ReplayStore = { consume: async (id) => (seen.push(id), true) };
-    app = await startApp({ strategy: { replayStore: store } });
+    app = await startApp({ strategy: { replayStore: store, stateMaxAge: 30, clock: () => nowMs } });
+    const clockS = () => Math.floor(nowMs / 1000);
+
+    // Refused by a token check, and refused for want of a state: nothing recorded.
+    const first = await started(app);
+    const bad = await first.browser.get(providerReturn(first.returnTo, mint(puavoClaims(clockS() - 3600))));
+    expect((await first.browser.get(bad.headers.location!)).body.code).toBe(Code.TOKEN_TOO_OLD);
+    const stranger = await app.browser().get(`/checked?jwt=${mint(puavoClaims(clockS()))}`);
+    expect(stranger.body.code).toBe(Code.STATE_MISMATCH);
+
+    // The state is live when the token arrives (parked), then `wait` s pass (stateMaxAge 30).
     const { browser, returnTo } = await started(app);
-    const bad = await browser.get(providerReturn(returnTo, mint(puavoClaims(nowS() - 3600))));
-    await browser.get(bad.headers.location!);
-    const stranger = app.browser();
-    await stranger.get(`/checked?jwt=${mint(puavoClaims())}`); // no state: 403
-    expect(seen).toEqual([]);
+    const claims = puavoClaims(clockS());
+    nowMs += 10_000;
+    const callback = await browser.get(providerReturn(returnTo, mint(claims)));
+    expect(callback.status).toBe(303);
+    nowMs += (wait - 10) * 1000; // the token stays within maxAge 60 + 5 either way
+    const res = await browser.get(callback.headers.location!);
+    if (accepted) {
+      expect(res.status).toBe(200);
+      expect(seen).toEqual([claims.jti]);
+    } else {
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe(Code.STATE_MISMATCH);
+      expect(seen).toEqual([]);
+    }
   });
 });
 
@@ -285,6 +313,30 @@ describe('verify outcomes', () => {
     else if (status === 401) expect(res.body.code).toBe(expected);
     else expect(res.body.error).toBe(expected);
     expect(app.verified).toHaveLength(1);
+  });
+
+  // A verify that declares no `done` decides by what it returns: the strategy cannot wait for a
+  // callback it never handed over. Each is given to the strategy as it is (one parameter or none).
+  test.each<[string, (claims: Record<string, unknown>) => unknown, number, unknown]>([
+    ['resolves the user -> 200', async (c) => ({ id: c.puavo_id }), 200, { id: 42 }],
+    ['no parameter at all, resolves the user -> 200', async () => ({ id: 7 }), 200, { id: 7 }],
+    ['resolves false -> 401', async () => false, 401, null],
+    ['resolves null -> 401', async () => null, 401, null],
+    ['resolves undefined -> 401, not a hang waiting for done', async () => undefined, 401, null],
+    ['rejects -> 500', (c) => Promise.reject(new Error(`no user ${String(c.puavo_id)}`)), 500, 'no user 42'],
+    ['rejects with nothing -> 500', () => Promise.reject(undefined), 500, 'verify rejected'],
+    ['returns the user (no promise) -> 200', (c) => ({ id: c.puavo_id }), 200, { id: 42 }],
+    ['returns false (no promise) -> 401', () => false, 401, null],
+  ])('a verify without done, by its return value: %s', async (_name, verify, status, expected) => {
+    expect(verify.length).toBeLessThan(2);
+    app = await startApp({ strategy: { state: false }, verify });
+    const res = await fresh(app);
+    expect(res.status).toBe(status);
+    if (status === 200) expect(res.body.user).toEqual(expected);
+    else if (status === 401) expect(res.body.code).toBe(expected);
+    else expect(res.body.error).toBe(expected);
+    expect(app.verified).toHaveLength(1);
+    if (status !== 200) expect((await app.browser().get('/whoami')).body.user).toBeNull();
   });
 
   test('without verify the claims are the user', async () => {

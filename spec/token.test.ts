@@ -71,7 +71,7 @@ describe('verifyToken refuses', () => {
     ['an empty string', '', Code.TOKEN_MALFORMED],
     ['two parts', `${good[0]}.${good[1]}`, Code.TOKEN_MALFORMED],
     ['four parts', `${good.join('.')}.x`, Code.TOKEN_MALFORMED],
-    ['an empty signature', `${good[0]}.${good[1]}.`, Code.TOKEN_MALFORMED],
+    ['an empty signature (alg HS256)', `${good[0]}.${good[1]}.`, Code.TOKEN_MALFORMED],
     ['standard base64 characters', `${good[0]}.${good[1]}+/.${sig}`, Code.TOKEN_MALFORMED],
     ['padding', `${good[0]}=.${good[1]}.${sig}`, Code.TOKEN_MALFORMED],
     ['a part of impossible length', `${good[0]}.${good[1]}.${sig}a`.replace(/\.[^.]*$/, '.a'), Code.TOKEN_MALFORMED],
@@ -84,8 +84,6 @@ describe('verifyToken refuses', () => {
     ['a payload that is a JSON string (signed)', raw(HS256, '"claims"'), Code.TOKEN_MALFORMED],
     ['a payload that is a JSON array (signed)', raw(HS256, '[1,2]'), Code.TOKEN_MALFORMED],
     ['a token longer than MAX_TOKEN_LENGTH', raw(HS256, claims({ pad: 'x'.repeat(MAX_TOKEN_LENGTH) })), Code.TOKEN_MALFORMED],
-    ['alg none, unsigned', `${b64({ alg: 'none' })}.${good[1]}.`, Code.TOKEN_MALFORMED],
-    ['alg none with a signature', `${b64({ alg: 'none' })}.${good[1]}.${sig}`, Code.ALGORITHM_NOT_ALLOWED],
     ['alg None', raw({ alg: 'None' }, claims()), Code.ALGORITHM_NOT_ALLOWED],
     ['alg hs256 (case)', raw({ alg: 'hs256' }, claims()), Code.ALGORITHM_NOT_ALLOWED],
     ['alg HS384, validly signed', raw({ alg: 'HS384' }, claims(), SECRET, 'sha384'), Code.ALGORITHM_NOT_ALLOWED],
@@ -158,6 +156,49 @@ describe('verifyToken refuses', () => {
     const strict = { ...policy, maxAge: 0 };
     expect(verifyToken(raw(HS256, claims({ iat: NOW - 5 })), strict, NOW_MS).jti).toBeDefined();
     expect(failure(raw(HS256, claims({ iat: NOW - 6 })), strict).code).toBe(Code.TOKEN_TOO_OLD);
+  });
+});
+
+describe('alg none (RFC 8725 2.1): refused as an algorithm, signed or unsigned, never as a parse error', () => {
+  const payload = good[1]!;
+  const sig = good[2]!;
+  test.each<[string, Record<string, unknown>, string, Code, RegExp]>([
+    ['none, unsigned', { alg: 'none' }, '', Code.ALGORITHM_NOT_ALLOWED, /unsigned \(algorithm "none"\)/],
+    ['None, unsigned', { alg: 'None' }, '', Code.ALGORITHM_NOT_ALLOWED, /unsigned \(algorithm "None"\)/],
+    ['NONE, unsigned', { alg: 'NONE' }, '', Code.ALGORITHM_NOT_ALLOWED, /unsigned \(algorithm "NONE"\)/],
+    ['nOnE, unsigned', { alg: 'nOnE' }, '', Code.ALGORITHM_NOT_ALLOWED, /unsigned \(algorithm "nOnE"\)/],
+    ['none, unsigned, with typ JWT', { alg: 'none', typ: 'JWT' }, '', Code.ALGORITHM_NOT_ALLOWED, /unsigned/],
+    ['none, with a signature', { alg: 'none' }, sig, Code.ALGORITHM_NOT_ALLOWED, /algorithm "none" is not allowed: only HS256 is accepted/],
+    ['None, with a signature', { alg: 'None' }, sig, Code.ALGORITHM_NOT_ALLOWED, /algorithm "None" is not allowed/],
+    ['NONE, with a signature', { alg: 'NONE' }, sig, Code.ALGORITHM_NOT_ALLOWED, /algorithm "NONE" is not allowed/],
+    ['nOnE, with a signature', { alg: 'nOnE' }, sig, Code.ALGORITHM_NOT_ALLOWED, /algorithm "nOnE" is not allowed/],
+    // Every other unsigned token stays malformed: only the attack is named.
+    ['no alg, unsigned', { typ: 'JWT' }, '', Code.TOKEN_MALFORMED, /malformed: its signature is empty/],
+    ['no alg, with a signature', { typ: 'JWT' }, sig, Code.ALGORITHM_NOT_ALLOWED, /algorithm \(none given\) is not allowed/],
+    ['HS256, unsigned', { alg: 'HS256' }, '', Code.TOKEN_MALFORMED, /malformed: its signature is empty/],
+    ['"none " (a space), unsigned', { alg: 'none ' }, '', Code.TOKEN_MALFORMED, /malformed: its signature is empty/],
+    ['["none"] (an array), unsigned', { alg: ['none'] }, '', Code.TOKEN_MALFORMED, /malformed: its signature is empty/],
+  ])('%s', (_name, header, signature, code, message) => {
+    const err = failure(`${b64(header)}.${payload}.${signature}`);
+    expect(err.code).toBe(code);
+    expect(err.message).toMatch(message);
+    expect(err.status).toBe(401);
+  });
+
+  test.each<[string, string]>([
+    ['an empty payload', `${b64({ alg: 'none' })}..`],
+    ['a payload that is not base64url', `${b64({ alg: 'none' })}.${payload}+.`],
+    ['a header that is not base64url', `${b64({ alg: 'none' })}=.${payload}.`],
+    ['a header that is not JSON', `${b64('none')}.${payload}.`],
+    ['one dot more', `${b64({ alg: 'none' })}.${payload}..`],
+  ])('an unsigned none token that is also malformed is malformed: %s', (_name, token) => {
+    expect(failure(token).code).toBe(Code.TOKEN_MALFORMED);
+  });
+
+  test('control: the same header and payload, signed with HS256, are accepted', () => {
+    expect(verifyToken(`${good[0]}.${payload}.${sig}`, policy, NOW_MS).jti).toBe(
+      JSON.parse(Buffer.from(payload, 'base64url').toString()).jti,
+    );
   });
 });
 

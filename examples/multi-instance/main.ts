@@ -11,7 +11,7 @@ import express from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import { createClient } from 'redis';
-import { JwtSsoStrategy, RedisReplayStore, type PuavoClaims } from 'passport-jwtsso';
+import { JwtSsoStrategy, RedisReplayStore, type JwtSsoEvent, type PuavoClaims } from 'passport-jwtsso';
 import { createDevProvider } from 'passport-jwtsso/dev-provider';
 
 export interface ClusterOptions {
@@ -21,6 +21,8 @@ export interface ClusterOptions {
   providerPort?: number;
   /** Shared by every instance: the provider's secret. */
   sharedSecret?: string;
+  /** The audit trail: every decision of each instance's strategy (a refused replay among them). */
+  onEvent?: (instance: number, event: JwtSsoEvent) => void;
 }
 
 export interface Cluster {
@@ -38,7 +40,14 @@ async function listen(server: Server, port: number): Promise<number> {
 }
 
 // One app instance. Everything it shares with the others lives in Redis or in the options.
-async function instance(id: number, redisUrl: string, publicHost: string, authEndpoint: string, sharedSecret: string) {
+async function instance(
+  id: number,
+  redisUrl: string,
+  publicHost: string,
+  authEndpoint: string,
+  sharedSecret: string,
+  onEvent?: ClusterOptions['onEvent'],
+) {
   const redis = createClient({ url: redisUrl });
   redis.on('error', (err: Error) => console.error(`instance ${id}: redis: ${err.message}`));
   await redis.connect();
@@ -52,6 +61,7 @@ async function instance(id: number, redisUrl: string, publicHost: string, authEn
         host: publicHost, // the balancer's host: the same on every instance
         scheme: 'http',
         replayStore: new RedisReplayStore({ client: redis }), // one jti record for all instances
+        onEvent: (event) => onEvent?.(id, event),
       },
       (claims, done) => done(null, { username: claims.username }),
     ),
@@ -100,7 +110,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const balancer = createServer();
   const publicPort = await listen(balancer, options.port ?? 0);
   const publicHost = `localhost:${publicPort}`;
-  const instances = await Promise.all([1, 2].map((id) => instance(id, options.redisUrl, publicHost, providerUrl, sharedSecret)));
+  const instances = await Promise.all(
+    [1, 2].map((id) => instance(id, options.redisUrl, publicHost, providerUrl, sharedSecret, options.onEvent)),
+  );
   const served = instances.map(() => 0);
   let next = 0;
   balancer.on('request', (req, res) => {

@@ -7,7 +7,7 @@ import session from 'express-session';
 import { Passport as Passport07 } from 'passport';
 import { Passport as Passport06 } from 'passport06';
 import request from 'supertest';
-import { JwtSsoStrategy, type JwtSsoAuthenticateOptions, type JwtSsoStrategyOptions } from '../../lib';
+import { JwtSsoStrategy, type JwtSsoAuthenticateOptions, type JwtSsoStrategyOptions, type VerifyFunction } from '../../lib';
 import { SECRET } from './tokens';
 
 export const AUTH_ENDPOINT = 'https://sso.example.test/v3/sso?client=demo';
@@ -34,6 +34,7 @@ export interface AppOptions {
   express?: ExpressName;
   passport?: PassportName;
   strategy?: Partial<JwtSsoStrategyOptions>;
+  /** Given to the strategy as it is (its arity decides callback or promise style). */
   verify?: (claims: Record<string, unknown>, done: (err: unknown, user?: unknown, info?: object) => unknown) => unknown;
   authenticate?: JwtSsoAuthenticateOptions;
   trustProxy?: boolean | string;
@@ -55,12 +56,17 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     ((claims: Record<string, unknown>, done: (err: unknown, user?: unknown) => void) => {
       done(null, { id: claims.puavo_id, username: claims.username });
     });
+  // The strategy gets verify as it is, seen through a Proxy that only records the call: same
+  // `length` (a verify without `done` decides by its return value), same return value.
+  const recorded = new Proxy(verify, {
+    apply(target, thisArg, args: Parameters<typeof verify>) {
+      verified.push(args[0]);
+      return Reflect.apply(target, thisArg, args);
+    },
+  });
   const strategy = new JwtSsoStrategy(
     { authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, ...options.strategy, passReqToCallback: false },
-    (claims, done) => {
-      verified.push(claims);
-      return verify(claims, done as never) as undefined;
-    },
+    recorded as VerifyFunction,
   );
   passport.use(strategy);
   passport.serializeUser((user: unknown, done: (err: unknown, id?: string) => void) => done(null, JSON.stringify(user)));
@@ -126,6 +132,11 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     verified,
     errors,
     browser: () => request.agent(url),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // closeAllConnections: a request left hanging (a test that failed) must not hold the suite open.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,6 +1,7 @@
 // The multi-instance example, end to end: sessions and replay records in one real Redis,
 // requests spread round-robin over two instances, no sticky sessions.
 import request from 'supertest';
+import type { JwtSsoEvent } from '../../lib';
 import { startCluster, type Cluster } from '../../examples/multi-instance/main';
 import { providerReturn, returnToOf } from '../helpers/flow';
 import { describeWithRedis, RedisServer } from '../helpers/redis-server';
@@ -10,9 +11,14 @@ describeWithRedis('two instances behind a round-robin balancer, sharing Redis', 
   let redis: RedisServer;
   let cluster: Cluster;
   const secret = 'cluster-test-secret';
+  const events: { instance: number; event: JwtSsoEvent }[] = [];
   beforeAll(async () => {
     redis = await RedisServer.start();
-    cluster = await startCluster({ redisUrl: redis.url, sharedSecret: secret });
+    cluster = await startCluster({
+      redisUrl: redis.url,
+      sharedSecret: secret,
+      onEvent: (instance, event) => events.push({ instance, event }),
+    });
   }, 20_000);
   afterAll(async () => {
     await cluster?.close();
@@ -47,9 +53,18 @@ describeWithRedis('two instances behind a round-robin balancer, sharing Redis', 
     const token = mint(puavoClaims(), secret);
     const victim = await login(request.agent(base), token);
     expect(victim.status).toBe(200);
+    const jti = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti as string;
+    const accepted = events.filter((e) => e.event.type === 'accepted' && e.event.jti === jti);
+    expect(accepted).toHaveLength(1);
     // The thief has a state of its own, so only the shared replay record can stop it.
+    events.length = 0;
     const thief = await login(request.agent(base), token);
     expect(thief.status).toBe(401);
     expect(thief.body).toEqual({});
+    // Refused as a replay, not for any other reason (a 401 alone would not tell).
+    const refusals = events.filter((e) => e.event.type === 'refused').map((e) => e.event.code);
+    expect(refusals).toEqual(['ERR_JWTSSO_TOKEN_REPLAYED']);
+    // And no instance let it through.
+    expect(events.some((e) => e.event.type === 'accepted')).toBe(false);
   });
 });
