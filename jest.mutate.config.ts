@@ -12,6 +12,8 @@ const config: Config = {
     '<rootDir>/spec/e2e/',
     '<rootDir>/spec/replay/redis',
     '<rootDir>/spec/replay/multi-instance',
+    '<rootDir>/spec/replay/cluster',
+    '<rootDir>/spec/replay/sentinel',
     '<rootDir>/spec/bench\\.test\\.ts$',
     '<rootDir>/spec/demo\\.test\\.ts$',
     '<rootDir>/spec/package\\.test\\.ts$',
