@@ -3,7 +3,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JwtClaims } from './claims';
 import { acceptedEvent, emit, failureEvent } from './events';
-import { acceptToken, loginRedirect, noStore, readReturn, sessionRequired } from './login';
+import { sessionRequired } from './errors';
+import { acceptToken, hasTokenParam, loginRedirect, readReturn } from './login';
+import { clientIp } from './request-url';
+import { noStore } from './response';
 import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } from './options';
 import type { SessionLike } from './session-state';
 import { splitTarget } from './urls';
@@ -56,9 +59,9 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
   async function receive(req: CompatRequest, res: CompatResponse, session: SessionLike, target: string): Promise<void> {
     const returned = readReturn(o, splitTarget(target).pairs, target);
     const signedIn = session.jwt !== undefined && session.jwt !== null;
-    const claims = await acceptToken(o, req, session, returned, o.clock(), signedIn);
+    const claims = await acceptToken(o, { req, session, token: returned.token, state: returned.state, now: o.clock(), signedIn });
     const redirect = () => found(res, o.mountPoint + returned.clean);
-    const ip = req.socket?.remoteAddress;
+    const ip = clientIp(req);
     if (claims === null) {
       emit(o.onEvent, { type: 'token-dropped', ip });
       return redirect(); // a foreign token for a signed-in session
@@ -79,9 +82,9 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
 
     res.requestJwt = (customPath?: string) => {
       try {
-        const url = loginRedirect(o, req, req.session, target, customPath, {}, o.clock());
+        const url = loginRedirect(o, { req, session: req.session, target, wanted: customPath, params: {}, now: o.clock() });
         noStore(res);
-        emit(o.onEvent, { type: 'redirect', ip: req.socket?.remoteAddress });
+        emit(o.onEvent, { type: 'redirect', ip: clientIp(req) });
         found(res, url);
       } catch (err) {
         next(err);
@@ -89,11 +92,11 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     };
 
     const { pairs } = splitTarget(target);
-    if (!pairs.some((p) => p.key === o.tokenParam)) return next();
+    if (!hasTokenParam(o, pairs)) return next();
     noStore(res);
     if (req.session === undefined || req.session === null) return next(sessionRequired());
     receive(req, res, req.session, target).catch((err: unknown) => {
-      emit(o.onEvent, { ...failureEvent(err), ip: req.socket?.remoteAddress });
+      emit(o.onEvent, { ...failureEvent(err), ip: clientIp(req) });
       next(err);
     });
   };

@@ -93,3 +93,22 @@ export class JwtSsoError extends Error {
     if (options?.claim !== undefined) this.claim = options.claim;
   }
 }
+
+/** A refusal (the client's doing: 4xx, Passport's `fail`) rather than a fault (5xx, `error`). */
+export function isRefusal(err: unknown): err is JwtSsoError {
+  return err instanceof JwtSsoError && err.status < 500;
+}
+
+/** No session middleware in front of the strategy. */
+export const sessionRequired = (): JwtSsoError =>
+  new JwtSsoError(
+    JwtSsoErrorCode.SESSION_REQUIRED,
+    "req.session is missing: mount session middleware (e.g. express-session) before the strategy (and passport.session() before passport.authenticate('jwtsso')).",
+  );
+
+/** A returned state this browser session was not issued, or used up, or expired. */
+export const stateMismatch = (): JwtSsoError =>
+  new JwtSsoError(
+    JwtSsoErrorCode.STATE_MISMATCH,
+    'The sign-in was not started by this browser session, or its state was used or expired: start the sign-in again from the app. If it keeps failing, check that the session cookie survives the return from the provider (SameSite=Lax, not Strict; Secure only over https).',
+  );

@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import { JwtSsoError, type JwtSsoErrorCode } from './errors';
+import { isRefusal, JwtSsoError, type JwtSsoErrorCode } from './errors';
 
 /** `DEBUG=passport-jwtsso` prints a line for every decision; never a token or a secret. */
 const debug = createDebug('passport-jwtsso');
@@ -82,5 +82,5 @@ export function acceptedEvent(claims: { jti: string } & Record<string, unknown>)
 /** The event of a refusal (a JwtSsoError below 500) or a fault (anything else). */
 export function failureEvent(err: unknown): JwtSsoEvent {
   const code = err instanceof JwtSsoError ? err.code : undefined;
-  return { type: err instanceof JwtSsoError && err.status < 500 ? 'refused' : 'error', code };
+  return { type: isRefusal(err) ? 'refused' : 'error', code };
 }

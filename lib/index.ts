@@ -10,7 +10,7 @@ export type {
   SecretOrKeyProvider,
   ProvidedKey,
 } from './options';
-export type { Algorithm, PublicKeyInput } from './keys';
+export type { Algorithm, PublicKeyInput } from './keys/material';
 export { JwtSsoError, JwtSsoErrorCode } from './errors';
 export type { JwtClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup } from './claims';
 export type { ReplayStore } from './replay/store';

@@ -1,45 +1,29 @@
 // The steps of a login, shared by the Passport strategy and the jwtsso 1.x compatibility
-// middleware. Each step throws a JwtSsoError for what it refuses; callers map errors to their
-// own actions (fail/error, or next(err)).
-import type { ServerResponse } from 'node:http';
-import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
+// middleware: read what the provider returned, accept a token, build the URLs. Each step throws
+// a JwtSsoError for what it refuses; callers map errors to their own actions (fail/error, or
+// next(err)). Calls take named arguments: no step has a positional boolean.
+import type { JwtClaims } from './claims';
+import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
 import { checkAuthParams, type AuthParams, type ResolvedOptions } from './options';
 import { requestOrigin, type RequestLike } from './request-url';
 import { hasState, issueState, type SessionLike } from './session-state';
-import { JwksError } from './jwks';
-import { providedKeys, type VerificationKey } from './keys';
-import { MAX_TOKEN_LENGTH, parseToken, replayWindow, unverifiedPayload, verifyParsed, type ParsedToken } from './token';
-import type { JwtClaims } from './claims';
+import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
 import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripParams, type QueryPair } from './urls';
 
 // A state value we issue is 32 base64url characters (STATE_BYTES); 16 to 128 are read, so that a
 // longer or shorter value chosen in a later version is still parsed, and anything else is not ours.
 const STATE_VALUE = /^[A-Za-z0-9_-]{16,128}$/;
 
-export const sessionRequired = (): JwtSsoError =>
-  new JwtSsoError(
-    Code.SESSION_REQUIRED,
-    "req.session is missing: mount session middleware (e.g. express-session) before the strategy (and passport.session() before passport.authenticate('jwtsso')).",
-  );
-
-export const stateMismatch = (): JwtSsoError =>
-  new JwtSsoError(
-    Code.STATE_MISMATCH,
-    'The sign-in was not started by this browser session, or its state was used or expired: start the sign-in again from the app. If it keeps failing, check that the session cookie survives the return from the provider (SameSite=Lax, not Strict; Secure only over https).',
-  );
-
-/** Responses that carry or consume a token: never cached, never leaked in a Referer. */
-export function noStore(res: ServerResponse | undefined): void {
-  if (res === undefined || res.headersSent) return;
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+/** True if the request brought the token parameter, however many times (checked later). */
+export function hasTokenParam(o: ResolvedOptions, pairs: readonly QueryPair[]): boolean {
+  return pairs.some((p) => p.key === o.tokenParam);
 }
 
 /** The token and state a provider's redirect brought, after the checks that need no key. */
 export interface Returned {
   token: string;
   state: string | null;
-  /** The same URL without the token and state parameters: a local path, the redirect target. */
+  /** The same URL without the token and state parameters: the path below mountPoint to redirect to. */
   clean: string;
 }
 
@@ -68,9 +52,12 @@ export function cleanTarget(o: ResolvedOptions, target: string): string {
   return pathWithin(o.mountPoint, stripParams(target, [o.tokenParam, o.stateParam]));
 }
 
-/** True if the login state is acceptable: state off, or a live state of this session. */
-export function stateKnown(o: ResolvedOptions, session: SessionLike, state: string | null, now: number, consume: boolean): boolean {
-  return !o.state || hasState(session, state, now, consume);
+/**
+ * True if the login state is acceptable: state off, or a live state of this session. With
+ * `useUp` the state is also removed (a state is used once).
+ */
+export function stateAccepted(o: ResolvedOptions, args: { session: SessionLike; state: string | null; now: number; useUp: boolean }): boolean {
+  return !o.state || hasState(args.session, args.state, args.now, args.useUp);
 }
 
 /**
@@ -80,17 +67,13 @@ export function stateKnown(o: ResolvedOptions, session: SessionLike, state: stri
  */
 export async function acceptToken(
   o: ResolvedOptions,
-  req: RequestLike,
-  session: SessionLike,
-  returned: { token: string; state: string | null },
-  now: number,
-  signedIn: boolean,
+  args: { req: RequestLike; session: SessionLike; token: string; state: string | null; now: number; signedIn: boolean },
 ): Promise<JwtClaims | null> {
-  const parsed = parseToken(returned.token);
-  const keys = await keysFor(o, req, parsed);
-  const claims = verifyParsed(parsed, { ...o, keys }, now);
-  if (!stateKnown(o, session, returned.state, now, true)) {
-    if (signedIn) return null;
+  const parsed = parseToken(args.token);
+  const keys = await o.keySource.keysFor(args.req, parsed);
+  const claims = verifyParsed(parsed, { ...o, keys }, args.now);
+  if (!stateAccepted(o, { session: args.session, state: args.state, now: args.now, useUp: true })) {
+    if (args.signedIn) return null;
     throw stateMismatch();
   }
   let firstUse: boolean;
@@ -107,24 +90,6 @@ export async function acceptToken(
     throw new JwtSsoError(Code.TOKEN_REPLAYED, 'This sign-in token was already used: a token signs in once. Start the sign-in again.');
   }
   return claims;
-}
-
-/** The keys a token may be verified with, from the configured source. A failing source is a fault. */
-async function keysFor(o: ResolvedOptions, req: RequestLike, parsed: ParsedToken): Promise<readonly VerificationKey[]> {
-  const source = o.keySource;
-  if (source.kind === 'static') return source.keys;
-  try {
-    if (source.kind === 'jwks') return await source.jwks.keysFor(typeof parsed.header.kid === 'string' ? parsed.header.kid : undefined);
-    return providedKeys(await source.provide(req, parsed.header, unverifiedPayload(parsed)), source.algorithms);
-  } catch (cause) {
-    if (cause instanceof JwtSsoError) throw cause; // an unverified payload that is not JSON: malformed
-    const why = cause instanceof JwksError ? cause.message : 'secretOrKeyProvider failed';
-    throw new JwtSsoError(
-      Code.KEY_SOURCE_FAILED,
-      `No key could be had for this token (${why}), so the sign-in was refused: check the key source.`,
-      { cause },
-    );
-  }
 }
 
 /** Merges static or per-request provider parameters, checked. */
@@ -146,21 +111,25 @@ export function publicUrl(o: ResolvedOptions, req: RequestLike, path: string, fr
 
 /**
  * The provider's login URL for this request: `return_to` is the public URL of `wanted` (a
- * same-origin path, else `mountPoint + '/'`) or of this request, with a fresh state when on.
+ * same-origin path, else `mountPoint + '/'`) or of this request's `target`, with a fresh state
+ * when on.
  */
 export function loginRedirect(
   o: ResolvedOptions,
-  req: RequestLike,
-  session: SessionLike | undefined,
-  target: string,
-  wanted: string | undefined,
-  params: Readonly<Record<string, string>>,
-  now: number,
+  args: {
+    req: RequestLike;
+    session: SessionLike | undefined;
+    target: string;
+    wanted: string | undefined;
+    params: Readonly<Record<string, string>>;
+    now: number;
+  },
 ): string {
-  let returnTo = publicUrl(o, req, wanted ?? target, { requestTarget: wanted === undefined });
+  const { req, session, wanted } = args;
+  let returnTo = publicUrl(o, req, wanted ?? args.target, { requestTarget: wanted === undefined });
   if (o.state) {
     if (session === undefined) throw sessionRequired();
-    returnTo = appendParam(returnTo, o.stateParam, issueState(session, now, o.stateMaxAge));
+    returnTo = appendParam(returnTo, o.stateParam, issueState(session, args.now, o.stateMaxAge));
   }
-  return loginUrl(o.authEndpoint, o.returnToParam, returnTo, { ...resolveParams(o.authParams, req, 'authParams'), ...params });
+  return loginUrl(o.authEndpoint, o.returnToParam, returnTo, { ...resolveParams(o.authParams, req, 'authParams'), ...args.params });
 }

@@ -63,3 +63,8 @@ export function requestOrigin(req: RequestLike, fixed: { host?: string; scheme?:
   }
   return `${scheme}://${host.toLowerCase()}`;
 }
+
+/** The client's address: `req.ip` where Express's `trust proxy` decided it, else the socket's. */
+export function clientIp(req: { ip?: string; socket?: { remoteAddress?: string } | null }): string | undefined {
+  return req.ip ?? req.socket?.remoteAddress;
+}

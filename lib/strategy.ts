@@ -3,19 +3,10 @@ import type { AuthenticateOptions } from 'passport';
 import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
 import type { JwtClaims } from './claims';
-import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
-import {
-  acceptToken,
-  cleanTarget,
-  loginRedirect,
-  noStore,
-  publicUrl,
-  readReturn,
-  resolveParams,
-  sessionRequired,
-  stateKnown,
-  stateMismatch,
-} from './login';
+import { isRefusal, JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
+import { acceptToken, cleanTarget, hasTokenParam, loginRedirect, publicUrl, readReturn, resolveParams, stateAccepted } from './login';
+import { noStore } from './response';
+import { clientIp } from './request-url';
 import {
   resolveOptions,
   type AuthParams,
@@ -25,7 +16,7 @@ import {
 } from './options';
 import { acceptedEvent, emit, failureEvent, type JwtSsoEvent } from './events';
 import { SESSION_KEY, stashToken, takeToken, type SessionLike } from './session-state';
-import { paramValues, splitTarget, type QueryPair } from './urls';
+import { splitTarget, type QueryPair } from './urls';
 
 /** What `verify` hands back: an error, a user (`false` or `null`: refused), and optional info. */
 export type VerifyDone<User = Express.User> = (err?: unknown, user?: User | false | null, info?: object) => void;
@@ -84,7 +75,6 @@ function sessionOf(req: Request): SessionLike | undefined {
 }
 
 const responseOf = (req: Request): ServerResponse | undefined => (req as { res?: ServerResponse }).res;
-const ipOf = (req: Request): string | undefined => (req as { ip?: string }).ip ?? req.socket?.remoteAddress;
 
 /** Options of {@link JwtSsoStrategy.logoutUrl}. */
 export interface LogoutUrlOptions {
@@ -163,13 +153,13 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
   }
 
   private event(req: Request, event: JwtSsoEvent): void {
-    emit(this._options.onEvent, { ...event, ip: ipOf(req) });
+    emit(this._options.onEvent, { ...event, ip: clientIp(req) });
   }
 
   // A refusal is fail(err, status); a fault (no session, replay store down, a bug) is error().
   private refuse(err: unknown, req: Request): void {
     this.event(req, failureEvent(err));
-    if (err instanceof JwtSsoError && err.status < 500) return this.fail(err, err.status);
+    if (isRefusal(err)) return this.fail(err, err.status);
     this.error(err instanceof Error ? err : new Error(String(err)));
   }
 
@@ -178,11 +168,10 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     const o = this._options;
     const target = req.originalUrl ?? req.url ?? '/';
     const { pairs } = splitTarget(target);
-    const tokens = paramValues(pairs, o.tokenParam);
     const session = sessionOf(req);
     const now = o.clock();
 
-    if (tokens.length > 0) {
+    if (hasTokenParam(o, pairs)) {
       this.receive(req, session, pairs, target, now);
       return;
     }
@@ -208,7 +197,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     if (session === undefined) throw sessionRequired();
     const returned = readReturn(o, pairs, target);
     // Checked here too (without using it up) so a lost session cookie ends in a 403, not a loop.
-    if (!stateKnown(o, session, returned.state, now, false)) {
+    if (!stateAccepted(o, { session, state: returned.state, now, useUp: false })) {
       // Someone already signed in: drop the foreign token rather than switch their account.
       if (isAuthenticated(req)) {
         this.event(req, { type: 'token-dropped' });
@@ -224,7 +213,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
   // The request on the clean URL: verify the waiting token, use up its state and its jti, call verify.
   private async verifyPending(req: Request, session: SessionLike, token: string, state: string | null, now: number): Promise<void> {
     noStore(responseOf(req));
-    const claims = await acceptToken(this._options, req, session, { token, state }, now, isAuthenticated(req));
+    const claims = await acceptToken(this._options, { req, session, token, state, now, signedIn: isAuthenticated(req) });
     // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
     if (claims === null) {
       this.event(req, { type: 'token-dropped' });
@@ -275,7 +264,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     }
     const wanted = typeof options.returnTo === 'function' ? options.returnTo(req) : options.returnTo;
     const params = resolveParams(options.authParams, req, 'authenticate option authParams');
-    const url = loginRedirect(this._options, req, session, target, wanted, params, now);
+    const url = loginRedirect(this._options, { req, session, target, wanted, params, now });
     noStore(responseOf(req));
     this.event(req, { type: 'redirect' });
     this.redirect(url, REDIRECT_TO_PROVIDER);

@@ -6,8 +6,8 @@ import { startApp, type TestApp } from './helpers/app';
 import { resolveOptions } from '../lib/options';
 import { verifyToken, type TokenPolicy } from '../lib/token';
 import { providedKeys, type VerificationKey } from '../lib/keys';
-import { keysOfJwks } from '../lib/jwks';
-import { b64, NOW, NOW_MS, puavoClaims, SECRET } from './helpers/tokens';
+import { keysOfJwks } from '../lib/keys/jwks';
+import { b64, NOW, NOW_MS, puavoClaims, SECRET, staticKeys } from './helpers/tokens';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsa2 = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -36,8 +36,7 @@ const hmacWith = (secret: string | Buffer, claims: object, header: object = { al
 
 function policyOf(options: Partial<JwtSsoStrategyOptions>): TokenPolicy {
   const o = resolveOptions({ authEndpoint: AUTH, ...options });
-  if (o.keySource.kind !== 'static') throw new Error('static keys expected');
-  return { ...o, keys: o.keySource.keys };
+  return { ...o, keys: staticKeys(o.keySource) };
 }
 const claims = (extra: Record<string, unknown> = {}) => puavoClaims(NOW, extra);
 const codeOf = (token: string, policy: TokenPolicy): string => {

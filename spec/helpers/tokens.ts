@@ -1,3 +1,4 @@
+import type { VerificationKey } from '../../lib/keys';
 import { createHmac, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
@@ -42,4 +43,11 @@ export const b64 = (value: string | Buffer | object): string =>
 export function raw(header: string | object, payload: string | object, secret: string | Buffer = SECRET, alg = 'sha256'): string {
   const input = `${b64(header)}.${b64(payload)}`;
   return `${input}.${createHmac(alg, secret).update(input).digest('base64url')}`;
+}
+
+/** The keys of a key source that needs neither request nor token (sharedSecret, publicKey). */
+export function staticKeys(source: { keysFor(req: never, token: never): unknown }): readonly VerificationKey[] {
+  const keys = source.keysFor(undefined as never, undefined as never);
+  if (!Array.isArray(keys)) throw new Error('static keys expected');
+  return keys as readonly VerificationKey[];
 }

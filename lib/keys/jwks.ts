@@ -4,7 +4,7 @@
 // CommonJS for Node 20), and it selects one key by its own rules, where this package binds each
 // key to one algorithm by its type and ignores secrets and private keys in a JWKS (keys.ts).
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { publicVerificationKeys, type Algorithm, type VerificationKey } from './keys';
+import { publicVerificationKeys, type Algorithm, type VerificationKey } from './material';
 
 export interface JwksOptions {
   /** Milliseconds a fetch may take. */

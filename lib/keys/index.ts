@@ -1,0 +1,32 @@
+// Key sources: the one option of four that is given decides the source, once, at construction.
+// A new key source is one new file (a KeySourceFactory) and one line in KEY_SOURCES.
+import type { JwtSsoStrategyBaseOptions } from '../options/types';
+import { jwksUriSource } from './jwks-uri';
+import { providerSource } from './provider';
+import { publicKeySource } from './public-key';
+import { sharedSecretSource } from './shared-secret';
+import type { KeySource, KeySourceContext, KeySourceFactory } from './source';
+
+const KEY_SOURCES = {
+  sharedSecret: sharedSecretSource,
+  publicKey: publicKeySource,
+  jwksUri: jwksUriSource,
+  secretOrKeyProvider: providerSource,
+} as const satisfies Partial<Record<keyof JwtSsoStrategyBaseOptions, KeySourceFactory>>;
+
+/** The options that name a key source; exactly one must be given. */
+export const KEY_SOURCE_OPTIONS = Object.keys(KEY_SOURCES) as readonly (keyof typeof KEY_SOURCES)[];
+
+/** The key source the options name; a TypeError unless exactly one is given and it is good. */
+export function resolveKeySource(o: Readonly<Record<string, unknown>>, context: KeySourceContext): KeySource {
+  const given = KEY_SOURCE_OPTIONS.filter((k) => o[k] !== undefined);
+  if (given.length !== 1) {
+    throw new TypeError(
+      `JwtSsoStrategy: give exactly one of the options ${KEY_SOURCE_OPTIONS.map((k) => `"${k}"`).join(', ')}${given.length > 1 ? `, not ${given.map((k) => `"${k}"`).join(' and ')}` : ''}.`,
+    );
+  }
+  return KEY_SOURCES[given[0]!](o, context);
+}
+
+export type { KeySource } from './source';
+export * from './material';

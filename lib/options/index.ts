@@ -1,0 +1,6 @@
+// The options: public types (types.ts), defaults (defaults.ts), single-value checks (checks.ts),
+// and resolveOptions, which checks them all once and builds what they name (resolve.ts).
+export type * from './types';
+export { DEFAULTS } from './defaults';
+export { checkAuthParams } from './checks';
+export { resolveOptions } from './resolve';

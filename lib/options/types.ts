@@ -1,0 +1,139 @@
+// The public option types, and the shape of the options after checking.
+import type { IncomingMessage } from 'node:http';
+import type { KeyObject } from 'node:crypto';
+import type { Algorithm, PublicKeyInput } from '../keys/material';
+import type { KeySource } from '../keys/source';
+import type { ReplayStore } from '../replay/store';
+import type { JwtSsoEvent } from '../events';
+
+/** A shared secret: its bytes are the HMAC key as the provider has it (a string is UTF-8, not base64). */
+export type SharedSecret = string | Uint8Array | KeyObject;
+
+/** What a {@link JwtSsoStrategyBaseOptions.secretOrKeyProvider} may return for a token. */
+export type ProvidedKey = SharedSecret | KeyObject | PublicKeyInput;
+
+/** Picks verification key(s) per token from the request and the unverified header and payload. */
+export type SecretOrKeyProvider = (
+  req: IncomingMessage,
+  header: Readonly<Record<string, unknown>>,
+  payload: Readonly<Record<string, unknown>>,
+) => Promise<ProvidedKey | readonly ProvidedKey[]> | ProvidedKey | readonly ProvidedKey[];
+
+/** Extra query parameters for the provider, e.g. `{ organisation: 'example.opinsys.fi' }`. */
+export type AuthParams = Readonly<Record<string, string>> | ((req: IncomingMessage) => Readonly<Record<string, string>>);
+
+/** Options of {@link JwtSsoStrategy} shared by both verify forms. Every number of seconds says so. */
+export interface JwtSsoStrategyBaseOptions {
+  /** The provider's SSO endpoint, an absolute http(s) URL; its own query is kept. Required. */
+  authEndpoint: string;
+  /**
+   * The secret the provider signs with (HS256), or several (key rotation: any one may verify).
+   * Exactly one key source is given: `sharedSecret`, `publicKey`, `jwksUri` or `secretOrKeyProvider`.
+   */
+  sharedSecret?: SharedSecret | readonly SharedSecret[];
+  /**
+   * The provider's public key (PEM, `KeyObject` or JWK), or several. Its type alone decides the
+   * algorithm: RSA → RS256 (PS256 only if `algorithms` lists it), EC P-256 → ES256, P-384 → ES384,
+   * Ed25519 → EdDSA.
+   */
+  publicKey?: PublicKeyInput | readonly PublicKeyInput[];
+  /** A JWKS URL: keys fetched, cached and matched by `kid`, with the same algorithm-by-key-type rule. */
+  jwksUri?: string;
+  /** Seconds a JWKS fetch may take. Default 5. */
+  jwksTimeout?: number;
+  /** Seconds between JWKS fetches for unknown `kid`s (however many arrive), and after a failed fetch. Default 30. */
+  jwksCooldown?: number;
+  /**
+   * Seconds a fetched JWKS is used; then it is fetched again before the next token is checked,
+   * so a key removed from the JWKS stops verifying within this time. Default 600 (10 minutes).
+   */
+  jwksCacheMaxAge?: number;
+  /** Largest JWKS body read, in bytes. Default 65536. */
+  jwksMaxBytes?: number;
+  /**
+   * Picks the key(s) per token, for multi-tenant apps: `(req, header, payload)` (unverified) →
+   * a secret (string/Buffer: HS256), a public key (`KeyObject`, JWK, or PEM text), or an array.
+   */
+  secretOrKeyProvider?: SecretOrKeyProvider;
+  /** Narrows, never widens, the algorithms the keys' types allow, e.g. `['ES256']` or `['RS256', 'PS256']`. */
+  algorithms?: readonly Algorithm[];
+  /** Accepted `iss` value(s); when set, `iss` is required. */
+  issuer?: string | readonly string[];
+  /** Accepted `aud` value(s); one must appear in the token's `aud`. */
+  audience?: string | readonly string[];
+  /** Claims that must be present and not null, e.g. `['sub', 'email']`. */
+  requiredClaims?: readonly string[];
+  /** Puavo: the `external_service_path_prefix` tokens must be minted for (`'/'` or `'/prefix'`). */
+  servicePathPrefix?: string;
+  /** Name to register under with `passport.use`. Default `'jwtsso'`. */
+  name?: string;
+  /** Public path prefix of the app, which a proxy strips before the app sees the request. Default `''`. */
+  mountPoint?: string;
+  /** Public `host[:port]` of the app. Set it in production: then no header is ever trusted for it. */
+  host?: string;
+  /** Public scheme, `'https'` or `'http'`. Default: from the connection, or a trusted proxy's headers. */
+  scheme?: 'http' | 'https';
+  /** Seconds a token may be old, judged by `iat`. Default 60; Puavo with MFA needs about 300. */
+  maxAge?: number;
+  /** Seconds of clock skew allowed between provider and app in every time check. Default 5. */
+  clockTolerance?: number;
+  /** Bind each login to the browser session that started it (login CSRF protection). Default `true`. */
+  state?: boolean;
+  /** Seconds a login started by this app may take at the provider. Default 600. */
+  stateMaxAge?: number;
+  /** Where used token ids are remembered. Default: a new {@link MemoryReplayStore} (one process only). */
+  replayStore?: ReplayStore;
+  /** Query parameter the provider returns the token in. Default `'jwt'`. */
+  tokenParam?: string;
+  /** Query parameter that tells the provider where to return. Default `'return_to'`. */
+  returnToParam?: string;
+  /** Query parameter of `return_to` that carries the login state. Default `'jwtsso_state'`. */
+  stateParam?: string;
+  /** Extra query parameters for the provider, or a function of the request returning them. */
+  authParams?: AuthParams;
+  /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
+  clock?: () => number;
+  /** Called with every decision (redirect, accepted, refused with its code…) for audit logs. */
+  onEvent?: (event: JwtSsoEvent) => void;
+  /** The provider's logout URL for `logoutUrl()`. Default: `authEndpoint` + `/logout` (Puavo's `/v3/sso/logout`). */
+  logoutEndpoint?: string;
+}
+
+/** Options of {@link JwtSsoStrategy} with `verify(claims, done)`. */
+export interface JwtSsoStrategyOptions extends JwtSsoStrategyBaseOptions {
+  /** Call `verify(req, claims, done)` instead of `verify(claims, done)`. Default `false`. */
+  passReqToCallback?: false;
+}
+
+/** Options of {@link JwtSsoStrategy} with `verify(req, claims, done)`. */
+export interface JwtSsoStrategyOptionsWithRequest extends JwtSsoStrategyBaseOptions {
+  /** Call `verify(req, claims, done)`. */
+  passReqToCallback: true;
+}
+
+/** The options after checking: complete, frozen, secrets turned into keys once. */
+export interface ResolvedOptions {
+  readonly name: string;
+  readonly authEndpoint: string;
+  readonly keySource: KeySource;
+  readonly issuer: readonly string[] | undefined;
+  readonly audience: readonly string[] | undefined;
+  readonly requiredClaims: readonly string[] | undefined;
+  readonly servicePathPrefix: string | undefined;
+  readonly mountPoint: string;
+  readonly host: string | undefined;
+  readonly scheme: 'http' | 'https' | undefined;
+  readonly maxAge: number;
+  readonly clockTolerance: number;
+  readonly state: boolean;
+  readonly stateMaxAge: number;
+  readonly replayStore: ReplayStore;
+  readonly tokenParam: string;
+  readonly returnToParam: string;
+  readonly stateParam: string;
+  readonly authParams: AuthParams;
+  readonly passReqToCallback: boolean;
+  readonly clock: () => number;
+  readonly onEvent: ((event: JwtSsoEvent) => void) | undefined;
+  readonly logoutEndpoint: string;
+}
