@@ -8,7 +8,7 @@ const config: Config = {
   // Examples import the package by name; in tests that is the source, not a stale dist/.
   moduleNameMapper: {
     '^passport-jwtsso$': '<rootDir>/lib/index.ts',
-    '^passport-jwtsso/dev-provider$': '<rootDir>/lib/dev-provider.ts',
+    '^passport-jwtsso/dev-provider$': '<rootDir>/lib/dev-provider/index.ts',
     '^passport-jwtsso/compat$': '<rootDir>/lib/compat.ts',
   },
   collectCoverageFrom: ['lib/**/*.ts'],

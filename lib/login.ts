@@ -56,7 +56,10 @@ export function cleanTarget(o: ResolvedOptions, target: string): string {
  * True if the login state is acceptable: state off, or a live state of this session. With
  * `useUp` the state is also removed (a state is used once).
  */
-export function stateAccepted(o: ResolvedOptions, args: { session: SessionLike; state: string | null; now: number; useUp: boolean }): boolean {
+export function stateAccepted(
+  o: ResolvedOptions,
+  args: { session: SessionLike; state: string | null; now: number; useUp: boolean },
+): boolean {
   return !o.state || hasState(args.session, args.state, args.now, args.useUp);
 }
 
