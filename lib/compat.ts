@@ -113,7 +113,10 @@ function runHook(hook: NonNullable<jwtsso.Options['hook']>, claims: JwtClaims): 
     } catch (err) {
       return reject(toError(err, 'hook threw'));
     }
-    if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
+    const thenable = result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function';
+    // A hook that declares no done decides by returning: a value, or a promise of one.
+    if (!thenable && hook.length < 2) return resolve();
+    if (thenable) {
       (result as Promise<unknown>).then(
         () => {
           if (hook.length < 2) resolve(); // a hook that takes no done decides by its promise

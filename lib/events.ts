@@ -28,21 +28,26 @@ export interface JwtSsoEvent {
   ip?: string;
 }
 
-// C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidirectional
-// overrides and isolates (which reorder what a terminal shows): none of them is left raw in a log.
-// eslint-disable-next-line no-control-regex -- control characters are what it escapes
-const UNSAFE_IN_LOGS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// Controls (C0, C1, DEL), format characters (zero-width, bidi overrides and isolates, byte-order
+// mark, soft hyphen, tag characters), line and paragraph separators, and unassigned or private
+// use code points: none of them is left raw in a log, so a value can neither break a line nor
+// reorder or hide what a reader sees.
+const UNSAFE_IN_LOGS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu;
 /** Longest value from a token or a request put in an event; the rest is cut, marked with `…`. */
 export const MAX_LOGGED_LENGTH = 256;
 
 /**
  * A value that came from a token or a request, made safe to write to a line-based log: every
- * control, line-separator and bidi character becomes `\u` and four hex digits (so a forged
- * `jti` of `"x\nlogin ok"` prints as one line), and it is cut at {@link MAX_LOGGED_LENGTH}.
+ * control, format (zero-width, bidi), separator, surrogate, private-use and unassigned character
+ * becomes `\u` and four hex digits, or `\u{…}` above U+FFFF (so a forged `jti` of
+ * `"x\nlogin ok"` prints as one line), and it is cut at {@link MAX_LOGGED_LENGTH}.
  */
 export function logSafe(value: string): string {
   const cut = value.length > MAX_LOGGED_LENGTH ? value.slice(0, MAX_LOGGED_LENGTH) + '…' : value;
-  return cut.replace(UNSAFE_IN_LOGS, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return cut.replace(UNSAFE_IN_LOGS, (c) => {
+    const code = c.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : '\\u' + code.toString(16).padStart(4, '0');
+  });
 }
 
 /**

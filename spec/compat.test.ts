@@ -136,6 +136,9 @@ describe('a refused hook leaves no one signed in (the session is saved even on n
     ['done() later', (_c, done) => later(() => done())],
     ['done(null)', (_c, done) => done(null)],
     ['a promise that resolves, no done declared', async () => undefined],
+    // Found by a hostile review: these hung the request.
+    ['no done declared, returns nothing', (_claims: unknown) => undefined],
+    ['no done declared, returns a value', () => true],
   ])('control: %s signs in', async (_name, hook) => {
     app = await readmeApp({ hook });
     const browser = app.browser();

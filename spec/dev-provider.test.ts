@@ -245,7 +245,22 @@ describe('createDevProvider refuses', () => {
     process.env.NODE_ENV = saved;
   });
 
-  const PRODUCTION_SPELLINGS = ['production', 'Production', 'PRODUCTION', ' production', 'production\n', '\tProduction ', 'prod', 'PROD'];
+  const PRODUCTION_SPELLINGS = [
+    'production',
+    'Production',
+    'PRODUCTION',
+    ' production',
+    'production\n',
+    '\tProduction ',
+    'prod',
+    'PROD',
+    // Found by a hostile review: quotes an env file keeps, an invisible character, a compatibility form.
+    '"production"',
+    "'production'",
+    'production\u200b',
+    'PRODUCT\u0130ON',
+    '\uff50\uff52\uff4f\uff44',
+  ];
   test.each(PRODUCTION_SPELLINGS)('to run with NODE_ENV=%j', (value) => {
     process.env.NODE_ENV = value;
     expect(() => createDevProvider({ sharedSecret: SECRET })).toThrow(/production/);

@@ -154,14 +154,20 @@ describe('log injection: values from a token or a request never forge a log line
     ['the paragraph separator', 'abc\u2029forged'],
     ['a right-to-left override', 'abc\u202eforged'],
     ['a bidi isolate', 'abc\u2066forged\u2069'],
+    // Found by a hostile review: invisible characters that let a value pass for another.
+    ['a zero-width space and joiner', 'abc\u200b\u200dforged'],
+    ['a byte-order mark and a word joiner', 'abc\ufeff\u2060forged'],
+    ['a tag character', 'abc\u{e0041}forged'],
+    ['a soft hyphen', 'abc\u00adforged'],
+    ['a lone surrogate', 'abc\ud800forged'],
+    ['a private-use character', 'abc\ue000forged'],
   ];
-  // eslint-disable-next-line no-control-regex -- control characters are what the test looks for
-  const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
 
   test.each(HOSTILE)('logSafe escapes %s', (_name, value) => {
     const safe = logSafe(value);
     expect(safe).not.toMatch(UNSAFE);
-    expect(safe.startsWith('abc\\u00') || safe.startsWith('abc\\u20')).toBe(true);
+    expect(safe).toMatch(/^abc\\u/);
     expect(safe).toContain('forged');
   });
 

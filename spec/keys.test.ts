@@ -177,6 +177,22 @@ describe('publicKey: the algorithm follows from the key type', () => {
     ['jwksUri and secretOrKeyProvider together', { jwksUri: 'https://a.example/jwks', secretOrKeyProvider: () => SECRET }, 'exactly one'],
     ['sharedSecret with algorithms [RS256]', { sharedSecret: SECRET, algorithms: ['RS256'] }, 'HS256'],
     ['a relative jwksUri', { jwksUri: '/jwks.json' }, '"jwksUri"'],
+    [
+      'a jwksUri with credentials in it',
+      { jwksUri: 'https://u:S3cr3t@sso.example/jwks.json' },
+      '"jwksUri" must be a URL without a user name',
+    ],
+    ['a jwksUri with a user name in it', { jwksUri: 'https://u@sso.example/jwks.json' }, '"jwksUri" must be a URL without a user name'],
+    [
+      'an authEndpoint with credentials in it',
+      { sharedSecret: SECRET, authEndpoint: 'https://u:S3cr3t@sso.example/v3/sso' },
+      '"authEndpoint"',
+    ],
+    [
+      'a logoutEndpoint with credentials in it',
+      { sharedSecret: SECRET, logoutEndpoint: 'https://u:p@sso.example/logout' },
+      '"logoutEndpoint"',
+    ],
     ['a zero jwksTimeout', { jwksUri: 'https://a.example/jwks', jwksTimeout: 0 }, '"jwksTimeout"'],
     ['a non-function secretOrKeyProvider', { secretOrKeyProvider: SECRET }, '"secretOrKeyProvider"'],
     ['an empty issuer', { sharedSecret: SECRET, issuer: '' }, '"issuer"'],
@@ -187,6 +203,17 @@ describe('publicKey: the algorithm follows from the key type', () => {
     ['an onEvent that is not a function', { sharedSecret: SECRET, onEvent: 'log' }, '"onEvent"'],
   ])('construction refuses %s', (_name, extra, message) => {
     expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, ...extra } as JwtSsoStrategyOptions)).toThrow(message);
+  });
+
+  test('the refusal of a URL with credentials does not repeat them', () => {
+    let message = '';
+    try {
+      new JwtSsoStrategy({ authEndpoint: AUTH, jwksUri: 'https://u:S3cr3t@sso.example/jwks.json' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/"jwksUri"/);
+    expect(message).not.toContain('S3cr3t');
   });
 });
 
@@ -321,6 +348,7 @@ describe('asymmetric key material is never an HMAC secret, in any form or place'
     'Bag Attributes\n    localKeyID: 01 00 00 00\n    friendlyName: sso-signing\nsubject=/CN=sso.example.org\nissuer=/CN=Example CA\n' +
     'x'.repeat(40) +
     '\n';
+  const OPENSSH_BLOB = 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
   const bareBase64 = spkiPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
   const hostile: [string, string | Buffer][] = [
     ['PEM read as a Buffer with an openssl preamble over 64 bytes', Buffer.from(preamble + spkiPem)],
@@ -337,7 +365,23 @@ describe('asymmetric key material is never an HMAC secret, in any form or place'
     ['the same body, wrapped at 64 columns', bareBase64.replace(/(.{64})/g, '$1\n')],
     ['JWK JSON text', JSON.stringify(rsa.publicKey.export({ format: 'jwk' }))],
     ['JWKS JSON text', JSON.stringify({ keys: [ed.publicKey.export({ format: 'jwk' })] })],
-    ['an OpenSSH public key', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl sso@example'],
+    ['an OpenSSH public key', `ssh-ed25519 ${OPENSSH_BLOB} sso@example`],
+    // Found by a hostile review: the usual ways a public key is stored in an environment variable.
+    ['the base64 of the PEM (a *_B64 variable)', Buffer.from(spkiPem).toString('base64')],
+    ['the base64 of the base64 of the PEM', Buffer.from(Buffer.from(spkiPem).toString('base64')).toString('base64')],
+    ['the hex of the PEM', Buffer.from(spkiPem).toString('hex')],
+    ['hex DER', spkiDer.toString('hex')],
+    ['base64url DER', spkiDer.toString('base64url')],
+    ['a JSON array of JWKs', JSON.stringify([rsa.publicKey.export({ format: 'jwk' })])],
+    ['a JWKS nested in another object', JSON.stringify({ jwks: { keys: [rsa.publicKey.export({ format: 'jwk' })] } })],
+    ['a JWK after a byte-order mark', '\ufeff' + JSON.stringify(rsa.publicKey.export({ format: 'jwk' }))],
+    ['a JWK after a prefix', 'jwk=' + JSON.stringify(rsa.publicKey.export({ format: 'jwk' }))],
+    ['an authorized_keys line with options', `from="10.0.0.1",no-pty ssh-ed25519 ${OPENSSH_BLOB} sso@example`],
+    ['the bare OpenSSH key blob', OPENSSH_BLOB],
+    ['an RFC 4716 SSH2 public key', `---- BEGIN SSH2 PUBLIC KEY ----\nComment: "sso"\n${OPENSSH_BLOB}\n---- END SSH2 PUBLIC KEY ----\n`],
+    ['the PEM in UTF-16LE', Buffer.from(spkiPem, 'utf16le')],
+    ['the PEM in UTF-16BE', Buffer.from(spkiPem, 'utf16le').swap16()],
+    ['the PEM with lower-case armour', spkiPem.replace(/PUBLIC KEY/g, 'public key').replace(/BEGIN|END/g, (w) => w.toLowerCase())],
   ];
   test.each(hostile)('sharedSecret refuses %s at construction', (_name, material) => {
     expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: material })).toThrow(/asymmetric key or certificate/);
@@ -365,6 +409,10 @@ describe('asymmetric key material is never an HMAC secret, in any form or place'
     ['a secret that mentions BEGIN', 'BEGIN-the-secret-of-the-organisation'],
     ['a JSON secret that is not a key', '{"secret":"of the organisation"}'],
     ['a secret starting with "0" (0x30, the DER sequence byte)', '0123456789abcdef0123456789abcdef'],
+    ['a base64 secret (openssl rand -base64 32)', 'q3N5mR0xQ2p8cYb1T4vZ7wK9eH6sL2uA0fG5jD8iM1o='],
+    ['a hex secret (openssl rand -hex 32)', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
+    ['a base64url secret', 'Zm9vYmFyLXRoZS1zZWNyZXQtb2YtdGhlLXNlcnZpY2U'],
+    ['a UTF-16 secret', Buffer.from('the secret of the service', 'utf16le')],
   ])('control: %s is still a secret', (_name, secret) => {
     const policy = policyOf({ sharedSecret: secret });
     expect(codeOf(hmacWith(secret, claims()), policy)).toBe('accepted');

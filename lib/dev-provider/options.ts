@@ -32,12 +32,18 @@ export interface DevProviderOptions {
   clock?: () => number;
 }
 
-// Any spelling of production (`Production`, ` production`, `PROD`): a typo must not turn the guard off.
+// Any spelling of production: case, spaces, quotes kept by an env file, invisible characters,
+// compatibility forms (`PRODUCTİON`), or `prod`: a typo must not turn the guard off.
 const PRODUCTION = /^prod(?:uction)?$/;
 
-// True if NODE_ENV names production in any case, with any surrounding spaces, or as `prod`.
+// True if NODE_ENV, reduced to its ASCII letters, names production.
 function isProductionEnv(value: string | undefined): boolean {
-  return value !== undefined && PRODUCTION.test(value.trim().toLowerCase());
+  if (value === undefined) return false;
+  const letters = value
+    .normalize('NFKD')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
+  return PRODUCTION.test(letters);
 }
 
 export function refuseInProduction(): void {

@@ -60,11 +60,15 @@ const DER_FORMATS = [
   { kind: 'private', type: 'sec1' },
 ] as const;
 const DER_SEQUENCE = 0x30;
-const PEM_ARMOUR = /-----BEGIN [^\r\n-]{1,64}-----/;
-// OpenSSH public keys (`ssh-ed25519 AAAA…`): no crypto reads them, but they are public all the same.
-const OPENSSH_PUBLIC_KEY = /^\s*(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA/;
-// The body of a PEM without its armour: base64 of a DER SEQUENCE (`MI…`).
-const BARE_BASE64_DER = /^\s*MI[A-Za-z0-9+/=\s]{16,}$/;
+// Text that marks key material wherever it stands: PEM or RFC 4716 armour in any case
+// (`-----BEGIN`, `---- BEGIN SSH2`), an SSH key type name (also inside a base64-decoded OpenSSH
+// blob), a JWK's "kty" member (a JWK, a JWKS, an array of keys, `jwk=` + JSON…).
+const KEY_MARKER =
+  /-{4,}\s*BEGIN\b|\b(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\b|"kty"\s*:/i;
+const HEX = /^(?:[0-9a-f]{2}){16,}$/i;
+const BASE64 = /^[A-Za-z0-9+/_-]{22,}={0,2}$/;
+// How many encodings deep a secret is unwrapped (base64 of the base64 of a PEM is two).
+const MAX_DECODINGS = 3;
 
 function readsAsDerKey(bytes: Buffer): boolean {
   if (bytes[0] !== DER_SEQUENCE) return false;
@@ -85,27 +89,47 @@ function readsAsDerKey(bytes: Buffer): boolean {
   }
 }
 
-function readsAsJwk(text: string): boolean {
-  if (!text.trimStart().startsWith('{')) return false;
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && ('kty' in value || 'keys' in value);
-  } catch {
-    return false;
+// The texts the bytes may be: as single bytes (ASCII markers survive any 8-bit or UTF-8
+// reading), and as UTF-16 in both byte orders when the bytes hold NULs.
+function textsOf(bytes: Buffer): string[] {
+  const texts = [bytes.toString('latin1')];
+  if (bytes.includes(0) && bytes.length % 2 === 0) {
+    texts.push(bytes.toString('utf16le'), Buffer.from(bytes).swap16().toString('utf16le'));
   }
+  return texts;
+}
+
+// What the text decodes to, if it is hex or base64 / base64url as a whole (whitespace and a
+// byte-order mark aside).
+function decodingsOf(text: string): Buffer[] {
+  const compact = text.replace(/^\ufeff|^\u00ef\u00bb\u00bf|\s+/g, '');
+  const out: Buffer[] = [];
+  if (HEX.test(compact)) out.push(Buffer.from(compact, 'hex'));
+  if (BASE64.test(compact)) out.push(Buffer.from(compact, 'base64'));
+  return out;
+}
+
+function holdsKey(bytes: Buffer, decodings: number): boolean {
+  if (readsAsDerKey(bytes)) return true;
+  for (const text of textsOf(bytes)) {
+    if (KEY_MARKER.test(text)) return true;
+    if (decodings < MAX_DECODINGS && decodingsOf(text).some((decoded) => holdsKey(decoded, decodings + 1))) return true;
+  }
+  return false;
 }
 
 /**
- * True if these bytes are (or hold) an asymmetric key or certificate in any form `node:crypto`
- * reads — PEM anywhere in the text (openssl's `Bag Attributes` preamble included), DER, the
- * base64 body of a PEM, JWK or JWKS JSON — or an OpenSSH public key. Such bytes are public, so
- * they are never usable as an HMAC secret: anyone holding the public key could sign with it.
+ * True if these bytes are, hold, or encode an asymmetric key or certificate: PEM anywhere in the
+ * text (openssl's `Bag Attributes` preamble included, any case), DER (SPKI, PKCS#1, PKCS#8,
+ * SEC1, X.509), JWK or JWKS JSON in any wrapping, OpenSSH and RFC 4716 keys, UTF-16 text of
+ * any of these, and hex or base64 / base64url of any of these (up to three encodings deep).
+ * Such bytes are public, so they are never usable as an HMAC secret: anyone holding the public
+ * key could sign with it. A raw key without any structure (32 bytes of an Ed25519 public key)
+ * cannot be told from a random secret.
  */
 export function isAsymmetricKeyMaterial(value: string | Uint8Array): boolean {
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  const text = bytes.toString('latin1');
-  if (PEM_ARMOUR.test(text) || OPENSSH_PUBLIC_KEY.test(text) || readsAsJwk(text) || readsAsDerKey(bytes)) return true;
-  return BARE_BASE64_DER.test(text) && readsAsDerKey(Buffer.from(text.replace(/\s+/g, ''), 'base64'));
+  return holdsKey(bytes, 0);
 }
 
 // PEM bytes, or a public key or certificate in DER.

@@ -73,6 +73,10 @@ export function endpoint(option: string, value: unknown, example: string): strin
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw problem(option, 'an http: or https: URL');
   }
+  // Credentials in a URL end up in Location headers, browser histories and error causes.
+  if (url.username !== '' || url.password !== '') {
+    throw problem(option, 'a URL without a user name or password in it (they would be sent to browsers and written to logs)');
+  }
   return url.href;
 }
 
