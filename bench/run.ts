@@ -14,8 +14,8 @@ import { Passport } from 'passport';
 import { createClient, createCluster } from 'redis';
 import { JwtSsoStrategy, MemoryReplayStore, RedisReplayStore, type ReplayStore } from '../lib';
 import { verifyToken } from '../lib/token';
-import { RedisCluster } from '../spec/helpers/redis-cluster';
-import { redisInstalled, RedisServer } from '../spec/helpers/redis-server';
+import { RedisCluster } from '../support/redis-cluster';
+import { redisInstalled, RedisServer } from '../support/redis-server';
 import { AUTH_ENDPOINT, SECRET } from './apps';
 
 const QUICK = process.env.BENCH_QUICK === '1'; // a smoke run for tests: tiny rounds

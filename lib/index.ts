@@ -1,5 +1,12 @@
 export { JwtSsoStrategy, JwtSsoStrategy as Strategy } from './strategy';
-export type { JwtSsoAuthenticateOptions, LogoutUrlOptions, VerifyDone, VerifyFunction, VerifyFunctionWithRequest } from './strategy';
+export type {
+  JwtSsoAuthenticateExtras,
+  JwtSsoAuthenticateOptions,
+  LogoutUrlOptions,
+  VerifyDone,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
+} from './strategy';
 export type { JwtSsoEvent } from './events';
 export type {
   JwtSsoStrategyOptions,

@@ -15,18 +15,18 @@ export const STATE_BYTES = 24;
 const MS_PER_SECOND = 1000;
 
 interface Entry {
-  /** Expiry, milliseconds since the epoch. */
-  e: number;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
 }
 interface StateEntry extends Entry {
-  v: string;
+  value: string;
 }
 interface TokenEntry extends Entry {
   /** The clean URL the token waits for. */
-  k: string;
-  t: string;
+  url: string;
+  token: string;
   /** The returned state, or null when none came back. */
-  s: string | null;
+  state: string | null;
 }
 interface Bag {
   states?: StateEntry[];
@@ -48,11 +48,14 @@ function bag(session: SessionLike): Bag {
 // exactly what was written.
 function live<T extends Entry>(list: unknown, now: number, valid: (x: T) => boolean): T[] {
   if (!Array.isArray(list)) return [];
-  return (list as T[]).filter((x) => x !== null && typeof x === 'object' && typeof x.e === 'number' && x.e > now && valid(x));
+  return (list as T[]).filter(
+    (x) => x !== null && typeof x === 'object' && typeof x.expiresAt === 'number' && x.expiresAt > now && valid(x),
+  );
 }
 
-const isState = (x: StateEntry): boolean => typeof x.v === 'string';
-const isToken = (x: TokenEntry): boolean => typeof x.k === 'string' && typeof x.t === 'string' && (x.s === null || typeof x.s === 'string');
+const isState = (x: StateEntry): boolean => typeof x.value === 'string';
+const isToken = (x: TokenEntry): boolean =>
+  typeof x.url === 'string' && typeof x.token === 'string' && (x.state === null || typeof x.state === 'string');
 
 function tidy(session: SessionLike): void {
   const b = bag(session);
@@ -64,7 +67,7 @@ export function issueState(session: SessionLike, now: number, ttlSeconds: number
   const value = randomBytes(STATE_BYTES).toString('base64url');
   const b = bag(session);
   const states = live<StateEntry>(b.states, now, isState);
-  states.push({ v: value, e: now + ttlSeconds * MS_PER_SECOND });
+  states.push({ value, expiresAt: now + ttlSeconds * MS_PER_SECOND });
   b.states = states.slice(-MAX_PENDING_STATES);
   return value;
 }
@@ -73,7 +76,7 @@ export function issueState(session: SessionLike, now: number, ttlSeconds: number
 export function hasState(session: SessionLike, value: string | null, now: number, consume: boolean): boolean {
   const b = bag(session);
   const states = live<StateEntry>(b.states, now, isState);
-  const index = value === null ? -1 : states.findIndex((s) => s.v === value);
+  const index = value === null ? -1 : states.findIndex((s) => s.value === value);
   if (consume && index !== -1) states.splice(index, 1);
   b.states = states;
   tidy(session);
@@ -83,8 +86,8 @@ export function hasState(session: SessionLike, value: string | null, now: number
 /** Keeps a token that arrived on `cleanUrl` until the browser comes back there. */
 export function stashToken(session: SessionLike, cleanUrl: string, token: string, state: string | null, now: number): void {
   const b = bag(session);
-  const tokens = live<TokenEntry>(b.tokens, now, isToken).filter((t) => t.k !== cleanUrl);
-  tokens.push({ k: cleanUrl, t: token, s: state, e: now + PENDING_TOKEN_TTL * MS_PER_SECOND });
+  const tokens = live<TokenEntry>(b.tokens, now, isToken).filter((t) => t.url !== cleanUrl);
+  tokens.push({ url: cleanUrl, token, state, expiresAt: now + PENDING_TOKEN_TTL * MS_PER_SECOND });
   b.tokens = tokens.slice(-MAX_PENDING_TOKENS);
 }
 
@@ -93,9 +96,9 @@ export function takeToken(session: SessionLike, cleanUrl: string, now: number): 
   if (session[SESSION_KEY] === undefined) return null; // the signed-in hot path: nothing to do
   const b = bag(session);
   const tokens = live<TokenEntry>(b.tokens, now, isToken);
-  const index = tokens.findIndex((t) => t.k === cleanUrl);
+  const index = tokens.findIndex((t) => t.url === cleanUrl);
   const found = index === -1 ? null : tokens.splice(index, 1)[0]!;
   b.tokens = tokens;
   tidy(session);
-  return found === null ? null : { token: found.t, state: found.s };
+  return found === null ? null : { token: found.token, state: found.state };
 }

@@ -38,26 +38,27 @@ export type VerifyFunctionWithRequest<C extends JwtClaims = JwtClaims, User = Ex
   done: VerifyDone<User>,
 ) => void | Promise<User | false | null | undefined>; // eslint-disable-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
 
-/** Options of `passport.authenticate('jwtsso', {...})`, besides Passport's own. */
-export interface JwtSsoAuthenticateOptions extends AuthenticateOptions {
+/**
+ * What `passport.authenticate('jwtsso', {...})` takes besides Passport's own options, declared
+ * once: {@link JwtSsoAuthenticateOptions} extends Passport's options with it, and Passport's
+ * `AuthenticateOptions` is augmented with it so that an object literal type-checks in the call
+ * itself (Passport types one options object for every strategy; other strategies ignore these).
+ */
+export interface JwtSsoAuthenticateExtras {
   /** Where the provider returns to: a path on this app (below `mountPoint`), or a function of the request. Default: this request's URL. */
-  returnTo?: string | ((req: Request) => string);
+  returnTo?: string | ((req: Request) => string) | undefined;
   /** Extra query parameters for the provider on this route; merged over the strategy's. */
-  authParams?: AuthParams;
+  authParams?: AuthParams | undefined;
   /** `false`: answer 401 instead of redirecting to the provider (API routes). Default `true`. */
-  redirect?: boolean;
+  redirect?: boolean | undefined;
 }
 
+/** Options of `passport.authenticate('jwtsso', {...})`: Passport's own and {@link JwtSsoAuthenticateExtras}. */
+export interface JwtSsoAuthenticateOptions extends AuthenticateOptions, JwtSsoAuthenticateExtras {}
+
 declare module 'passport' {
-  // So that passport.authenticate('jwtsso', { redirect: false }) type-checks in apps.
-  interface AuthenticateOptions {
-    /** jwtsso: where the provider returns to, a path on this app or a function of the request. */
-    returnTo?: string | ((req: Request) => string) | undefined;
-    /** jwtsso: extra query parameters for the provider on this route. */
-    authParams?: AuthParams | undefined;
-    /** jwtsso: `false` answers 401 instead of redirecting to the provider. */
-    redirect?: boolean | undefined;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a merge that only adds the extras
+  interface AuthenticateOptions extends JwtSsoAuthenticateExtras {}
 }
 
 type AnyVerify = (...args: unknown[]) => unknown;

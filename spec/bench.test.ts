@@ -2,7 +2,7 @@
 // checks every table row is produced. Speed itself is never asserted in a test.
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { redisInstalled } from './helpers/redis-server';
+import { redisInstalled } from '../support/redis-server';
 
 test('npm run bench runs every section (quick smoke mode)', () => {
   const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/run.ts'], {

@@ -17,13 +17,19 @@ const NOW = Date.UTC(2026, 0, 1);
 test.each<[string, unknown]>([
   ['null', null],
   ['a string', 'jwtsso'],
-  ['an array', [{ v: 'x', e: NOW + 1000 }]],
+  ['an array', [{ value: 'x', expiresAt: NOW + 1000 }]],
   ['states as a string', { states: 'x', tokens: 'y' }],
-  ['entries of the wrong types', { states: [{ v: 1, e: 'soon' }, null, 'x'], tokens: [{ k: 1, t: 2, s: 3, e: NOW + 1000 }, null] }],
-  ['entries without expiry', { states: [{ v: 'state-value-0000000000000000' }], tokens: [{ k: '/p', t: 'token', s: null }] }],
+  [
+    'entries of the wrong types',
+    { states: [{ value: 1, expiresAt: 'soon' }, null, 'x'], tokens: [{ url: 1, token: 2, state: 3, expiresAt: NOW + 1000 }, null] },
+  ],
+  ['entries without expiry', { states: [{ value: 'state-value-0000000000000000' }], tokens: [{ url: '/p', token: 'token', state: null }] }],
   [
     'expired entries',
-    { states: [{ v: 'state-value-0000000000000000', e: NOW - 1 }], tokens: [{ k: '/p', t: 'token', s: null, e: NOW - 1 }] },
+    {
+      states: [{ value: 'state-value-0000000000000000', expiresAt: NOW - 1 }],
+      tokens: [{ url: '/p', token: 'token', state: null, expiresAt: NOW - 1 }],
+    },
   ],
 ])('a session bag of %s holds no state and no token', (_name, bag) => {
   const session: SessionLike = { [SESSION_KEY]: bag };
@@ -133,25 +139,25 @@ describe('the rules of what a session keeps', () => {
 
   // Each field of a parked token is checked on its own: one bad field makes the entry junk.
   test.each<[string, Record<string, unknown>, boolean]>([
-    ['control: a well-formed entry without state', { k: '/p', t: 'token', s: null, e: NOW + 1000 }, true],
-    ['control: a well-formed entry with a state', { k: '/p', t: 'token', s: 'st', e: NOW + 1000 }, true],
-    ['a numeric state', { k: '/p', t: 'token', s: 3, e: NOW + 1000 }, false],
-    ['no state field', { k: '/p', t: 'token', e: NOW + 1000 }, false],
-    ['a numeric token', { k: '/p', t: 2, s: null, e: NOW + 1000 }, false],
-    ['a numeric clean URL', { k: 1, t: 'token', s: null, e: NOW + 1000 }, false],
-    ['an expiry that is a string', { k: '/p', t: 'token', s: null, e: String(NOW + 1000) }, false],
-    ['an expiry of now', { k: '/p', t: 'token', s: null, e: NOW }, false],
+    ['control: a well-formed entry without state', { url: '/p', token: 'token', state: null, expiresAt: NOW + 1000 }, true],
+    ['control: a well-formed entry with a state', { url: '/p', token: 'token', state: 'st', expiresAt: NOW + 1000 }, true],
+    ['a numeric state', { url: '/p', token: 'token', state: 3, expiresAt: NOW + 1000 }, false],
+    ['no state field', { url: '/p', token: 'token', expiresAt: NOW + 1000 }, false],
+    ['a numeric token', { url: '/p', token: 2, state: null, expiresAt: NOW + 1000 }, false],
+    ['a numeric clean URL', { url: 1, token: 'token', state: null, expiresAt: NOW + 1000 }, false],
+    ['an expiry that is a string', { url: '/p', token: 'token', state: null, expiresAt: String(NOW + 1000) }, false],
+    ['an expiry of now', { url: '/p', token: 'token', state: null, expiresAt: NOW }, false],
   ])('a parked token from the store: %s', (_name, entry, found) => {
     const session: SessionLike = { [SESSION_KEY]: { tokens: [entry] } };
     const taken = takeToken(session, '/p', NOW);
-    expect(taken).toEqual(found ? { token: 'token', state: entry.s } : null);
+    expect(taken).toEqual(found ? { token: 'token', state: entry.state } : null);
     // Junk is dropped on read, never written back: the bag is gone once nothing valid is left.
     expect(bagOf(session)).toBeUndefined();
   });
 
   test.each<[string, unknown]>([
-    ['a numeric value', { v: 1, e: NOW + 1000 }],
-    ['no expiry', { v: 'state-value-0000000000000000' }],
+    ['a numeric value', { value: 1, expiresAt: NOW + 1000 }],
+    ['no expiry', { value: 'state-value-0000000000000000' }],
     ['null', null],
     ['a string', 'state-value-0000000000000000'],
   ])('a stored state of %s is dropped on read, not written back', (_name, entry) => {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { JwtSsoEvent } from '../../lib';
 import { startCluster, type Cluster } from '../../examples/multi-instance/main';
 import { providerReturn, returnToOf } from '../helpers/flow';
-import { describeWithRedis, RedisServer } from '../helpers/redis-server';
+import { describeWithRedis, RedisServer } from '../../support/redis-server';
 import { mint, puavoClaims } from '../helpers/tokens';
 
 describeWithRedis('two instances behind a round-robin balancer, sharing Redis', () => {

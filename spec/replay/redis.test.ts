@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { createClient, createClientPool } from 'redis';
 import { JwtSsoErrorCode as Code, RedisReplayStore, type ReplayStore } from '../../lib';
 import { startApp, type TestApp } from '../helpers/app';
-import { describeWithRedis, freePort, RedisServer } from '../helpers/redis-server';
+import { describeWithRedis, freePort, RedisServer } from '../../support/redis-server';
 import { mint, puavoClaims } from '../helpers/tokens';
 import { replayStoreContract } from './contract';
 

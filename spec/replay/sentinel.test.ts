@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { createSentinel } from 'redis';
 import { RedisReplayStore, type RedisReplayStoreOptions } from '../../lib';
-import { RedisSentinelGroup } from '../helpers/redis-cluster';
-import { describeWithRedis } from '../helpers/redis-server';
+import { RedisSentinelGroup } from '../../support/redis-cluster';
+import { describeWithRedis } from '../../support/redis-server';
 import { replayStoreContract } from './contract';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,3 +1,4 @@
+// Starts and stops redis-server processes for the tests and the benchmarks (spec/ and bench/).
 // Starts a real redis-server of the tests' own on a free loopback port, and stops it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
