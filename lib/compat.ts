@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JwtClaims } from './claims';
 import { acceptedEvent, emit, failureEvent } from './events';
 import { sessionRequired } from './errors';
-import { acceptToken, hasTokenParam, loginRedirect, readReturn } from './login';
+import { acceptToken, hasTokenParam, loginContext, loginRedirect, readReturn } from './login';
 import { clientIp } from './request-url';
 import { noStore } from './response';
 import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } from './options';
@@ -59,7 +59,8 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
   async function receive(req: CompatRequest, res: CompatResponse, session: SessionLike, target: string): Promise<void> {
     const returned = readReturn(o, splitTarget(target).pairs, target);
     const signedIn = session.jwt !== undefined && session.jwt !== null;
-    const claims = await acceptToken(o, { req, session, token: returned.token, state: returned.state, now: o.clock(), signedIn });
+    const ctx = loginContext(o, { req, res, session, now: o.clock() });
+    const claims = await acceptToken(o, ctx, { token: returned.token, state: returned.state, signedIn });
     const redirect = () => found(res, o.mountPoint + returned.clean);
     const ip = clientIp(req);
     if (claims === null) {
@@ -82,7 +83,10 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
 
     res.requestJwt = (customPath?: string) => {
       try {
-        const url = loginRedirect(o, { req, session: req.session, target, wanted: customPath, params: {}, now: o.clock() });
+        // The claims will live in req.session.jwt: without a session no login could last.
+        if (req.session === undefined || req.session === null) throw sessionRequired();
+        const ctx = loginContext(o, { req, res, session: req.session, now: o.clock() });
+        const url = loginRedirect(o, ctx, { target, wanted: customPath, params: {} });
         noStore(res);
         emit(o.onEvent, { type: 'redirect', ip: clientIp(req) });
         found(res, url);

@@ -3,10 +3,12 @@
 // a JwtSsoError for what it refuses; callers map errors to their own actions (fail/error, or
 // next(err)). Calls take named arguments: no step has a positional boolean.
 import type { JwtClaims } from './claims';
-import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
+import { JwtSsoError, JwtSsoErrorCode as Code, stateMismatch } from './errors';
 import { checkAuthParams, type AuthParams, type ResolvedOptions } from './options';
 import { requestOrigin, type RequestLike } from './request-url';
-import { hasState, issueState, type SessionLike } from './session-state';
+import type { ServerResponse } from 'node:http';
+import type { LoginStateContext } from './login-state';
+import type { SessionLike } from './session-state';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
 import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripParams, type QueryPair } from './urls';
 
@@ -53,14 +55,28 @@ export function cleanTarget(o: ResolvedOptions, target: string): string {
 }
 
 /**
- * True if the login state is acceptable: state off, or a live state of this session. With
- * `useUp` the state is also removed (a state is used once).
+ * What the login-state store sees of this request. Whether the app's public URL is https is
+ * worked out only when a store asks (never on the signed-in hot path).
  */
-export function stateAccepted(
+export function loginContext(
   o: ResolvedOptions,
-  args: { session: SessionLike; state: string | null; now: number; useUp: boolean },
-): boolean {
-  return !o.state || hasState(args.session, args.state, args.now, args.useUp);
+  args: { req: RequestLike; res: ServerResponse | undefined; session: SessionLike | undefined; now: number },
+): LoginStateContext {
+  let secure: boolean | undefined;
+  return {
+    ...args,
+    get secure() {
+      return (secure ??= requestOrigin(args.req, o).startsWith('https:'));
+    },
+  };
+}
+
+/**
+ * True if the login state is acceptable: state off, or a live state this browser was issued.
+ * With `useUp` the state is also ended (a state is used once).
+ */
+export function stateAccepted(o: ResolvedOptions, ctx: LoginStateContext, args: { state: string | null; useUp: boolean }): boolean {
+  return !o.state || o.loginState.isLive(ctx, args.state, { useUp: args.useUp });
 }
 
 /**
@@ -70,12 +86,13 @@ export function stateAccepted(
  */
 export async function acceptToken(
   o: ResolvedOptions,
-  args: { req: RequestLike; session: SessionLike; token: string; state: string | null; now: number; signedIn: boolean },
+  ctx: LoginStateContext,
+  args: { token: string; state: string | null; signedIn: boolean },
 ): Promise<JwtClaims | null> {
   const parsed = parseToken(args.token);
-  const keys = await o.keySource.keysFor(args.req, parsed);
-  const claims = verifyParsed(parsed, { ...o, keys }, args.now);
-  if (!stateAccepted(o, { session: args.session, state: args.state, now: args.now, useUp: true })) {
+  const keys = await o.keySource.keysFor(ctx.req, parsed);
+  const claims = verifyParsed(parsed, { ...o, keys }, ctx.now);
+  if (!stateAccepted(o, ctx, { state: args.state, useUp: true })) {
     if (args.signedIn) return null;
     throw stateMismatch();
   }
@@ -115,24 +132,15 @@ export function publicUrl(o: ResolvedOptions, req: RequestLike, path: string, fr
 /**
  * The provider's login URL for this request: `return_to` is the public URL of `wanted` (a
  * same-origin path, else `mountPoint + '/'`) or of this request's `target`, with a fresh state
- * when on.
+ * from the login-state store when on.
  */
 export function loginRedirect(
   o: ResolvedOptions,
-  args: {
-    req: RequestLike;
-    session: SessionLike | undefined;
-    target: string;
-    wanted: string | undefined;
-    params: Readonly<Record<string, string>>;
-    now: number;
-  },
+  ctx: LoginStateContext,
+  args: { target: string; wanted: string | undefined; params: Readonly<Record<string, string>> },
 ): string {
-  const { req, session, wanted } = args;
-  let returnTo = publicUrl(o, req, wanted ?? args.target, { requestTarget: wanted === undefined });
-  if (o.state) {
-    if (session === undefined) throw sessionRequired();
-    returnTo = appendParam(returnTo, o.stateParam, issueState(session, args.now, o.stateMaxAge));
-  }
-  return loginUrl(o.authEndpoint, o.returnToParam, returnTo, { ...resolveParams(o.authParams, req, 'authParams'), ...args.params });
+  const { wanted } = args;
+  let returnTo = publicUrl(o, ctx.req, wanted ?? args.target, { requestTarget: wanted === undefined });
+  if (o.state) returnTo = appendParam(returnTo, o.stateParam, o.loginState.issue(ctx, o.stateMaxAge));
+  return loginUrl(o.authEndpoint, o.returnToParam, returnTo, { ...resolveParams(o.authParams, ctx.req, 'authParams'), ...args.params });
 }

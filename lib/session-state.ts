@@ -62,9 +62,12 @@ function tidy(session: SessionLike): void {
   if ((b.states?.length ?? 0) === 0 && (b.tokens?.length ?? 0) === 0) Reflect.deleteProperty(session, SESSION_KEY);
 }
 
+/** A fresh state value: STATE_BYTES random bytes, base64url. */
+export const randomState = (): string => randomBytes(STATE_BYTES).toString('base64url');
+
 /** Issues a fresh state value and remembers it for `ttlSeconds`. */
 export function issueState(session: SessionLike, now: number, ttlSeconds: number): string {
-  const value = randomBytes(STATE_BYTES).toString('base64url');
+  const value = randomState();
   const b = bag(session);
   const states = live<StateEntry>(b.states, now, isState);
   states.push({ value, expiresAt: now + ttlSeconds * MS_PER_SECOND });

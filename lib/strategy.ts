@@ -4,7 +4,18 @@ import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
 import type { JwtClaims } from './claims';
 import { isRefusal, JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
-import { acceptToken, cleanTarget, hasTokenParam, loginRedirect, publicUrl, readReturn, resolveParams, stateAccepted } from './login';
+import {
+  acceptToken,
+  cleanTarget,
+  hasTokenParam,
+  loginContext,
+  loginRedirect,
+  publicUrl,
+  readReturn,
+  resolveParams,
+  stateAccepted,
+} from './login';
+import type { LoginStateContext, PendingToken } from './login-state';
 import { noStore } from './response';
 import { clientIp } from './request-url';
 import {
@@ -15,7 +26,7 @@ import {
   type ResolvedOptions,
 } from './options';
 import { acceptedEvent, emit, failureEvent, type JwtSsoEvent } from './events';
-import { SESSION_KEY, stashToken, takeToken, type SessionLike } from './session-state';
+import type { SessionLike } from './session-state';
 import { splitTarget, type QueryPair } from './urls';
 
 /** What `verify` hands back: an error, a user (`false` or `null`: refused), and optional info. */
@@ -62,6 +73,12 @@ declare module 'passport' {
 }
 
 type AnyVerify = (...args: unknown[]) => unknown;
+
+// A login Passport keeps in a session (its default) cannot last without one: say so before the
+// browser makes the trip to the provider. With `session: false` the cookie login state needs none.
+function requireSession(ctx: LoginStateContext, options: JwtSsoAuthenticateOptions): void {
+  if (options.session !== false && ctx.session === undefined) throw sessionRequired();
+}
 
 const REDIRECT_TO_PROVIDER = 302;
 const REDIRECT_TO_CLEAN_URL = 303;
@@ -169,17 +186,17 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     const o = this._options;
     const target = req.originalUrl ?? req.url ?? '/';
     const { pairs } = splitTarget(target);
-    const session = sessionOf(req);
-    const now = o.clock();
+    const ctx = loginContext(o, { req, res: responseOf(req), session: sessionOf(req), now: o.clock() });
 
     if (hasTokenParam(o, pairs)) {
-      this.receive(req, session, pairs, target, now);
+      requireSession(ctx, options);
+      this.receive(req, ctx, pairs, target);
       return;
     }
-    if (session !== undefined && session[SESSION_KEY] !== undefined) {
-      const pending = takeToken(session, cleanTarget(o, target), now);
+    if (o.loginState.mayHoldToken(ctx)) {
+      const pending = o.loginState.take(ctx, cleanTarget(o, target));
       if (pending !== null) {
-        this.verifyPending(req, session, pending.token, pending.state, now).catch((err: unknown) => this.refuse(err, req));
+        this.verifyPending(req, ctx, pending).catch((err: unknown) => this.refuse(err, req));
         return;
       }
     }
@@ -187,18 +204,17 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       this.pass();
       return;
     }
-    this.challenge(req, session, options, target, now);
+    this.challenge(req, ctx, options, target);
   }
 
-  // The request that arrives from the provider with the token: keep the token in the session
-  // and redirect to the same URL without it, so the page the user sees never carries it.
-  private receive(req: Request, session: SessionLike | undefined, pairs: QueryPair[], target: string, now: number): void {
+  // The request that arrives from the provider with the token: park the token (login-state
+  // store) and redirect to the same URL without it, so the page the user sees never carries it.
+  private receive(req: Request, ctx: LoginStateContext, pairs: QueryPair[], target: string): void {
     const o = this._options;
-    noStore(responseOf(req));
-    if (session === undefined) throw sessionRequired();
+    noStore(ctx.res);
     const returned = readReturn(o, pairs, target);
-    // Checked here too (without using it up) so a lost session cookie ends in a 403, not a loop.
-    if (!stateAccepted(o, { session, state: returned.state, now, useUp: false })) {
+    // Checked here too (without using it up) so a lost state ends in a 403, not a loop.
+    if (!stateAccepted(o, ctx, { state: returned.state, useUp: false })) {
       // Someone already signed in: drop the foreign token rather than switch their account.
       if (isAuthenticated(req)) {
         this.event(req, { type: 'token-dropped' });
@@ -206,15 +222,15 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       }
       throw stateMismatch();
     }
-    stashToken(session, returned.clean, returned.token, returned.state, now);
+    o.loginState.park(ctx, returned.clean, { token: returned.token, state: returned.state });
     this.event(req, { type: 'token-received' });
     this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
   }
 
   // The request on the clean URL: verify the waiting token, use up its state and its jti, call verify.
-  private async verifyPending(req: Request, session: SessionLike, token: string, state: string | null, now: number): Promise<void> {
-    noStore(responseOf(req));
-    const claims = await acceptToken(this._options, { req, session, token, state, now, signedIn: isAuthenticated(req) });
+  private async verifyPending(req: Request, ctx: LoginStateContext, pending: PendingToken): Promise<void> {
+    noStore(ctx.res);
+    const claims = await acceptToken(this._options, ctx, { ...pending, signedIn: isAuthenticated(req) });
     // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
     if (claims === null) {
       this.event(req, { type: 'token-dropped' });
@@ -259,14 +275,15 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
   }
 
   // No token and no one signed in: send the browser to the provider, or answer 401.
-  private challenge(req: Request, session: SessionLike | undefined, options: JwtSsoAuthenticateOptions, target: string, now: number): void {
+  private challenge(req: Request, ctx: LoginStateContext, options: JwtSsoAuthenticateOptions, target: string): void {
     if (options.redirect === false || (req.method !== 'GET' && req.method !== 'HEAD')) {
       throw new JwtSsoError(Code.LOGIN_REQUIRED, "Not signed in: sign in through the app's login page first.");
     }
+    requireSession(ctx, options);
     const wanted = typeof options.returnTo === 'function' ? options.returnTo(req) : options.returnTo;
     const params = resolveParams(options.authParams, req, 'authenticate option authParams');
-    const url = loginRedirect(this._options, { req, session, target, wanted, params, now });
-    noStore(responseOf(req));
+    const url = loginRedirect(this._options, ctx, { target, wanted, params });
+    noStore(ctx.res);
     this.event(req, { type: 'redirect' });
     this.redirect(url, REDIRECT_TO_PROVIDER);
   }

@@ -3,6 +3,7 @@
 import { systemClock } from '../clock';
 import type { JwtSsoEvent } from '../events';
 import { resolveKeySource } from '../keys';
+import { resolveLoginState } from '../login-state';
 import { MemoryReplayStore } from '../replay/memory';
 import type { ReplayStore } from '../replay/store';
 import {
@@ -37,6 +38,7 @@ const KNOWN_OPTIONS = {
   clockTolerance: true,
   state: true,
   stateMaxAge: true,
+  loginState: true,
   replayStore: true,
   tokenParam: true,
   returnToParam: true,
@@ -78,6 +80,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (replayStore === null || typeof (replayStore as ReplayStore).consume !== 'function') {
     throw problem('replayStore', 'an object with a consume(id, ttlSeconds) method (a ReplayStore)', replayStore);
   }
+  const mount = mountPoint(o.mountPoint, DEFAULTS.mountPoint);
   const tokenParam = paramName('tokenParam', o.tokenParam, DEFAULTS.tokenParam);
   const stateParam = paramName('stateParam', o.stateParam, DEFAULTS.stateParam);
   if (tokenParam === stateParam) throw problem('stateParam', `different from "tokenParam" (both are "${tokenParam}")`);
@@ -90,13 +93,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     audience: stringList('audience', o.audience),
     requiredClaims: stringList('requiredClaims', o.requiredClaims),
     servicePathPrefix: servicePathPrefix(o.servicePathPrefix),
-    mountPoint: mountPoint(o.mountPoint, DEFAULTS.mountPoint),
+    mountPoint: mount,
     host: host(o.host),
     scheme: scheme(o.scheme),
     maxAge: seconds('maxAge', o.maxAge, DEFAULTS.maxAge),
     clockTolerance: seconds('clockTolerance', o.clockTolerance, DEFAULTS.clockTolerance),
     state: bool('state', o.state, DEFAULTS.state),
     stateMaxAge: seconds('stateMaxAge', o.stateMaxAge, DEFAULTS.stateMaxAge),
+    loginState: resolveLoginState(o.loginState, mount),
     replayStore: replayStore as ReplayStore,
     tokenParam,
     returnToParam: paramName('returnToParam', o.returnToParam, DEFAULTS.returnToParam),

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import type { Algorithm, PublicKeyInput } from '../keys/material';
 import type { KeySource } from '../keys/source';
+import type { LoginStateStore } from '../login-state/store';
 import type { ReplayStore } from '../replay/store';
 import type { JwtSsoEvent } from '../events';
 
@@ -81,6 +82,13 @@ export interface JwtSsoStrategyBaseOptions {
   state?: boolean;
   /** Seconds a login started by this app may take at the provider. Default 600. */
   stateMaxAge?: number;
+  /**
+   * Where a pending login's state and a returned token wait. `'cookie'` (default): one
+   * `HttpOnly`, `SameSite=Lax` cookie per pending login (`__Host-` under https), nothing in the
+   * server session until a login succeeds, tabs never overwrite each other, any instance can
+   * finish a login. `'session'`: in `req.session`, as 0.1 did.
+   */
+  loginState?: 'cookie' | 'session';
   /** Where used token ids are remembered. Default: a new {@link MemoryReplayStore} (one process only). */
   replayStore?: ReplayStore;
   /** Query parameter the provider returns the token in. Default `'jwt'`. */
@@ -127,6 +135,7 @@ export interface ResolvedOptions {
   readonly clockTolerance: number;
   readonly state: boolean;
   readonly stateMaxAge: number;
+  readonly loginState: LoginStateStore;
   readonly replayStore: ReplayStore;
   readonly tokenParam: string;
   readonly returnToParam: string;

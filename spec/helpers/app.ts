@@ -40,6 +40,8 @@ export interface AppOptions {
   trustProxy?: boolean | string;
   /** Mount session middleware (default true). */
   session?: boolean;
+  /** The session store (default: express-session's MemoryStore), e.g. to count what is stored. */
+  sessionStore?: session.Store;
 }
 
 /**
@@ -77,7 +79,15 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
   const app = express();
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   if (options.session !== false) {
-    app.use(session({ secret: 'cookie-signing-secret', resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
+    app.use(
+      session({
+        secret: 'cookie-signing-secret',
+        resave: false,
+        saveUninitialized: false,
+        cookie: { sameSite: 'lax' },
+        ...(options.sessionStore === undefined ? {} : { store: options.sessionStore }),
+      }),
+    );
   }
   app.use(passport.initialize());
   if (options.session !== false) app.use(passport.session());

@@ -1,0 +1,113 @@
+// The login state in cookies (the default): one cookie per pending login, named by its state, so
+// that tabs never overwrite each other; a returned token waits in a cookie named by its clean
+// URL. Nothing is written to the server session until a login succeeds, and any instance can
+// finish a login another started: no shared secret, no shared memory.
+//
+// Under https every cookie is `__Host-` prefixed (Secure, Path=/, no Domain), so a sibling
+// subdomain cannot plant one (cookie tossing); over http they are scoped to mountPoint and that
+// protection does not exist (http has none to give). A state cookie is checked by its name
+// (192 random bits) and its expiry; its value is never trusted beyond that.
+import { createHash } from 'node:crypto';
+import { randomState } from '../session-state';
+import { clearCookie, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
+import { SessionLoginState } from './session';
+import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
+
+/** Pending logins a browser may hold at once (tabs signing in together); the oldest go first. */
+export const MAX_PENDING_LOGINS = 10;
+/** Seconds a parked token waits for the browser to follow the stripping redirect. */
+export const PARKED_TOKEN_SECONDS = 60;
+/**
+ * Largest cookie (name and value) written: browsers keep at least 4096 bytes per cookie, and
+ * proxies limit header lines (nginx: 8 KiB by default). A token that does not fit waits in the
+ * server session instead (Puavo's tokens, ~1.5 KiB, always fit).
+ */
+export const MAX_COOKIE_BYTES = 4000;
+const MS_PER_SECOND = 1000;
+const HOST_PREFIX = '__Host-';
+const STATE_COOKIE = 'jwtsso-s-';
+const TOKEN_COOKIE = 'jwtsso-t-';
+const EXPIRY = /^[0-9]{1,16}$/;
+// What a parked-token cookie holds: expiry, state (empty when none), token; `~` never occurs in either.
+const PARKED = /^([0-9]{1,16})~([A-Za-z0-9_-]{0,128})~([A-Za-z0-9_.-]+)$/;
+
+/** Options of {@link CookieLoginState}. */
+export interface CookieLoginStateOptions {
+  /** The app's public path prefix: over http, the cookies' Path. */
+  readonly mountPoint: string;
+}
+
+/** Login state in cookies (`loginState: 'cookie'`, the default). */
+export class CookieLoginState implements LoginStateStore {
+  readonly #mountPoint: string;
+  // Where a token too large for a cookie waits, and the state where the response is out of reach.
+  readonly #session = new SessionLoginState();
+
+  constructor(options: CookieLoginStateOptions) {
+    this.#mountPoint = options.mountPoint;
+  }
+
+  #scope(ctx: LoginStateContext): CookieScope {
+    return ctx.secure ? { path: '/', secure: true } : { path: this.#mountPoint === '' ? '/' : this.#mountPoint, secure: false };
+  }
+
+  #name(ctx: LoginStateContext, kind: string, id: string): string {
+    return `${ctx.secure ? HOST_PREFIX : ''}${kind}${id}`;
+  }
+
+  issue(ctx: LoginStateContext, maxAgeSeconds: number): string {
+    if (ctx.res === undefined) return this.#session.issue(ctx, maxAgeSeconds);
+    const scope = this.#scope(ctx);
+    // The bound: keep the newest MAX_PENDING_LOGINS - 1 of this browser's states, then add one.
+    const prefix = this.#name(ctx, STATE_COOKIE, '');
+    const held = [...cookiesStartingWith(ctx.req, prefix)].map(([name, values]) => ({ name, expiry: expiryOf(values) }));
+    held.sort((a, b) => a.expiry - b.expiry);
+    for (const old of held.slice(0, Math.max(0, held.length - (MAX_PENDING_LOGINS - 1)))) clearCookie(ctx.res, old.name, scope);
+    const state = randomState();
+    setCookie(ctx.res, prefix + state, String(ctx.now + maxAgeSeconds * MS_PER_SECOND), maxAgeSeconds, scope);
+    return state;
+  }
+
+  isLive(ctx: LoginStateContext, state: string | null, options: { useUp: boolean }): boolean {
+    if (state === null) return false;
+    const name = this.#name(ctx, STATE_COOKIE, state);
+    const values = cookiesStartingWith(ctx.req, name).get(name);
+    // Exactly one cookie of that name, unexpired. Two of one name mean one was planted: refused.
+    const live = values !== undefined && values.length === 1 && expiryOf(values) > ctx.now;
+    if (values !== undefined && options.useUp && ctx.res !== undefined) clearCookie(ctx.res, name, this.#scope(ctx));
+    if (live) return true;
+    // A state issued where the response was out of reach waits in the session (issue above).
+    return this.#session.mayHoldToken(ctx) && this.#session.isLive(ctx, state, options);
+  }
+
+  park(ctx: LoginStateContext, url: string, pending: PendingToken): void {
+    const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
+    const value = `${ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND}~${pending.state ?? ''}~${pending.token}`;
+    if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) return this.#session.park(ctx, url, pending);
+    setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
+  }
+
+  take(ctx: LoginStateContext, url: string): PendingToken | null {
+    const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
+    const values = cookiesStartingWith(ctx.req, name).get(name);
+    if (values === undefined) return this.#session.take(ctx, url);
+    if (ctx.res !== undefined) clearCookie(ctx.res, name, this.#scope(ctx));
+    const parsed = values.length === 1 ? PARKED.exec(values[0]!) : null;
+    if (parsed === null || Number(parsed[1]) <= ctx.now) return null;
+    return { token: parsed[3]!, state: parsed[2] === '' ? null : parsed[2]! };
+  }
+
+  mayHoldToken(ctx: LoginStateContext): boolean {
+    return ctx.req.headers.cookie?.includes(TOKEN_COOKIE) === true || this.#session.mayHoldToken(ctx);
+  }
+}
+
+// A state cookie's expiry; 0 (expired) for anything else, including a name sent twice.
+function expiryOf(values: readonly string[]): number {
+  return values.length === 1 && EXPIRY.test(values[0]!) ? Number(values[0]) : 0;
+}
+
+// A clean URL as a cookie name: 128 bits of its SHA-256, base64url.
+function keyOf(url: string): string {
+  return createHash('sha256').update(url).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,42 @@
+// Where a login's state waits between the redirect to the provider and the return, and where a
+// returned token waits across the stripping redirect. Two stores implement it: cookie.ts (the
+// default: one cookie per pending login, nothing in the server session) and session.ts.
+import type { ServerResponse } from 'node:http';
+import type { RequestLike } from '../request-url';
+import type { SessionLike } from '../session-state';
+
+/** What a store sees of one request. */
+export interface LoginStateContext {
+  readonly req: RequestLike;
+  /** Where cookies are set; undefined where the framework does not give it to the strategy. */
+  readonly res: ServerResponse | undefined;
+  readonly session: SessionLike | undefined;
+  /** Milliseconds since the epoch. */
+  readonly now: number;
+  /** True when the app's public URL is https: cookies are `Secure` and `__Host-` prefixed. */
+  readonly secure: boolean;
+}
+
+/** A token that came back and waits for the browser on its clean URL. */
+export interface PendingToken {
+  readonly token: string;
+  /** The returned state, or null when none came back (state off). */
+  readonly state: string | null;
+}
+
+/**
+ * A login-state store: issue a state for this browser, check it, use it up, and hold a
+ * returned token across the stripping redirect. Each passes spec/login-state/contract.ts.
+ */
+export interface LoginStateStore {
+  /** Issues a fresh state for this browser, live for `maxAgeSeconds`. */
+  issue(ctx: LoginStateContext, maxAgeSeconds: number): string;
+  /** True if `state` is a live state this browser was issued; with `useUp` it is also ended. */
+  isLive(ctx: LoginStateContext, state: string | null, options: { useUp: boolean }): boolean;
+  /** Keeps a returned token until the browser asks for `url` (the clean URL), briefly. */
+  park(ctx: LoginStateContext, url: string, pending: PendingToken): void;
+  /** Takes (removes and returns) the token waiting for `url`, if any. */
+  take(ctx: LoginStateContext, url: string): PendingToken | null;
+  /** Cheap: false when this request cannot hold a parked token (the signed-in hot path). */
+  mayHoldToken(ctx: LoginStateContext): boolean;
+}

@@ -1,0 +1,225 @@
+// The cookie login state (the default), end to end through real Express apps: the cookies it
+// sets, the hostile cookies it refuses, the bound on pending logins, no session for anonymous
+// visits, two instances with no shared session store, and a token too large for a cookie.
+import session from 'express-session';
+import request from 'supertest';
+import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../lib';
+import { MAX_PENDING_LOGINS } from '../lib/login-state/cookie';
+import { startApp, type TestApp } from './helpers/app';
+import { login, providerReturn, returnToOf } from './helpers/flow';
+import { mint, puavoClaims } from './helpers/tokens';
+
+let apps: TestApp[] = [];
+afterEach(async () => {
+  await Promise.all(apps.map((a) => a.close()));
+  apps = [];
+});
+async function app(options: Parameters<typeof startApp>[0] = {}): Promise<TestApp> {
+  const started = await startApp(options);
+  apps.push(started);
+  return started;
+}
+
+const setCookies = (res: request.Response): string[] => {
+  const raw = res.headers['set-cookie'] as unknown;
+  return Array.isArray(raw) ? (raw as string[]) : raw === undefined ? [] : [String(raw)];
+};
+const cookieNamed = (res: request.Response, prefix: string) => setCookies(res).filter((c) => c.startsWith(prefix));
+// "name=value" of a Set-Cookie line.
+const pairOf = (setCookie: string) => setCookie.split(';')[0]!;
+
+/** A login started by a browser with no cookies: its state, return_to and state cookie. */
+async function start(a: TestApp, path = '/protected') {
+  const res = await request(a.url).get(path);
+  expect(res.status).toBe(302);
+  const returnTo = returnToOf(res.headers.location);
+  const state = new URL(returnTo).searchParams.get('jwtsso_state')!;
+  const [stateCookie] = cookieNamed(res, 'jwtsso-s-').concat(cookieNamed(res, '__Host-jwtsso-s-'));
+  return { res, returnTo, state, stateCookie: stateCookie!, pair: pairOf(stateCookie!) };
+}
+
+describe('the cookies it sets', () => {
+  test('http, no mountPoint: one HttpOnly, SameSite=Lax cookie named by the state, Path=/, Max-Age=stateMaxAge', async () => {
+    const { stateCookie, state } = await start(await app());
+    expect(stateCookie).toMatch(new RegExp(`^jwtsso-s-${state}=\\d{13}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax$`));
+  });
+
+  test('http below a mountPoint: Path is the mountPoint', async () => {
+    const { stateCookie } = await start(await app({ strategy: { mountPoint: '/app' } }));
+    expect(stateCookie).toMatch(/; Path=\/app; Max-Age=600; HttpOnly; SameSite=Lax$/);
+  });
+
+  test('https: __Host- prefixed, Secure, Path=/, whatever the mountPoint', async () => {
+    const { stateCookie, state } = await start(await app({ strategy: { mountPoint: '/app', scheme: 'https', host: 'app.example' } }));
+    expect(stateCookie).toMatch(new RegExp(`^__Host-jwtsso-s-${state}=\\d{13}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$`));
+  });
+
+  test('the return parks the token in a cookie for 60 s; the clean URL takes it and clears both cookies', async () => {
+    const a = await app();
+    const { returnTo, pair, state } = await start(a);
+    const back = await request(a.url)
+      .get(providerReturn(returnTo, mint(puavoClaims())))
+      .set('Cookie', pair);
+    expect(back.status).toBe(303);
+    const [tokenCookie] = cookieNamed(back, 'jwtsso-t-');
+    expect(tokenCookie).toMatch(
+      /^jwtsso-t-[A-Za-z0-9_-]{22}=\d{13}~[A-Za-z0-9_-]{32}~[A-Za-z0-9_.-]+; Path=\/; Max-Age=60; HttpOnly; SameSite=Lax$/,
+    );
+    const clean = await request(a.url)
+      .get(back.headers.location!)
+      .set('Cookie', `${pair}; ${pairOf(tokenCookie!)}`);
+    expect(clean.status).toBe(200);
+    expect(cookieNamed(clean, `jwtsso-s-${state}=;`)).toHaveLength(1);
+    expect(cookieNamed(clean, 'jwtsso-t-').every((c) => /=; .*Max-Age=0/.test(c))).toBe(true);
+    expect(cookieNamed(clean, 'jwtsso-t-')).toHaveLength(1);
+  });
+});
+
+describe('hostile state cookies on the return are refused (403)', () => {
+  const now = () => Date.now();
+  test.each<[string, (s: { pair: string; state: string }) => string | undefined, number]>([
+    ['control: the cookie as issued', (s) => s.pair, 303],
+    ['no cookie at all', () => undefined, 403],
+    ['a forged value', (s) => `jwtsso-s-${s.state}=forever`, 403],
+    ['an expired value', (s) => `jwtsso-s-${s.state}=${now() - 1}`, 403],
+    ['a negative value', (s) => `jwtsso-s-${s.state}=-1`, 403],
+    ['an oversized value', (s) => `jwtsso-s-${s.state}=${'9'.repeat(3000)}`, 403],
+    ['the name twice (one tossed in)', (s) => `${s.pair}; ${s.pair}`, 403],
+    ['the name twice, one of them expired', (s) => `${s.pair}; jwtsso-s-${s.state}=1`, 403],
+    ['a cookie for another state', () => `jwtsso-s-${'A'.repeat(32)}=${now() + 60_000}`, 403],
+    ['the right state under another prefix', (s) => `x${s.pair}`, 403],
+    ['the __Host- name over http', (s) => `__Host-${s.pair}`, 403],
+  ])('%s', async (_name, cookie, status) => {
+    const a = await app();
+    const s = await start(a);
+    const req = request(a.url).get(providerReturn(s.returnTo, mint(puavoClaims())));
+    const res = cookie(s) === undefined ? await req : await req.set('Cookie', cookie(s)!);
+    expect(res.status).toBe(status);
+    if (status === 403) expect(res.body.code ?? Code.STATE_MISMATCH).toBe(Code.STATE_MISMATCH);
+  });
+
+  test('under https a plain-named cookie (as a sibling subdomain over http could plant) is refused', async () => {
+    const a = await app({ strategy: { scheme: 'https', host: 'app.example' } });
+    const s = await start(a);
+    const plain = s.pair.replace(/^__Host-/, '');
+    const back = (cookie: string) =>
+      request(a.url)
+        .get(providerReturn(s.returnTo, mint(puavoClaims())).replace(/^https:\/\/app\.example/, ''))
+        .set('Cookie', cookie);
+    expect((await back(plain)).status).toBe(403);
+    expect((await back(s.pair)).status).toBe(303); // control
+  });
+
+  test('a state cookie set for another path is not sent, so the return is refused', async () => {
+    const a = await app();
+    const s = await start(a);
+    const browser = request.agent(a.url);
+    browser.jar.setCookie(`${s.pair}; Path=/other`, '127.0.0.1', '/');
+    expect((await browser.get(providerReturn(s.returnTo, mint(puavoClaims())))).status).toBe(403);
+  });
+
+  test('a used state cannot be used again: the login clears it, the same return is refused in a fresh browser', async () => {
+    const a = await app();
+    const browser = a.browser();
+    const first = await login(browser);
+    expect(first.final.status).toBe(200);
+    const again = await a.browser().get(providerReturn(first.returnTo, mint(puavoClaims())));
+    expect(again.status).toBe(403);
+  });
+});
+
+describe('hostile parked-token cookies on the clean URL never sign in', () => {
+  async function parked(a: TestApp) {
+    const s = await start(a);
+    const back = await request(a.url)
+      .get(providerReturn(s.returnTo, mint(puavoClaims())))
+      .set('Cookie', s.pair);
+    const tokenCookie = pairOf(cookieNamed(back, 'jwtsso-t-')[0]!);
+    return { ...s, clean: back.headers.location!, tokenCookie, name: tokenCookie.split('=')[0]! };
+  }
+  test.each<[string, (p: Awaited<ReturnType<typeof parked>>) => string, number]>([
+    ['control: the cookies as set', (p) => `${p.pair}; ${p.tokenCookie}`, 200],
+    ['a malformed value: no token, back to the provider', (p) => `${p.pair}; ${p.name}=garbage`, 302],
+    ['an expired parked token', (p) => `${p.pair}; ${p.name}=${Date.now() - 1}~${p.state}~${mint(puavoClaims())}`, 302],
+    ['the name twice', (p) => `${p.pair}; ${p.tokenCookie}; ${p.tokenCookie}`, 302],
+    [
+      "an attacker's token with the attacker's state, planted: 403",
+      (p) => `${p.pair}; ${p.name}=${Date.now() + 60_000}~${'B'.repeat(32)}~${mint(puavoClaims(undefined, { username: 'mallory' }))}`,
+      403,
+    ],
+    ["an attacker's token under the victim's state, but the state cookie gone: 403", (p) => p.tokenCookie, 403],
+    ['a token that is not a JWT', (p) => `${p.pair}; ${p.name}=${Date.now() + 60_000}~${p.state}~not-a-token`, 401],
+  ])('%s', async (_name, cookie, status) => {
+    const a = await app();
+    const p = await parked(a);
+    const res = await request(a.url).get(p.clean).set('Cookie', cookie(p));
+    expect(res.status).toBe(status);
+    if (status !== 200) expect(a.verified).toHaveLength(0);
+  });
+});
+
+test(`more pending logins than the bound: a browser holds at most ${MAX_PENDING_LOGINS} states, the oldest go first`, async () => {
+  const a = await app();
+  const browser = a.browser();
+  const returns: string[] = [];
+  for (let i = 0; i < MAX_PENDING_LOGINS + 2; i++) returns.push(returnToOf((await browser.get(`/protected/tab-${i}`)).headers.location));
+  const held = browser.jar
+    .getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })
+    .filter((c) => c.name.startsWith('jwtsso-s-') && c.value !== ''); // cleared ones have no value
+  expect(held).toHaveLength(MAX_PENDING_LOGINS);
+  expect((await browser.get(providerReturn(returns[0]!, mint(puavoClaims())))).status).toBe(403);
+  expect((await browser.get(providerReturn(returns[1]!, mint(puavoClaims())))).status).toBe(403);
+  expect((await browser.get(providerReturn(returns[2]!, mint(puavoClaims())))).status).toBe(303);
+  expect((await browser.get(providerReturn(returns.at(-1)!, mint(puavoClaims())))).status).toBe(303);
+});
+
+describe('anonymous visits store no session', () => {
+  async function sessionsAfterAnonymousGets(loginState: 'cookie' | 'session'): Promise<number> {
+    const store = new session.MemoryStore();
+    const a = await app({ strategy: { loginState }, sessionStore: store });
+    for (let i = 0; i < 50; i++) expect((await request(a.url).get('/protected')).status).toBe(302);
+    return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err as Error) : resolve(n ?? 0))));
+  }
+  test('50 anonymous GETs, each from a fresh browser, with the cookie login state: 0 sessions', async () => {
+    expect(await sessionsAfterAnonymousGets('cookie')).toBe(0);
+  });
+  test('the same with loginState "session": 50 sessions (what 0.1 did)', async () => {
+    expect(await sessionsAfterAnonymousGets('session')).toBe(50);
+  });
+});
+
+test('two instances with no shared session store: a login started on one and finished on the other works', async () => {
+  const replayStore = new MemoryReplayStore();
+  const a = await app({ strategy: { replayStore }, sessionStore: new session.MemoryStore() });
+  const b = await app({ strategy: { replayStore }, sessionStore: new session.MemoryStore() });
+  // One browser, one cookie jar for both: cookies are not kept apart by port, as one origin
+  // behind a load balancer.
+  const toA = request.agent(a.url);
+  const toB = request.agent(b.url);
+  toB.jar = toA.jar;
+  const returnTo = returnToOf((await toA.get('/protected')).headers.location);
+  const back = await toB.get(providerReturn(returnTo, mint(puavoClaims())));
+  expect(back.status).toBe(303);
+  const page = await toA.get(back.headers.location!);
+  expect(page.status).toBe(200);
+  expect(page.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
+});
+
+test('a token too large for a cookie waits in the server session, and the login works', async () => {
+  const a = await app();
+  const browser = a.browser();
+  const big = mint(puavoClaims(undefined, { note: 'x'.repeat(5000) }));
+  expect(big.length).toBeGreaterThan(4000);
+  const returnTo = returnToOf((await browser.get('/protected')).headers.location);
+  const back = await browser.get(providerReturn(returnTo, big));
+  expect(back.status).toBe(303);
+  expect(cookieNamed(back, 'jwtsso-t-')).toEqual([]);
+  expect((await browser.get(back.headers.location!)).status).toBe(200);
+});
+
+test('with session: false, the cookie login state needs no session at all', async () => {
+  const a = await app({ session: false, authenticate: { session: false } });
+  const { final } = await login(a.browser());
+  expect(final.status).toBe(200);
+  expect(final.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
+});
