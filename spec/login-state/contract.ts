@@ -1,0 +1,123 @@
+// The login-state store contract: every store passes it (cookie.test.ts and session.test.ts).
+// A "browser" here is what the store's state lives in between requests: a cookie jar that
+// applies each response's Set-Cookie, or a session object that the session cookie names.
+import type { ServerResponse } from 'node:http';
+import type { LoginStateContext, LoginStateStore } from '../../lib/login-state';
+import type { SessionLike } from '../../lib/session-state';
+
+export const T0 = Date.UTC(2026, 0, 1);
+
+/** One browser: its cookies (name → value) and its session. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  session: SessionLike = {};
+
+  /** A request from this browser at `now`; the response's Set-Cookie lines update the jar. */
+  request(now: number, options: { secure?: boolean } = {}): LoginStateContext & { done(): void } {
+    const set: string[] = [];
+    const res = { headersSent: false, appendHeader: (_name: string, value: string) => void set.push(value) };
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    return {
+      req: { headers: cookie === '' ? {} : { cookie } } as LoginStateContext['req'],
+      res: res as unknown as ServerResponse,
+      session: this.session,
+      now,
+      secure: options.secure ?? false,
+      done: () => {
+        for (const line of set) {
+          const [pair, ...attributes] = line.split('; ');
+          const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
+          if (attributes.includes('Max-Age=0')) this.cookies.delete(name);
+          else this.cookies.set(name, value);
+        }
+      },
+    };
+  }
+}
+
+/** Runs `fn` as one request of `browser` and applies what it set. */
+export function step<T>(browser: Browser, now: number, fn: (ctx: LoginStateContext) => T, options: { secure?: boolean } = {}): T {
+  const ctx = browser.request(now, options);
+  const out = fn(ctx);
+  ctx.done();
+  return out;
+}
+
+export function loginStateContract(name: string, make: () => LoginStateStore, options: { secure?: boolean } = {}): void {
+  describe(`${name}: the login-state store contract`, () => {
+    let store: LoginStateStore;
+    let browser: Browser;
+    beforeEach(() => {
+      store = make();
+      browser = new Browser();
+    });
+    const issue = (b = browser, now = T0) => step(b, now, (ctx) => store.issue(ctx, 600), options);
+    const live = (state: string | null, useUp = false, b = browser, now = T0 + 1000) =>
+      step(b, now, (ctx) => store.isLive(ctx, state, { useUp }), options);
+
+    test('a state is issued as 32 base64url characters (192 bits), a new one each time', () => {
+      const a = issue();
+      const b = issue();
+      expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(b).not.toBe(a);
+    });
+
+    test('a state issued to this browser is live; used up, it is not', () => {
+      const state = issue();
+      expect(live(state)).toBe(true);
+      expect(live(state)).toBe(true); // checking does not use it up
+      expect(live(state, true)).toBe(true);
+      expect(live(state)).toBe(false);
+      expect(live(state, true)).toBe(false);
+    });
+
+    test('a state issued to another browser, an unknown state and no state are not live', () => {
+      const other = new Browser();
+      const state = issue(other);
+      expect(live(state)).toBe(false);
+      expect(live('A'.repeat(32))).toBe(false);
+      expect(live(null)).toBe(false);
+    });
+
+    test('a state expires after its max age', () => {
+      const state = issue();
+      expect(live(state, false, browser, T0 + 599_999)).toBe(true);
+      expect(live(state, false, browser, T0 + 600_000)).toBe(false);
+    });
+
+    test('several logins of one browser, one after another, are all live (tabs)', () => {
+      const states = Array.from({ length: 6 }, () => issue());
+      expect(states.map((s) => live(s))).toEqual(Array(6).fill(true));
+    });
+
+    test('a parked token is taken once, on its URL only, with its state', () => {
+      step(browser, T0, (ctx) => store.park(ctx, '/p?x=1', { token: 'a.b.c', state: 'S'.repeat(32) }), options);
+      expect(step(browser, T0 + 1000, (ctx) => store.take(ctx, '/other'), options)).toBeNull();
+      expect(step(browser, T0 + 1000, (ctx) => store.mayHoldToken(ctx), options)).toBe(true);
+      expect(step(browser, T0 + 1000, (ctx) => store.take(ctx, '/p?x=1'), options)).toEqual({ token: 'a.b.c', state: 'S'.repeat(32) });
+      expect(step(browser, T0 + 1000, (ctx) => store.take(ctx, '/p?x=1'), options)).toBeNull();
+    });
+
+    test('a parked token without state comes back without state', () => {
+      step(browser, T0, (ctx) => store.park(ctx, '/p', { token: 'a.b.c', state: null }), options);
+      expect(step(browser, T0, (ctx) => store.take(ctx, '/p'), options)).toEqual({ token: 'a.b.c', state: null });
+    });
+
+    test('a parked token waits 60 s, no longer', () => {
+      step(browser, T0, (ctx) => store.park(ctx, '/p', { token: 'a.b.c', state: null }), options);
+      expect(step(browser, T0 + 60_000, (ctx) => store.take(ctx, '/p'), options)).toBeNull();
+    });
+
+    test("a token parked in one browser is not another browser's", () => {
+      step(browser, T0, (ctx) => store.park(ctx, '/p', { token: 'a.b.c', state: null }), options);
+      const other = new Browser();
+      expect(step(other, T0, (ctx) => store.take(ctx, '/p'), options)).toBeNull();
+      expect(step(other, T0, (ctx) => store.mayHoldToken(ctx), options)).toBe(false);
+    });
+
+    test('a browser that never started a login holds nothing (the signed-in hot path)', () => {
+      expect(step(browser, T0, (ctx) => store.mayHoldToken(ctx), options)).toBe(false);
+      expect(step(browser, T0, (ctx) => store.take(ctx, '/'), options)).toBeNull();
+    });
+  });
+}

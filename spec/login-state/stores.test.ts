@@ -1,0 +1,99 @@
+// Both login-state stores pass the contract; then what sets them apart, shown side by side.
+import { CookieLoginState, MAX_COOKIE_BYTES, MAX_PENDING_LOGINS } from '../../lib/login-state/cookie';
+import { SessionLoginState } from '../../lib/login-state/session';
+import { JwtSsoErrorCode as Code } from '../../lib';
+import { Browser, loginStateContract, step, T0 } from './contract';
+
+loginStateContract('cookie', () => new CookieLoginState({ mountPoint: '' }));
+loginStateContract('cookie below a mountPoint', () => new CookieLoginState({ mountPoint: '/app' }));
+loginStateContract('cookie under https', () => new CookieLoginState({ mountPoint: '/app' }), { secure: true });
+loginStateContract('session', () => new SessionLoginState());
+
+describe('tabs opened at the same moment by a browser with no cookie yet (tab restore)', () => {
+  // Six requests leave the browser before any answer comes back: each sees the same (empty)
+  // jar, and each answer's cookies are then applied, in order.
+  function sixAtOnce(store: CookieLoginState | SessionLoginState, browser: Browser): string[] {
+    const requests = Array.from({ length: 6 }, () => {
+      // No session cookie yet: each request gets a session of its own.
+      browser.session = {};
+      return { ctx: browser.request(T0), session: browser.session };
+    });
+    const states = requests.map(({ ctx }) => store.issue(ctx, 600));
+    for (const { ctx, session } of requests) {
+      ctx.done();
+      browser.session = session; // the last session cookie set is the one the browser keeps
+    }
+    return states;
+  }
+  test('cookie: all six states stay live', () => {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const browser = new Browser();
+    const states = sixAtOnce(store, browser);
+    expect(states.map((s) => step(browser, T0 + 1000, (ctx) => store.isLive(ctx, s, { useUp: false })))).toEqual(Array(6).fill(true));
+  });
+  test('session: only the last survives (the others end on STATE_MISMATCH)', () => {
+    const store = new SessionLoginState();
+    const browser = new Browser();
+    const states = sixAtOnce(store, browser);
+    expect(states.map((s) => step(browser, T0 + 1000, (ctx) => store.isLive(ctx, s, { useUp: false })))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+  });
+});
+
+describe('cookie store rules', () => {
+  const store = new CookieLoginState({ mountPoint: '/app' });
+
+  test(`at most ${MAX_PENDING_LOGINS} states per browser: issuing more clears the oldest`, () => {
+    const browser = new Browser();
+    const states = Array.from({ length: MAX_PENDING_LOGINS + 3 }, (_, i) => step(browser, T0 + i, (ctx) => store.issue(ctx, 600)));
+    expect([...browser.cookies.keys()].filter((k) => k.startsWith('jwtsso-s-'))).toHaveLength(MAX_PENDING_LOGINS);
+    const alive = states.map((s) => step(browser, T0 + 100, (ctx) => store.isLive(ctx, s, { useUp: false })));
+    expect(alive).toEqual([false, false, false, ...Array(MAX_PENDING_LOGINS).fill(true)]);
+  });
+
+  test('under https the cookies are __Host- prefixed, and plain names are not read', () => {
+    const browser = new Browser();
+    const state = step(browser, T0, (ctx) => store.issue(ctx, 600), { secure: true });
+    expect([...browser.cookies.keys()]).toEqual([`__Host-jwtsso-s-${state}`]);
+    expect(step(browser, T0, (ctx) => store.isLive(ctx, state, { useUp: false }), { secure: true })).toBe(true);
+    const tossed = new Browser();
+    tossed.cookies.set(`jwtsso-s-${state}`, String(T0 + 60_000));
+    expect(step(tossed, T0, (ctx) => store.isLive(ctx, state, { useUp: false }), { secure: true })).toBe(false);
+  });
+
+  test(`a token whose cookie would pass ${MAX_COOKIE_BYTES} bytes waits in the session; with no session it is refused`, () => {
+    const big = 'a.' + 'b'.repeat(MAX_COOKIE_BYTES) + '.c';
+    const browser = new Browser();
+    step(browser, T0, (ctx) => store.park(ctx, '/p', { token: big, state: null }));
+    expect(browser.cookies.size).toBe(0);
+    expect(step(browser, T0, (ctx) => store.take(ctx, '/p'))).toEqual({ token: big, state: null });
+    const noSession = new Browser();
+    let code: string | undefined;
+    try {
+      step(noSession, T0, (ctx) => store.park({ ...ctx, session: undefined }, '/p', { token: big, state: null }));
+    } catch (err) {
+      code = (err as { code?: string }).code;
+    }
+    expect(code).toBe(Code.SESSION_REQUIRED);
+  });
+
+  test('where the framework gives no response, the state waits in the session, and is still checked', () => {
+    const browser = new Browser();
+    const state = step(browser, T0, (ctx) => store.issue({ ...ctx, res: undefined }, 600));
+    expect(browser.cookies.size).toBe(0);
+    expect(step(browser, T0, (ctx) => store.isLive(ctx, state, { useUp: true }))).toBe(true);
+    expect(step(browser, T0, (ctx) => store.isLive(ctx, state, { useUp: false }))).toBe(false);
+  });
+
+  test('a state checked from the session fallback does not write a session for an anonymous browser', () => {
+    const browser = new Browser();
+    expect(step(browser, T0, (ctx) => store.isLive(ctx, 'A'.repeat(32), { useUp: true }))).toBe(false);
+    expect(browser.session).toEqual({});
+  });
+});
