@@ -14,6 +14,8 @@ export interface DemoAppOptions {
   sharedSecret: string;
   /** The app's public host:port, e.g. localhost:3000 */
   host: string;
+  /** Where pending logins wait: 'cookie' (the default) or 'session'. */
+  loginState?: 'cookie' | 'session';
 }
 
 interface DemoUser {
@@ -67,6 +69,7 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
       sharedSecret: options.sharedSecret,
       host: options.host,
       scheme: 'http',
+      loginState: options.loginState ?? 'cookie',
     },
     (claims, done) => {
       const user: DemoUser = {
@@ -161,11 +164,11 @@ The address bar shows no token: it was taken off the URL before this page was se
       req.user as DemoUser | undefined,
       `<h1>What just happened</h1>
 <ol>
-<li>You opened <code>/protected</code> without a session. The strategy made a random <em>state</em>, kept it in your session,
+<li>You opened <code>/protected</code> without a session. The strategy made a random <em>state</em>, kept it in a cookie of its own (one per pending sign-in, so tabs never clash),
 and redirected you to the provider with <code>return_to=${escapeHtml(`http://${options.host}/protected?jwtsso_state=…`)}</code>.</li>
 <li>You chose a user. The provider signed a token (HS256, with <code>iat</code> and a unique <code>jti</code>) and redirected you back
 with <code>?jwt=…</code> added to <code>return_to</code>.</li>
-<li>The app parked the token in your session and answered with a redirect to the same URL without <code>jwt</code> and the state,
+<li>The app parked the token in a short-lived cookie and answered with a redirect to the same URL without <code>jwt</code> and the state,
 so the token never stays in the address bar, the history or a Referer header.</li>
 <li>On the clean URL the strategy checked the token: algorithm, signature, age (<code>iat</code> within <code>maxAge</code>),
 that the state came from your session and was unused, and that the <code>jti</code> was never used before.</li>

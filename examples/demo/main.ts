@@ -30,7 +30,7 @@ function closeServer(server: Server): Promise<void> {
  * Starts the provider on 127.0.0.1 and the app on localhost: two different sites, as in real
  * life, so cookies and redirects behave as they will in production. Port 0 picks a free one.
  */
-export async function startDemo(appPort = 3000, providerPort = 3001): Promise<Demo> {
+export async function startDemo(appPort = 3000, providerPort = 3001, options: { loginState?: 'cookie' | 'session' } = {}): Promise<Demo> {
   const sharedSecret = randomBytes(32).toString('base64url'); // fresh each run: nobody needs a secret
   const idp = express();
   idp.use('/v3/sso', createDevProvider({ sharedSecret }));
@@ -46,6 +46,7 @@ export async function startDemo(appPort = 3000, providerPort = 3001): Promise<De
     logoutEndpoint: `${providerUrl}/logout`,
     sharedSecret,
     host: `localhost:${aPort}`,
+    ...options,
   });
   appServer.on('request', app);
   return {

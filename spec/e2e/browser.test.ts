@@ -138,4 +138,67 @@ describe('Chromium is there when CI runs', () => {
     await tabA.reload();
     await expect(tabA.locator('#username').textContent()).resolves.toBe('harry.student');
   });
+
+  // Tab restore after a restart: six protected tabs of the app opened at the very same moment by
+  // a browser with no cookie for the app, while the provider remembers the user.
+  async function restoreSixTabs(appUrlOf: (path: string) => string) {
+    const { context, page: first } = await newPage();
+    await first.goto(appUrlOf('/protected'));
+    await signInAt(first, 'Minerva Teacher', appUrlOf('/protected'));
+    await context.clearCookies({ domain: 'localhost' }); // the app's cookies go; the provider's stay
+    await first.close();
+    const tabs = await Promise.all(Array.from({ length: 6 }, () => context.newPage()));
+    const providerTrips = tabs.map(() => 0);
+    const statuses: number[][] = tabs.map(() => []);
+    tabs.forEach((tab, i) => {
+      tab.on('request', (r) => {
+        if (r.url().startsWith(demo.providerUrl)) providerTrips[i]! += 1;
+      });
+      tab.on('response', (r) => void statuses[i]!.push(r.status()));
+    });
+    await Promise.all(tabs.map((tab, i) => tab.goto(appUrlOf(`/protected?tab=${i}`)).catch(() => undefined)));
+    const outcome = await Promise.all(
+      tabs.map(async (tab) => ({
+        url: tab.url(),
+        user: (await tab.locator('#username').count()) > 0 ? await tab.locator('#username').textContent() : null,
+        code: (await tab.locator('#code').count()) > 0 ? await tab.locator('#code').textContent() : null,
+      })),
+    );
+    return { outcome, providerTrips, statuses, context };
+  }
+
+  async function signInAt(page: Page, name: string, url: string): Promise<void> {
+    await page.getByRole('button', { name: new RegExp(name) }).click();
+    await page.waitForURL(url);
+  }
+
+  test('tab restore, cookie login state: six tabs opened at once all end signed in, one trip each', async () => {
+    const { outcome, providerTrips, statuses } = await restoreSixTabs(appUrl);
+    console.log(`measured: cookie login state: ${outcome.filter((o) => o.user !== null).length} of 6 tabs signed in`);
+    expect(outcome.map((o) => o.user)).toEqual(Array(6).fill('minerva.teacher'));
+    outcome.forEach((o, i) => expect(o.url).toBe(appUrl(`/protected?tab=${i}`)));
+    expect(providerTrips).toEqual(Array(6).fill(1));
+    expect(statuses.flat()).not.toContain(403);
+  });
+
+  test('tab restore, session login state: what the tabs end on (documented in the README)', async () => {
+    const sessionDemo = await startDemo(0, 0, { loginState: 'session' });
+    try {
+      const { outcome, statuses } = await restoreSixTabs((path) => new URL(path, sessionDemo.appUrl).href);
+      const signedIn = outcome.filter((o) => o.user !== null).length;
+      console.log(
+        `measured: session login state: ${signedIn} of 6 tabs signed in, the others on ${[...new Set(outcome.map((o) => o.code).filter(Boolean))].join(', ')}`,
+      );
+      // Every tab ends either signed in on its clean URL or on the readable refusal page (which
+      // stays on the return URL, no-store and no-referrer, so that a lost cookie is not a loop).
+      for (const o of outcome) {
+        if (o.user !== null) expect(o.url).not.toContain('jwt=');
+        expect(o.user === 'minerva.teacher' || o.code === 'ERR_JWTSSO_STATE_MISMATCH').toBe(true);
+      }
+      expect(statuses.flat()).not.toContain(500);
+      expect(signedIn).toBeGreaterThanOrEqual(1);
+    } finally {
+      await sessionDemo.close();
+    }
+  });
 });
