@@ -18,11 +18,13 @@ function withSession(app: express.Express): void {
   app.use(session({ secret: 'bench-cookie-secret', resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
 }
 
-/** This strategy: /plain has only passport.session(), /protected adds authenticate('jwtsso'). */
-function strategyApp(state: boolean): express.Express {
+/** This strategy (cookie or session login state): /plain has only passport.session(), /protected adds authenticate('jwtsso'). */
+function strategyApp(state: boolean, loginState: 'cookie' | 'session' = 'cookie'): express.Express {
   const passport = new Passport();
   passport.use(
-    new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state }, (claims, done) => done(null, { id: claims.jti })),
+    new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state, loginState }, (claims, done) =>
+      done(null, { id: claims.jti }),
+    ),
   );
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
@@ -62,6 +64,8 @@ async function main(): Promise<void> {
   const ports = {
     strategy: await serve(strategyApp(false)),
     strategyWithState: await serve(strategyApp(true)),
+    strategySession: await serve(strategyApp(false, 'session')),
+    strategyWithStateSession: await serve(strategyApp(true, 'session')),
     original: await serve(originalApp()),
   };
   process.send?.({ ports });

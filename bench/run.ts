@@ -82,13 +82,31 @@ async function tokenCheck() {
 // ---------------------------------------------------------------- 2. login trips
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
 
+// One browser's cookies, as a Cookie header: each response's Set-Cookie lines are applied
+// (set, or cleared by Max-Age=0), as a browser would.
+function applyCookies(cookie: string | undefined, setCookie: string[] | undefined): string | undefined {
+  if (setCookie === undefined) return cookie;
+  const jar = new Map(
+    (cookie ?? '')
+      .split('; ')
+      .filter(Boolean)
+      .map((p) => [p.slice(0, p.indexOf('=')), p] as const),
+  );
+  for (const line of setCookie) {
+    const pair = line.split(';')[0]!;
+    const name = pair.slice(0, pair.indexOf('='));
+    if (/;\s*Max-Age=0/i.test(line)) jar.delete(name);
+    else jar.set(name, pair);
+  }
+  return jar.size === 0 ? undefined : [...jar.values()].join('; ');
+}
+
 function get(port: number, path: string, cookie?: string): Promise<{ status: number; location?: string; cookie?: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
       res.resume();
       res.on('end', () => {
-        const set = res.headers['set-cookie']?.[0]?.split(';')[0];
-        resolve({ status: res.statusCode ?? 0, location: res.headers.location, cookie: set ?? cookie });
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location, cookie: applyCookies(cookie, res.headers['set-cookie']) });
       });
     });
     req.on('error', reject);
@@ -144,11 +162,15 @@ async function logins(ports: Record<string, number>) {
     strategy: () => tripsPerSecond(strategyTrip, ports.strategy!, TRIP_ROUND_MS),
     original: () => tripsPerSecond(originalTrip, ports.original!, TRIP_ROUND_MS),
     strategyWithState: () => tripsPerSecond(strategyStateTrip, ports.strategyWithState!, TRIP_ROUND_MS),
+    strategySession: () => tripsPerSecond(strategyTrip, ports.strategySession!, TRIP_ROUND_MS),
+    strategyWithStateSession: () => tripsPerSecond(strategyStateTrip, ports.strategyWithStateSession!, TRIP_ROUND_MS),
   });
   return {
     tripsPerSecond: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)])),
     ratioToOriginal: round(r.strategy / r.original, 2),
     withStateRatioToOriginal: round(r.strategyWithState / r.original, 2),
+    sessionRatioToOriginal: round(r.strategySession / r.original, 2),
+    withStateSessionRatioToOriginal: round(r.strategyWithStateSession / r.original, 2),
   };
 }
 
@@ -372,12 +394,22 @@ function print(r: {
     ],
     ['token check: jsonwebtoken.verify (string secret)', `${t.jsonwebtokenStringSecret} ops/s`, ''],
     ['token check: HMAC-SHA256 alone (floor)', `${t.hmacFloor} ops/s`, ''],
-    ['login trip: this strategy (state off)', `${l.strategy} trips/s`, `×${r.loginTrips.ratioToOriginal} of the original`],
+    ['login trip: this strategy (state off, cookie)', `${l.strategy} trips/s`, `×${r.loginTrips.ratioToOriginal} of the original`],
+    [
+      'login trip: this strategy (state off, session)',
+      `${l.strategySession} trips/s`,
+      `×${r.loginTrips.sessionRatioToOriginal} of the original`,
+    ],
     ['login trip: jwtsso 1.0.1 (original)', `${l.original} trips/s`, ''],
     [
-      'login trip: this strategy (state on, +1 request)',
+      'login trip: this strategy (state on, cookie, +1 request)',
       `${l.strategyWithState} trips/s`,
       `×${r.loginTrips.withStateRatioToOriginal} of the original`,
+    ],
+    [
+      'login trip: this strategy (state on, session, +1 request)',
+      `${l.strategyWithStateSession} trips/s`,
+      `×${r.loginTrips.withStateSessionRatioToOriginal} of the original`,
     ],
     ['signed-in request: passport.session() only', `${r.signedInRequest.requestsPerSecond.sessionOnly} req/s`, ''],
     [
