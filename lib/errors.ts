@@ -110,5 +110,5 @@ export const sessionRequired = (): JwtSsoError =>
 export const stateMismatch = (): JwtSsoError =>
   new JwtSsoError(
     JwtSsoErrorCode.STATE_MISMATCH,
-    'The sign-in was not started by this browser session, or its state was used or expired: start the sign-in again from the app. If it keeps failing, check that the session cookie survives the return from the provider (SameSite=Lax, not Strict; Secure only over https).',
+    'The sign-in was not started by this browser, or its state was used or expired: start the sign-in again from the app. If it keeps failing, check that the browser keeps cookies for the app across the return from the provider (the jwtsso-s- state cookie; with loginState "session", the session cookie: SameSite=Lax, not Strict; Secure only over https), and that the app is opened at its configured host.',
   );
