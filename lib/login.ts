@@ -15,6 +15,7 @@ import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripPa
 // A state value we issue is 32 base64url characters (STATE_BYTES); 16 to 128 are read, so that a
 // longer or shorter value chosen in a later version is still parsed, and anything else is not ours.
 const STATE_VALUE = /^[A-Za-z0-9_-]{16,128}$/;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 /** True if the request brought the token parameter, however many times (checked later). */
 export function hasTokenParam(o: ResolvedOptions, pairs: readonly QueryPair[]): boolean {
@@ -39,6 +40,14 @@ export function readReturn(o: ResolvedOptions, pairs: readonly QueryPair[], targ
         ? `the "${o.tokenParam}" parameter was given ${tokens.length} times`
         : `it is empty or longer than ${MAX_TOKEN_LENGTH} characters`;
     throw new JwtSsoError(Code.TOKEN_MALFORMED, `The sign-in token is malformed: ${why}. Start the sign-in again.`);
+  }
+  // The JWS compact shape, checked before the token is kept anywhere (a cookie, a session):
+  // nothing else from the query is ever written back, so no attribute or byte can ride along.
+  if (!COMPACT_JWS.test(token)) {
+    throw new JwtSsoError(
+      Code.TOKEN_MALFORMED,
+      'The sign-in token is malformed: it is not three dot-separated base64url parts. Start the sign-in again.',
+    );
   }
   const states = paramValues(pairs, o.stateParam);
   const state = o.state && states.length === 1 && STATE_VALUE.test(states[0]!) ? states[0]! : null;

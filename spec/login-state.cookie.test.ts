@@ -51,7 +51,10 @@ describe('the cookies it sets', () => {
 
   test('https: __Host- prefixed, Secure, Path=/, whatever the mountPoint', async () => {
     const { stateCookie, state } = await start(await app({ strategy: { mountPoint: '/app', scheme: 'https', host: 'app.example' } }));
-    expect(stateCookie).toMatch(new RegExp(`^__Host-jwtsso-s-${state}=\\d{13}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$`));
+    // Path=/ for every app of the host, so the name carries the mountPoint (hashed).
+    expect(stateCookie).toMatch(
+      new RegExp(`^__Host-jwtsso-s-[A-Za-z0-9_-]{8}-${state}=\\d{13}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$`),
+    );
   });
 
   test('the return parks the token in a cookie for 60 s; the clean URL takes it and clears both cookies', async () => {
@@ -222,4 +225,83 @@ test('with session: false, the cookie login state needs no session at all', asyn
   const { final } = await login(a.browser());
   expect(final.status).toBe(200);
   expect(final.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
+});
+
+describe('found by a hostile review of the cookie login state', () => {
+  test.each<[string, string]>([
+    ['cookie attributes after the token', `${mint(puavoClaims())}%3B%20Domain%3Dexample.org%3B%20Partitioned`],
+    ['a space', 'not-a-jwt%20at%20all'],
+    ['CR LF and a header', 'a.b.c%0D%0ASet-Cookie:%20x=1'],
+    ['a NUL byte', 'a.b.c%00'],
+    ['a character above U+00FF', 'a.b.c%C4%80'],
+    ['a euro sign', 'a.b.c%E2%82%AC'],
+    ['two dots only', '..'],
+    ['four parts', 'a.b.c.d'],
+  ])('a token parameter with %s is refused (401 malformed) before it is kept anywhere', async (_name, jwt) => {
+    for (const loginState of ['cookie', 'session'] as const) {
+      const a = await app({ strategy: { state: false, loginState } });
+      const res = await request(a.url).get(`/checked?jwt=${jwt}`);
+      expect([res.status, res.body.code]).toEqual([401, Code.TOKEN_MALFORMED]);
+      expect(setCookies(res).filter((c) => c.includes('jwtsso'))).toEqual([]);
+    }
+  });
+
+  test('two apps on one https host (mountPoint /a and /b): a token parked for one is never taken by the other', async () => {
+    const https = { scheme: 'https', host: 'apps.example.org' } as const;
+    const a = await app({ strategy: { ...https, mountPoint: '/a' } });
+    const b = await app({ strategy: { ...https, mountPoint: '/b' } });
+    const s = await start(a);
+    const back = await request(a.url)
+      .get(providerReturn(s.returnTo, mint(puavoClaims())).replace(/^\/a/, ''))
+      .set('Cookie', s.pair);
+    expect(back.status).toBe(303);
+    // Path=/ under https: the browser sends app a's cookies to app b too.
+    const cookies = `${s.pair}; ${pairOf(cookieNamed(back, '__Host-jwtsso-t-')[0]!)}`;
+    const atB = await request(b.url).get('/protected').set('Cookie', cookies);
+    expect(atB.status).toBe(302); // not signed in at b: sent to the provider
+    expect(b.verified).toHaveLength(0);
+    const atA = await request(a.url).get('/protected').set('Cookie', cookies);
+    expect(atA.status).toBe(200); // control: app a takes its own
+  });
+
+  test('a name behind a no-break space is another name, not a __Host- cookie', async () => {
+    const a = await app({ strategy: { scheme: 'https', host: 'app.example' } });
+    const s = await start(a);
+    const res = await request(a.url)
+      .get(providerReturn(s.returnTo, mint(puavoClaims())).replace(/^https:\/\/app\.example/, ''))
+      .set('Cookie', Buffer.from(`\u00a0${s.pair}`, 'latin1').toString('latin1'));
+    expect(res.status).toBe(403);
+  });
+
+  test('cookie names the store did not issue are neither counted nor echoed back in Set-Cookie', async () => {
+    const a = await app();
+    const junk = ['jwtsso-s-a b"c', 'jwtsso-s-x,Path=/evil', 'jwtsso-s-short', `jwtsso-s-${'x'.repeat(33)}`];
+    const res = await request(a.url)
+      .get('/protected')
+      .set('Cookie', junk.map((n) => `${n}=1`).join('; '));
+    expect(res.status).toBe(302);
+    const names = setCookies(res).map((c) => c.slice(0, c.indexOf('=')));
+    for (const n of junk) expect(names).not.toContain(n);
+    expect(names.filter((n) => n.startsWith('jwtsso-s-'))).toHaveLength(1); // the new state only
+  });
+
+  test('three hundred state cookies (as much as a 16 KiB header holds): one response clears at most 20', async () => {
+    const a = await app();
+    const many = Array.from({ length: 300 }, (_, i) => `jwtsso-s-${String(i).padStart(32, 'A')}=1`).join('; ');
+    const res = await request(a.url).get('/protected').set('Cookie', many);
+    expect(res.status).toBe(302);
+    expect(setCookies(res).filter((c) => /Max-Age=0/.test(c))).toHaveLength(20);
+  });
+
+  test('a token too large for a cookie with session: false and no session: 401 naming the fix, before anything is kept', async () => {
+    const a = await app({ session: false, authenticate: { session: false } });
+    const browser = a.browser();
+    const returnTo = returnToOf((await browser.get('/checked')).headers.location);
+    const res = await browser.get(
+      providerReturn(returnTo, mint(puavoClaims(undefined, { note: 'x'.repeat(5000) }))).replace('/checked', '/checked'),
+    );
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe(Code.TOKEN_MALFORMED);
+    expect(res.body.message).toMatch(/mount session middleware/);
+  });
 });

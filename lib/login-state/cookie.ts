@@ -8,6 +8,7 @@
 // protection does not exist (http has none to give). A state cookie is checked by its name
 // (192 random bits) and its expiry; its value is never trusted beyond that.
 import { createHash } from 'node:crypto';
+import { JwtSsoError, JwtSsoErrorCode as Code } from '../errors';
 import { randomState } from '../session-state';
 import { clearCookie, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
 import { SessionLoginState } from './session';
@@ -28,6 +29,10 @@ const HOST_PREFIX = '__Host-';
 const STATE_COOKIE = 'jwtsso-s-';
 const TOKEN_COOKIE = 'jwtsso-t-';
 const EXPIRY = /^[0-9]{1,16}$/;
+// The part of a state cookie's name after its prefix: a state this store issued, nothing else.
+const STATE_NAME = /^[A-Za-z0-9_-]{32}$/;
+/** Most stale state cookies cleared by one response, however many a request carries. */
+export const MAX_CLEARED_PER_RESPONSE = 2 * MAX_PENDING_LOGINS;
 // What a parked-token cookie holds: expiry, state (empty when none), token; `~` never occurs in either.
 const PARKED = /^([0-9]{1,16})~([A-Za-z0-9_-]{0,128})~([A-Za-z0-9_.-]+)$/;
 
@@ -40,11 +45,15 @@ export interface CookieLoginStateOptions {
 /** Login state in cookies (`loginState: 'cookie'`, the default). */
 export class CookieLoginState implements LoginStateStore {
   readonly #mountPoint: string;
+  // Under https every app on the host shares Path=/: the names carry the mountPoint (hashed),
+  // so that an app never reads another app's state or parked token.
+  readonly #mountTag: string;
   // Where a token too large for a cookie waits, and the state where the response is out of reach.
   readonly #session = new SessionLoginState();
 
   constructor(options: CookieLoginStateOptions) {
     this.#mountPoint = options.mountPoint;
+    this.#mountTag = options.mountPoint === '' ? '' : `${hash(options.mountPoint).slice(0, 8)}-`;
   }
 
   #scope(ctx: LoginStateContext): CookieScope {
@@ -52,7 +61,7 @@ export class CookieLoginState implements LoginStateStore {
   }
 
   #name(ctx: LoginStateContext, kind: string, id: string): string {
-    return `${ctx.secure ? HOST_PREFIX : ''}${kind}${id}`;
+    return `${ctx.secure ? HOST_PREFIX : ''}${kind}${this.#mountTag}${id}`;
   }
 
   issue(ctx: LoginStateContext, maxAgeSeconds: number): string {
@@ -60,9 +69,14 @@ export class CookieLoginState implements LoginStateStore {
     const scope = this.#scope(ctx);
     // The bound: keep the newest MAX_PENDING_LOGINS - 1 of this browser's states, then add one.
     const prefix = this.#name(ctx, STATE_COOKIE, '');
-    const held = [...cookiesStartingWith(ctx.req, prefix)].map(([name, values]) => ({ name, expiry: expiryOf(values) }));
+    // Only names this store could have issued count (others are never echoed back), and one
+    // response clears at most MAX_CLEARED_PER_RESPONSE of them, however many were sent.
+    const held = [...cookiesStartingWith(ctx.req, prefix)]
+      .filter(([name]) => STATE_NAME.test(name.slice(prefix.length)))
+      .map(([name, values]) => ({ name, expiry: expiryOf(values) }));
     held.sort((a, b) => a.expiry - b.expiry);
-    for (const old of held.slice(0, Math.max(0, held.length - (MAX_PENDING_LOGINS - 1)))) clearCookie(ctx.res, old.name, scope);
+    const surplus = held.slice(0, Math.max(0, held.length - (MAX_PENDING_LOGINS - 1)));
+    for (const old of surplus.slice(0, MAX_CLEARED_PER_RESPONSE)) clearCookie(ctx.res, old.name, scope);
     const state = randomState();
     setCookie(ctx.res, prefix + state, String(ctx.now + maxAgeSeconds * MS_PER_SECOND), maxAgeSeconds, scope);
     return state;
@@ -83,7 +97,11 @@ export class CookieLoginState implements LoginStateStore {
   park(ctx: LoginStateContext, url: string, pending: PendingToken): void {
     const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
     const value = `${ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND}~${pending.state ?? ''}~${pending.token}`;
-    if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) return this.#session.park(ctx, url, pending);
+    if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) {
+      // Too large for a cookie (or no response to set it on): the session, where there is one.
+      if (ctx.session === undefined) throw tooLargeWithoutSession();
+      return this.#session.park(ctx, url, pending);
+    }
     setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
   }
 
@@ -109,5 +127,13 @@ function expiryOf(values: readonly string[]): number {
 
 // A clean URL as a cookie name: 128 bits of its SHA-256, base64url.
 function keyOf(url: string): string {
-  return createHash('sha256').update(url).digest('base64url').slice(0, 22);
+  return hash(url).slice(0, 22);
 }
+
+const hash = (text: string): string => createHash('sha256').update(text).digest('base64url');
+
+const tooLargeWithoutSession = (): JwtSsoError =>
+  new JwtSsoError(
+    Code.TOKEN_MALFORMED,
+    `The sign-in token is larger than a cookie can hold (${MAX_COOKIE_BYTES} bytes) and there is no session to keep it in across the redirect: mount session middleware, or ask the provider for a smaller token.`,
+  );

@@ -3,6 +3,8 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestLike } from '../request-url';
 
+const OWS = /^[ \t]+|[ \t]+$/g;
+
 /** Every cookie of the request whose name starts with `prefix`, as name → values (a name may repeat). */
 export function cookiesStartingWith(req: RequestLike, prefix: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -11,10 +13,12 @@ export function cookiesStartingWith(req: RequestLike, prefix: string): Map<strin
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq === -1) continue;
-    const name = part.slice(0, eq).trim();
+    // Only space and tab are whitespace here (RFC 6265): a name behind any other character is
+    // another name, so "\u00a0__Host-…" can never pass for a __Host- cookie.
+    const name = part.slice(0, eq).replace(OWS, '');
     if (!name.startsWith(prefix)) continue;
     const values = found.get(name) ?? [];
-    values.push(part.slice(eq + 1).trim());
+    values.push(part.slice(eq + 1).replace(OWS, ''));
     found.set(name, values);
   }
   return found;
