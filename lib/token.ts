@@ -6,10 +6,8 @@ import { verifySignature, type VerificationKey } from './keys';
 export const MAX_TOKEN_LENGTH = 8192;
 /** Longest `jti` accepted: it becomes a replay-store key. Puavo's are 36-character UUIDs. */
 export const MAX_JTI_LENGTH = 256;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 // Legacy Puavo (before November 2020) sent iat as a string of digits.
 const DIGITS = /^[0-9]{1,15}$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What a token is checked against. Each key verifies one algorithm; the header may pick no other. */
 export interface TokenPolicy {
@@ -46,7 +44,9 @@ function malformed(why: string): JwtSsoError {
 function decodeJsonObject(part: string, what: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(Buffer.from(part, 'base64url')));
+    // fatal: invalid UTF-8 is an error, not U+FFFD (a decoder per call: module-level values are
+    // static to StrykerJS, whose incremental mode then reuses a stale result).
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(part, 'base64url')));
   } catch {
     throw malformed(`its ${what} is not base64url-encoded UTF-8 JSON`);
   }
@@ -98,8 +98,9 @@ function tokenId(payload: Record<string, unknown>): string {
 }
 
 // Names a header's alg in a message without echoing arbitrary attacker text into logs.
-const describeAlg = (alg: unknown): string =>
-  typeof alg === 'string' && /^[A-Za-z0-9]{1,16}$/.test(alg) ? `"${alg}"` : alg === undefined ? '(none given)' : '(not a name)';
+function describeAlg(alg: unknown): string {
+  return typeof alg === 'string' && /^[A-Za-z0-9]{1,16}$/.test(alg) ? `"${alg}"` : alg === undefined ? '(none given)' : '(not a name)';
+}
 
 const seconds = (n: number): string => `${Math.round(n)} s`;
 
@@ -116,7 +117,7 @@ export function parseToken(token: string): ParsedToken {
   // An empty signature is read on, so that an unsigned `alg: none` token is named for what it is.
   const unsigned = signaturePart === '';
   for (const part of unsigned ? [headerPart, payloadPart] : parts) {
-    if (!BASE64URL.test(part) || part.length % 4 === 1) throw malformed('a part is not base64url');
+    if (!/^[A-Za-z0-9_-]+$/.test(part) || part.length % 4 === 1) throw malformed('a part is not base64url');
   }
   const header = decodeJsonObject(headerPart, 'header');
   if (unsigned) {

@@ -254,8 +254,8 @@ describe('every refusal says what was wrong', () => {
     ],
     ['two parts', `${good[0]}.${good[1]}`, {}, Code.TOKEN_MALFORMED, undefined, /malformed: it does not have three dot-separated parts/],
     [
-      'a part that starts with a non-base64url character',
-      `+${good[0]}.${good[1]}.${sig}`,
+      'a part that starts with non-base64url characters',
+      `+/${good[0]}.${good[1]}.${sig}`,
       {},
       Code.TOKEN_MALFORMED,
       undefined,
