@@ -141,3 +141,93 @@ describe('requestOrigin', () => {
     expect(seen).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 });
+
+describe('the rules of a public origin, at their edges', () => {
+  test.each<[string, boolean]>([
+    ['a.example:65535', true],
+    ['a.example:65536', false],
+    ['a.example:0', true],
+    [`${Array.from({ length: 4 }, () => 'a'.repeat(63)).join('.')}:65535`, true], // 261 characters: the longest
+    [`${Array.from({ length: 4 }, () => 'a'.repeat(63)).join('.')}.:65535`, false], // 262
+    [`${'a'.repeat(63)}.example`, true],
+  ])('isValidHost(%j) is %p', (host, valid) => {
+    expect(isValidHost(host)).toBe(valid);
+  });
+
+  test.each<[string, Record<string, string | string[]>, unknown, { host?: string; scheme?: string }, string]>([
+    ['an upper-case forwarded proto', { Host: 'app.example', 'X-Forwarded-Proto': 'HTTPS' }, true, {}, 'https://app.example'],
+    ['a forwarded proto with spaces', { Host: 'app.example', 'X-Forwarded-Proto': '  https , http' }, true, {}, 'https://app.example'],
+    [
+      'an empty first forwarded proto falls to X-Scheme',
+      { Host: 'app.example', 'X-Forwarded-Proto': ', http', 'X-Scheme': 'https' },
+      true,
+      {},
+      'https://app.example',
+    ],
+    [
+      'X-Forwarded-Proto before X-Scheme',
+      { Host: 'app.example', 'X-Forwarded-Proto': 'https', 'X-Scheme': 'http' },
+      true,
+      {},
+      'https://app.example',
+    ],
+    [
+      'an empty first forwarded host falls to Host',
+      { Host: 'app.example', 'X-Forwarded-Host': ', evil.example' },
+      true,
+      {},
+      'http://app.example',
+    ],
+    [
+      'a header given twice (an array): the first counts',
+      { Host: 'app.example', 'X-Forwarded-Host': ['a.example', 'evil.example'] },
+      true,
+      {},
+      'http://a.example',
+    ],
+    [
+      'the host option and a trusted forwarded proto',
+      { Host: 'evil.example', 'X-Forwarded-Proto': 'https' },
+      true,
+      { host: 'app.example' },
+      'https://app.example',
+    ],
+    [
+      'the scheme option and a trusted forwarded host',
+      { Host: 'internal', 'X-Forwarded-Host': 'app.example', 'X-Forwarded-Proto': 'http' },
+      true,
+      { scheme: 'https' },
+      'https://app.example',
+    ],
+  ])('%s', (_name, headers, trust, fixed, expected) => {
+    expect(requestOrigin(req(headers as Record<string, string>, trust), fixed)).toBe(expected);
+  });
+
+  test('a trusted proxy saying http is believed over a TLS socket', () => {
+    const r = req({ Host: 'app.example', 'X-Forwarded-Proto': 'http' }, true, '127.0.0.1', true);
+    expect(requestOrigin(r, {})).toBe('http://app.example');
+  });
+
+  test.each<[string, RequestLike['app']]>([
+    ['an app without get()', {}],
+    ['a trust setting that is not a function', { get: () => true }],
+    ['a trust function that answers a truthy non-boolean', { get: () => () => 'yes' }],
+  ])('proxy headers are ignored with %s', (_name, app) => {
+    const r = { headers: { host: 'app.example', 'x-forwarded-host': 'evil.example' }, socket: { remoteAddress: '127.0.0.1' }, app };
+    expect(requestOrigin(r as unknown as RequestLike, {})).toBe('http://app.example');
+  });
+
+  test('the trust function is asked about the peer address, as hop 0', () => {
+    const asked: unknown[] = [];
+    const app = { get: () => (address: string, hop: number) => (asked.push([address, hop]), true) };
+    const r = { headers: { host: 'i', 'x-forwarded-host': 'app.example' }, socket: { remoteAddress: '10.1.2.3' }, app };
+    expect(requestOrigin(r as unknown as RequestLike, {})).toBe('http://app.example');
+    expect(asked).toEqual([['10.1.2.3', 0]]);
+  });
+
+  test('a bad Host is refused with a message that names the header and the "host" option', () => {
+    expect(() => requestOrigin(req({ Host: 'evil.example/x' }), {})).toThrow(
+      /Host header is missing or not a valid host\[:port\].*"host" option/,
+    );
+  });
+});

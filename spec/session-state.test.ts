@@ -178,6 +178,19 @@ describe('the rules of what a session keeps', () => {
     expect(takeToken(session, '/a', NOW)).toEqual({ token: 'token-a', state });
   });
 
+  test('the bag lives under req.session.jwtsso: sessions saved by earlier versions stay readable', () => {
+    expect(SESSION_KEY).toBe('jwtsso');
+    const session: SessionLike = {};
+    issueState(session, NOW, 600);
+    expect(Object.keys(session)).toEqual(['jwtsso']);
+  });
+
+  test('an undefined entry (a store that is not JSON) is skipped, not a TypeError', () => {
+    const session: SessionLike = { [SESSION_KEY]: { states: [undefined], tokens: [undefined] } };
+    expect(hasState(session, 'state-value-0000000000000000', NOW, false)).toBe(false);
+    expect(takeToken({ [SESSION_KEY]: { tokens: [undefined] } }, '/p', NOW)).toBeNull();
+  });
+
   test('taking a token from a session with nothing parked leaves the session as it was', () => {
     const session: SessionLike = { other: 1 };
     expect(takeToken(session, '/a', NOW)).toBeNull();

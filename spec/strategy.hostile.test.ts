@@ -40,7 +40,6 @@ describe('tokens that are refused on the clean URL, verify never called', () => 
     ['a non-numeric string iat', () => raw({ alg: 'HS256' }, puavoClaims(nowS(), { iat: 'yesterday' })), Code.CLAIM_INVALID],
     ['no jti', () => raw({ alg: 'HS256' }, { ...puavoClaims(), jti: undefined }), Code.CLAIM_MISSING],
     ['an expired exp', () => mint(puavoClaims(nowS(), { exp: nowS() - 60 })), Code.TOKEN_EXPIRED],
-    ['garbage', () => 'not-a-token', Code.TOKEN_MALFORMED],
   ])('%s', async (_name, token, code) => {
     app = await startApp();
     const { browser, returnTo } = await started(app);
@@ -52,6 +51,16 @@ describe('tokens that are refused on the clean URL, verify never called', () => 
     expect(res.headers['cache-control']).toBe('no-store');
     expect(app.verified).toHaveLength(0);
     expect((await browser.get('/whoami')).body.user).toBeNull();
+  });
+
+  // Not the shape of a token at all: refused on arrival, before it is kept anywhere.
+  test.each(['not-a-token', 'a.b', 'a.b.c.d', 'a b.c.d'])('%j is refused on arrival, not parked', async (token) => {
+    app = await startApp();
+    const { browser, returnTo } = await started(app);
+    const callback = await browser.get(providerReturn(returnTo, token));
+    expect([callback.status, callback.body.code]).toEqual([401, Code.TOKEN_MALFORMED]);
+    expect(String(callback.headers['set-cookie'] ?? '')).not.toContain('jwtsso-t-');
+    expect(app.verified).toHaveLength(0);
   });
 
   test('a legacy string iat from a fresh token is accepted', async () => {

@@ -1,7 +1,7 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import jws from 'jws';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../lib/errors';
-import { MAX_TOKEN_LENGTH, replayWindow, verifyToken, type TokenPolicy } from '../lib/token';
+import { MAX_JTI_LENGTH, MAX_TOKEN_LENGTH, replayWindow, verifyToken, type TokenPolicy } from '../lib/token';
 import { b64, mint, NOW, NOW_MS, OTHER_SECRET, puavoClaims, raw, SECRET } from './helpers/tokens';
 
 const policy: TokenPolicy = { keys: [{ alg: 'HS256' as const, key: createSecretKey(Buffer.from(SECRET)) }], maxAge: 60, clockTolerance: 5 };
@@ -229,4 +229,342 @@ test('replayWindow covers the whole acceptance window of a token', () => {
   expect(replayWindow({ maxAge: 60, clockTolerance: 5 })).toBe(71);
   expect(replayWindow({ maxAge: 300, clockTolerance: 0.5 })).toBe(302);
   expect(replayWindow({ maxAge: 0, clockTolerance: 0 })).toBe(1);
+});
+
+// Every refusal names its cause: the code for programs, the claim when one is at fault, and a
+// message an operator can act on (the meaningful part is matched, not the whole text).
+describe('every refusal says what was wrong', () => {
+  const sig = good[2]!;
+  const keyed = (secret: string, kid?: string) => ({
+    alg: 'HS256' as const,
+    key: createSecretKey(Buffer.from(secret)),
+    ...(kid === undefined ? {} : { kid }),
+  });
+  const rs = { alg: 'RS256' as const, key: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey };
+  const payloadText = (extra: string) => JSON.stringify(claims()).replace(/}$/, `,${extra}}`);
+  test.each<[string, string, Partial<TokenPolicy>, Code, string | undefined, RegExp]>([
+    ['an empty string', '', {}, Code.TOKEN_MALFORMED, undefined, /^The sign-in token is malformed: it is empty\. Start the sign-in again/],
+    [
+      'a token too long',
+      'a'.repeat(MAX_TOKEN_LENGTH + 1),
+      {},
+      Code.TOKEN_MALFORMED,
+      undefined,
+      /malformed: it is longer than 8192 characters/,
+    ],
+    ['two parts', `${good[0]}.${good[1]}`, {}, Code.TOKEN_MALFORMED, undefined, /malformed: it does not have three dot-separated parts/],
+    [
+      'a part that starts with non-base64url characters',
+      `+/${good[0]}.${good[1]}.${sig}`,
+      {},
+      Code.TOKEN_MALFORMED,
+      undefined,
+      /malformed: a part is not base64url/,
+    ],
+    [
+      'a header that is not JSON',
+      raw('not json', claims()),
+      {},
+      Code.TOKEN_MALFORMED,
+      undefined,
+      /malformed: its header is not base64url-encoded UTF-8 JSON/,
+    ],
+    [
+      'a header that is a JSON array',
+      raw('["HS256"]', claims()),
+      {},
+      Code.TOKEN_MALFORMED,
+      undefined,
+      /malformed: its header is not a JSON object/,
+    ],
+    [
+      'a header with invalid UTF-8 inside a string, signed',
+      raw(Buffer.concat([Buffer.from('{"alg":"HS256","x":"'), Buffer.from([0xff]), Buffer.from('"}')]), claims()),
+      {},
+      Code.TOKEN_MALFORMED,
+      undefined,
+      /malformed: its header is not base64url-encoded UTF-8 JSON/,
+    ],
+    [
+      'a payload with invalid UTF-8 inside a claim, signed',
+      raw(HS256, Buffer.concat([Buffer.from(payloadText('"x":"').slice(0, -1)), Buffer.from([0xc3]), Buffer.from('"}')])),
+      {},
+      Code.TOKEN_MALFORMED,
+      undefined,
+      /malformed: its payload is not base64url-encoded UTF-8 JSON/,
+    ],
+    [
+      'a payload that is a JSON array, signed',
+      raw(HS256, '[1,2]'),
+      {},
+      Code.TOKEN_MALFORMED,
+      undefined,
+      /malformed: its payload is not a JSON object/,
+    ],
+    [
+      'a crit header',
+      raw({ alg: 'HS256', crit: ['exp'] }, claims()),
+      {},
+      Code.ALGORITHM_NOT_ALLOWED,
+      undefined,
+      /"crit" header: no critical extensions/,
+    ],
+    [
+      'alg HS512',
+      raw({ alg: 'HS512' }, claims(), SECRET, 'sha512'),
+      {},
+      Code.ALGORITHM_NOT_ALLOWED,
+      undefined,
+      /algorithm "HS512" is not allowed: only HS256 is accepted\./,
+    ],
+    ['alg of one character', raw({ alg: 'X' }, claims()), {}, Code.ALGORITHM_NOT_ALLOWED, undefined, /algorithm "X" is not allowed/],
+    [
+      'alg of 16 characters',
+      raw({ alg: 'ABCDEFGHIJKLMNOP' }, claims()),
+      {},
+      Code.ALGORITHM_NOT_ALLOWED,
+      undefined,
+      /algorithm "ABCDEFGHIJKLMNOP" is not allowed/,
+    ],
+    [
+      'alg of 17 characters',
+      raw({ alg: 'ABCDEFGHIJKLMNOPQ' }, claims()),
+      {},
+      Code.ALGORITHM_NOT_ALLOWED,
+      undefined,
+      /algorithm \(not a name\) is not allowed/,
+    ],
+    [
+      'alg with punctuation',
+      raw({ alg: 'HS256;' }, claims()),
+      {},
+      Code.ALGORITHM_NOT_ALLOWED,
+      undefined,
+      /algorithm \(not a name\) is not allowed/,
+    ],
+    [
+      'alg as an array',
+      raw({ alg: ['HS256'] }, claims()),
+      {},
+      Code.ALGORITHM_NOT_ALLOWED,
+      undefined,
+      /algorithm \(not a name\) is not allowed/,
+    ],
+    ['no alg', raw({ typ: 'JWT' }, claims()), {}, Code.ALGORITHM_NOT_ALLOWED, undefined, /algorithm \(none given\) is not allowed/],
+    [
+      'alg HS512 where two algorithms are configured',
+      raw({ alg: 'HS512' }, claims(), SECRET, 'sha512'),
+      { keys: [keyed(SECRET), keyed(OTHER_SECRET), rs] },
+      Code.ALGORITHM_NOT_ALLOWED,
+      undefined,
+      /only HS256, RS256 are accepted\./,
+    ],
+    [
+      'any alg where no key is configured',
+      mint(claims()),
+      { keys: [] },
+      Code.ALGORITHM_NOT_ALLOWED,
+      undefined,
+      /only none \(no key\) are accepted\./,
+    ],
+    [
+      'the wrong secret',
+      mint(claims(), OTHER_SECRET),
+      {},
+      Code.SIGNATURE_INVALID,
+      undefined,
+      /signature does not verify with the configured key\(s\)/,
+    ],
+    ['no iat', raw(HS256, claims({ iat: undefined })), {}, Code.CLAIM_MISSING, 'iat', /no "iat" claim, so its age cannot be judged/],
+    [
+      'an iat that is not a number',
+      raw(HS256, claims({ iat: 'yesterday' })),
+      {},
+      Code.CLAIM_INVALID,
+      'iat',
+      /"iat" claim is not a number of seconds since the epoch/,
+    ],
+    [
+      'an iat of 1e400 (Infinity in JSON)',
+      raw(HS256, payloadText('"iat":1e400')),
+      {},
+      Code.CLAIM_INVALID,
+      'iat',
+      /"iat" claim is not a number/,
+    ],
+    ['an iat array of digits', raw(HS256, claims({ iat: [NOW] })), {}, Code.CLAIM_INVALID, 'iat', /"iat" claim is not a number/],
+    [
+      'an exp of 1e400 (Infinity in JSON)',
+      raw(HS256, payloadText('"exp":1e400')),
+      {},
+      Code.CLAIM_INVALID,
+      'exp',
+      /"exp" claim is not a number of seconds since the epoch/,
+    ],
+    ['an nbf string', raw(HS256, claims({ nbf: String(NOW) })), {}, Code.CLAIM_INVALID, 'nbf', /"nbf" claim is not a number/],
+    [
+      'no jti',
+      raw(HS256, claims({ jti: undefined })),
+      {},
+      Code.CLAIM_MISSING,
+      'jti',
+      /no "jti" claim, so a second use of it could not be refused/,
+    ],
+    ['a null jti', raw(HS256, claims({ jti: null })), {}, Code.CLAIM_MISSING, 'jti', /no "jti" claim/],
+    [
+      'a jti of 257 characters',
+      raw(HS256, claims({ jti: 'j'.repeat(MAX_JTI_LENGTH + 1) })),
+      {},
+      Code.CLAIM_INVALID,
+      'jti',
+      /"jti" claim is not a string of 1 to 256 characters/,
+    ],
+    [
+      'an iat an hour ahead',
+      raw(HS256, claims({ iat: NOW + 3600 })),
+      {},
+      Code.TOKEN_NOT_YET_VALID,
+      'iat',
+      /issued 3600 s in the future \(clockTolerance is 5 s\)/,
+    ],
+    [
+      'an iat 75 s old',
+      raw(HS256, claims({ iat: NOW - 75 })),
+      {},
+      Code.TOKEN_TOO_OLD,
+      'iat',
+      /issued 75 s ago, but maxAge is 60 s \(clockTolerance 5 s\)/,
+    ],
+    ['an exp 30 s ago', raw(HS256, claims({ exp: NOW - 30 })), {}, Code.TOKEN_EXPIRED, 'exp', /expired 30 s ago \(clockTolerance is 5 s\)/],
+    [
+      'an nbf 30 s ahead',
+      raw(HS256, claims({ nbf: NOW + 30 })),
+      {},
+      Code.TOKEN_NOT_YET_VALID,
+      'nbf',
+      /not valid for another 30 s \(clockTolerance is 5 s\)/,
+    ],
+    [
+      'a required claim absent',
+      raw(HS256, claims()),
+      { requiredClaims: ['groups'] },
+      Code.CLAIM_MISSING,
+      'groups',
+      /no "groups" claim, which requiredClaims demands/,
+    ],
+    [
+      'a required claim null',
+      raw(HS256, claims()),
+      { requiredClaims: ['learner_id'] },
+      Code.CLAIM_MISSING,
+      'learner_id',
+      /no "learner_id" claim/,
+    ],
+    [
+      'no iss with an issuer configured',
+      raw(HS256, claims()),
+      { issuer: ['https://sso.example'] },
+      Code.CLAIM_MISSING,
+      'iss',
+      /no "iss" claim, but an issuer is configured/,
+    ],
+    [
+      'another iss',
+      raw(HS256, claims({ iss: 'https://evil.example' })),
+      { issuer: ['https://sso.example'] },
+      Code.CLAIM_INVALID,
+      'iss',
+      /"iss" claim is not one of the configured issuers/,
+    ],
+    ['a numeric iss', raw(HS256, claims({ iss: 1 })), { issuer: ['1'] }, Code.CLAIM_INVALID, 'iss', /"iss" claim is not one of/],
+    [
+      'no aud with an audience configured',
+      raw(HS256, claims()),
+      { audience: ['app'] },
+      Code.CLAIM_MISSING,
+      'aud',
+      /no "aud" claim, but an audience is configured/,
+    ],
+    [
+      'another aud',
+      raw(HS256, claims({ aud: 'other' })),
+      { audience: ['app'] },
+      Code.CLAIM_INVALID,
+      'aud',
+      /"aud" claim names none of the configured audiences/,
+    ],
+    ['a numeric aud', raw(HS256, claims({ aud: [1] })), { audience: ['1'] }, Code.CLAIM_INVALID, 'aud', /"aud" claim names none/],
+    [
+      'no external_service_path_prefix with servicePathPrefix configured',
+      raw(HS256, claims({ external_service_path_prefix: undefined })),
+      { servicePathPrefix: '/app' },
+      Code.CLAIM_MISSING,
+      'external_service_path_prefix',
+      /no "external_service_path_prefix" claim, but servicePathPrefix is configured/,
+    ],
+    [
+      'another external_service_path_prefix',
+      raw(HS256, claims({ external_service_path_prefix: '/other' })),
+      { servicePathPrefix: '/app' },
+      Code.CLAIM_INVALID,
+      'external_service_path_prefix',
+      /"external_service_path_prefix" claim is not the configured servicePathPrefix: the token was minted for another service/,
+    ],
+  ])('%s', (_name, token, extra, code, claim, message) => {
+    const err = failure(token, { ...policy, ...extra });
+    expect(err.code).toBe(code);
+    expect(err.claim).toBe(claim);
+    expect(err.message).toMatch(message);
+  });
+});
+
+describe('claim policies accept what they name', () => {
+  test.each<[string, Record<string, unknown>, Partial<TokenPolicy>]>([
+    ['a string aud naming the configured audience', { aud: 'app' }, { audience: ['app'] }],
+    ['an aud list with the configured audience in it', { aud: ['other', 'app'] }, { audience: ['app'] }],
+    ['one of several configured issuers', { iss: 'https://b.example' }, { issuer: ['https://a.example', 'https://b.example'] }],
+    ['a required claim present', { groups: [] }, { requiredClaims: ['groups'] }],
+    ['the configured servicePathPrefix', { external_service_path_prefix: '/app' }, { servicePathPrefix: '/app' }],
+    ['a jti of exactly MAX_JTI_LENGTH characters', { jti: 'j'.repeat(MAX_JTI_LENGTH) }, {}],
+    ['a jti of one character', { jti: 'j' }, {}],
+    ['an iat of exactly now', { iat: NOW }, {}],
+  ])('%s', (_name, extra, extraPolicy) => {
+    const payload = claims(extra);
+    expect(verifyToken(raw(HS256, payload), { ...policy, ...extraPolicy }, NOW_MS).jti).toBe(payload.jti);
+  });
+});
+
+describe('keys by kid', () => {
+  const keys = [
+    { alg: 'HS256' as const, key: createSecretKey(Buffer.from(OTHER_SECRET)), kid: 'a' },
+    { alg: 'HS256' as const, key: createSecretKey(Buffer.from(SECRET)), kid: 'b' },
+  ];
+  test('a kid that names a key picks that key', () => {
+    expect(verifyToken(raw({ alg: 'HS256', kid: 'b' }, claims()), { ...policy, keys }, NOW_MS).jti).toBeDefined();
+    expect(failure(raw({ alg: 'HS256', kid: 'a' }, claims()), { ...policy, keys }).code).toBe(Code.SIGNATURE_INVALID);
+  });
+
+  test('a token without a kid, or with a kid that is not a string, is tried against every key', () => {
+    expect(verifyToken(raw(HS256, claims()), { ...policy, keys }, NOW_MS).jti).toBeDefined();
+    expect(verifyToken(raw({ alg: 'HS256', kid: 5 }, claims()), { ...policy, keys }, NOW_MS).jti).toBeDefined();
+    const mixed = [{ alg: 'HS256' as const, key: createSecretKey(Buffer.from(OTHER_SECRET)) }, keys[1]!];
+    expect(verifyToken(raw(HS256, claims()), { ...policy, keys: mixed }, NOW_MS).jti).toBeDefined();
+  });
+
+  test('a kid that names no key is tried against the keys without a kid only', () => {
+    const mixed = [{ alg: 'HS256' as const, key: createSecretKey(Buffer.from(SECRET)) }, keys[0]!];
+    expect(verifyToken(raw({ alg: 'HS256', kid: 'zz' }, claims()), { ...policy, keys: mixed }, NOW_MS).jti).toBeDefined();
+    expect(failure(raw({ alg: 'HS256', kid: 'zz' }, claims()), { ...policy, keys }).code).toBe(Code.SIGNATURE_INVALID);
+  });
+});
+
+test('a non-canonical encoding of a good signature (its unused low bits set) is refused', () => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const sig = good[2]!;
+  // 32 bytes are 43 characters: the last carries 4 bits and 2 unused ones, which a decoder ignores.
+  const last = alphabet.indexOf(sig.at(-1)!);
+  const twin = `${sig.slice(0, -1)}${alphabet[last ^ 1]}`;
+  expect(Buffer.from(twin, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+  expect(failure(`${good[0]}.${good[1]}.${twin}`).code).toBe(Code.SIGNATURE_INVALID);
+  expect(verifyToken(good.join('.'), policy, NOW_MS).jti).toBeDefined();
 });

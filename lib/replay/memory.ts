@@ -82,11 +82,11 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   #removeExpired(now: number): void {
-    const expiries = this.#heapExpiry;
-    while (expiries.length > 0 && expiries[0]! <= now) {
-      const id = this.#heapId[0]!;
+    for (;;) {
+      const top = this.#heapExpiry[0]; // undefined when the heap is empty
+      if (top === undefined || top > now) return;
+      this.#expiries.delete(this.#heapId[0]!);
       this.#pop();
-      this.#expiries.delete(id);
     }
   }
 

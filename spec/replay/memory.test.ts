@@ -82,3 +82,79 @@ test('the default clock follows fake timers installed after construction', async
     jest.useRealTimers();
   }
 });
+
+describe('MemoryReplayStore rules at their edges', () => {
+  let now = 0;
+  const clock = () => now;
+  beforeEach(() => {
+    now = 5_000_000;
+  });
+
+  test('an id is refused until the very millisecond its ttl ends', async () => {
+    const store = new MemoryReplayStore({ clock });
+    await store.consume('x', 2);
+    now += 1999;
+    await expect(store.consume('x', 2)).resolves.toBe(false);
+    now += 1;
+    await expect(store.consume('x', 2)).resolves.toBe(true);
+  });
+
+  test('maxEntries 1 is allowed: one live id, the next one rejected', async () => {
+    const store = new MemoryReplayStore({ maxEntries: 1, clock });
+    await expect(store.consume('a', 60)).resolves.toBe(true);
+    await expect(store.consume('b', 60)).rejects.toThrow(/MemoryReplayStore is full: 1 token ids are still live\. Raise "maxEntries"/);
+    expect(store.size).toBe(1);
+  });
+
+  test('size counts the ids held, and an id used twice once', async () => {
+    const store = new MemoryReplayStore({ clock });
+    expect(store.size).toBe(0);
+    await store.consume('a', 60);
+    await store.consume('a', 60);
+    await store.consume('b', 60);
+    expect(store.size).toBe(2);
+  });
+
+  // The expiry heap must hand back exactly the expired ids, in any order of ttls: after each
+  // step the store holds exactly the ids still live (plus the long-lived probes).
+  test('expired ids are removed exactly when they expire, whatever the order of their ttls', async () => {
+    const store = new MemoryReplayStore({ clock });
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const expiries: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const ttl = 1 + Math.floor(random() * 60);
+      expiries.push(now + ttl * 1000);
+      await store.consume(`id-${i}`, ttl);
+    }
+    for (let step = 1; step <= 62; step++) {
+      now += 1000;
+      await store.consume(`probe-${step}`, 10_000);
+      expect(store.size).toBe(expiries.filter((e) => e > now).length + step);
+    }
+  });
+
+  test.each<[string, unknown, unknown, RegExp]>([
+    ['an Infinity ttl', 'x', Infinity, /ttlSeconds must be a positive number/],
+    ['a string ttl', 'x', '60', /ttlSeconds must be a positive number/],
+    ['an empty id', '', 60, /id must be a non-empty string/],
+    ['a non-string id', 7, 60, /id must be a non-empty string/],
+  ])('rejects %s, saying what is wrong', async (_name, id, ttl, message) => {
+    const store = new MemoryReplayStore({ clock });
+    await expect(store.consume(id as string, ttl as number)).rejects.toThrow(message);
+    expect(store.size).toBe(0);
+  });
+
+  test('a tiny positive ttl is accepted', async () => {
+    const store = new MemoryReplayStore({ clock });
+    await expect(store.consume('x', 0.001)).resolves.toBe(true);
+    await expect(store.consume('x', 0.001)).resolves.toBe(false);
+  });
+
+  test('option errors name the option and the value', () => {
+    expect(() => new MemoryReplayStore({ maxEntries: 0 })).toThrow(/"maxEntries" must be a positive integer, got 0\./);
+    expect(() => new MemoryReplayStore({ clock: 5 as never })).toThrow(TypeError);
+    expect(() => new MemoryReplayStore({ clock: 5 as never })).toThrow(/"clock" must be a function/);
+    expect(new MemoryReplayStore({ maxEntries: 1 }).size).toBe(0);
+  });
+});

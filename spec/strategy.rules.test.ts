@@ -1,0 +1,104 @@
+// Rules of the strategy's own decisions (lib/strategy.ts) that the flow and hostile suites do
+// not state: what verify's info becomes, how odd verify failures are reported, and the audit
+// trail of each step. A real Express app over a socket, as everywhere else.
+import { JwtSsoErrorCode as Code, type JwtSsoEvent, type ReplayStore } from '../lib';
+import { startApp, type AppOptions, type TestApp } from './helpers/app';
+import { login } from './helpers/flow';
+import { mint, puavoClaims } from './helpers/tokens';
+
+let app: TestApp;
+afterEach(() => app?.close());
+
+/** A stateless login on /protected: the token arrives, then the clean URL is fetched. */
+async function signIn(options: AppOptions, claims = puavoClaims()) {
+  app = await startApp({ ...options, strategy: { state: false, ...options.strategy } });
+  const browser = app.browser();
+  const callback = await browser.get(`/protected?jwt=${mint(claims)}`);
+  expect(callback.status).toBe(303);
+  return { browser, res: await browser.get(callback.headers.location!) };
+}
+
+describe("verify's info", () => {
+  test('an info object is kept in authInfo beside the claims', async () => {
+    const claims = puavoClaims();
+    const { res } = await signIn({ verify: (_c, done) => done(null, { id: 1 }, { scope: 'teacher' }) }, claims);
+    expect(res.status).toBe(200);
+    expect(res.body.authInfo).toEqual({ scope: 'teacher', claims: expect.objectContaining({ jti: claims.jti }) });
+  });
+
+  test('an info that is not an object is dropped: authInfo holds the claims only', async () => {
+    const { res } = await signIn({
+      verify: (_c, done) => (done as (e: unknown, u: unknown, i: unknown) => void)(null, { id: 1 }, 'teacher'),
+    });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.authInfo)).toEqual(['claims']);
+  });
+
+  test('claims named "claims" in info cannot replace the verified claims', async () => {
+    const claims = puavoClaims();
+    const { res } = await signIn({ verify: (_c, done) => done(null, { id: 1 }, { claims: { jti: 'forged' } }) }, claims);
+    expect(res.body.authInfo.claims.jti).toBe(claims.jti);
+  });
+});
+
+describe('odd verify failures are faults (500) with a message', () => {
+  test.each<[string, AppOptions['verify'], string]>([
+    [
+      'a throw of undefined',
+      () => {
+        throw undefined; // what a careless verify may do
+      },
+      'verify threw',
+    ],
+    ['done with a string error', (_c, done) => done('database down'), 'database down'],
+    ['done with an Error', (_c, done) => done(new Error('database down')), 'database down'],
+  ])('%s', async (_name, verify, message) => {
+    const { browser, res } = await signIn({ verify });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toBe(message);
+    expect((await browser.get('/whoami')).body.user).toBeNull();
+  });
+
+  test('done(undefined, user) and done(null, user) both sign in: only a real error is a fault', async () => {
+    const { res } = await signIn({ verify: (_c, done) => done(undefined, { id: 5 }) });
+    expect(res.status).toBe(200);
+    expect(res.body.user).toEqual({ id: 5 });
+  });
+});
+
+describe('the audit trail (onEvent)', () => {
+  test('a login reports redirect, token-received and accepted, with the jti, the user and the client address', async () => {
+    const events: JwtSsoEvent[] = [];
+    app = await startApp({ strategy: { onEvent: (e) => events.push(e) } });
+    const { token, final } = await login(app.browser(), '/protected', puavoClaims(undefined, { sub: 'user-7' }));
+    expect(final.status).toBe(200);
+    const jti = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti as string;
+    expect(events).toEqual([
+      { type: 'redirect', ip: '127.0.0.1' },
+      { type: 'token-received', ip: '127.0.0.1' },
+      { type: 'accepted', jti, sub: 'user-7', ip: '127.0.0.1' },
+    ]);
+  });
+
+  test('a refusal (401) is "refused" and a fault (500) is "error", each with its code', async () => {
+    const events: JwtSsoEvent[] = [];
+    const failing: ReplayStore = { consume: () => Promise.reject(new Error('store down')) };
+    app = await startApp({ strategy: { state: false, replayStore: failing, onEvent: (e) => events.push(e) } });
+    const browser = app.browser();
+    const old = await browser.get(`/protected?jwt=${mint(puavoClaims(Math.floor(Date.now() / 1000) - 3600))}`);
+    expect((await browser.get(old.headers.location!)).status).toBe(401);
+    const fresh = await browser.get(`/protected?jwt=${mint(puavoClaims())}`);
+    expect((await browser.get(fresh.headers.location!)).status).toBe(500);
+    expect(events.filter((e) => e.type === 'refused' || e.type === 'error')).toEqual([
+      { type: 'refused', code: Code.TOKEN_TOO_OLD, ip: '127.0.0.1' },
+      { type: 'error', code: Code.REPLAY_STORE_FAILED, ip: '127.0.0.1' },
+    ]);
+  });
+
+  test('an API route without a session user is refused as LOGIN_REQUIRED, and says so', async () => {
+    const events: JwtSsoEvent[] = [];
+    app = await startApp({ strategy: { onEvent: (e) => events.push(e) } });
+    expect((await app.browser().get('/api/me')).status).toBe(401);
+    expect(events).toEqual([{ type: 'refused', code: Code.LOGIN_REQUIRED, ip: '127.0.0.1' }]);
+  });
+});
