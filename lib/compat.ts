@@ -11,6 +11,23 @@ import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } 
 import type { SessionLike } from './session-state';
 import { splitTarget } from './urls';
 
+// What the middleware adds, typed for TypeScript apps that use it: `res.requestJwt()` on Express's
+// Response, and `req.session.jwt` on express-session's session data.
+declare global {
+  namespace Express {
+    interface Response {
+      /** `passport-jwtsso/compat`: sends the browser to the provider, to return to this URL or to `customPath`. */
+      requestJwt(customPath?: string): void;
+    }
+  }
+}
+declare module 'express-session' {
+  interface SessionData {
+    /** `passport-jwtsso/compat`: the verified claims of the signed-in user (absent until a login). */
+    jwt?: JwtClaims;
+  }
+}
+
 type CompatRequest = IncomingMessage & {
   originalUrl?: string;
   session?: SessionLike & { regenerate?: (cb: (err?: unknown) => void) => void };

@@ -7,6 +7,7 @@ import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } 
 import { checkAuthParams, type AuthParams, type ResolvedOptions } from './options';
 import { requestOrigin, type RequestLike } from './request-url';
 import { hasState, issueState, type SessionLike } from './session-state';
+import { replayId } from './replay/key';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
 import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripParams, type QueryPair } from './urls';
 
@@ -81,7 +82,7 @@ export async function acceptToken(
   }
   let firstUse: boolean;
   try {
-    firstUse = await o.replayStore.consume(claims.jti, replayWindow(o));
+    firstUse = await o.replayStore.consume(replayId(o.replayKey, claims, args.token), replayWindow(o));
   } catch (cause) {
     throw new JwtSsoError(
       Code.REPLAY_STORE_FAILED,

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { AuthenticateOptions } from 'passport';
 import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
-import type { JwtClaims } from './claims';
+import type { JwtClaims, JwtRegisteredClaims } from './claims';
+import { hostMismatch, passportSessionMissing, stateMismatchHint } from './diagnose';
 import { isRefusal, JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
 import { acceptToken, cleanTarget, hasTokenParam, loginRedirect, publicUrl, readReturn, resolveParams, stateAccepted } from './login';
 import { noStore } from './response';
@@ -26,13 +27,13 @@ export type VerifyDone<User = Express.User> = (err?: unknown, user?: User | fals
  * refuse (401), or `done(err)` for a fault (500); or return a Promise of the user (`false`/`null`:
  * refused; rejection: fault).
  */
-export type VerifyFunction<C extends JwtClaims = JwtClaims, User = Express.User> = (
+export type VerifyFunction<C extends JwtRegisteredClaims = JwtClaims, User = Express.User> = (
   claims: C,
   done: VerifyDone<User>,
 ) => void | Promise<User | false | null | undefined>; // eslint-disable-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
 
 /** {@link VerifyFunction} with the request first, with `passReqToCallback: true`. */
-export type VerifyFunctionWithRequest<C extends JwtClaims = JwtClaims, User = Express.User> = (
+export type VerifyFunctionWithRequest<C extends JwtRegisteredClaims = JwtClaims, User = Express.User> = (
   req: Request,
   claims: C,
   done: VerifyDone<User>,
@@ -100,18 +101,18 @@ export interface LogoutUrlOptions {
  * app.get('/', passport.authenticate('jwtsso'), (req, res) => res.send(`Hello ${req.user.username}`));
  * ```
  */
-export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
+export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Express.User> extends Strategy {
   /** The name Passport knows it by: `jwtsso` unless the `name` option says otherwise. */
   name: string;
   // Not #private: Passport runs each request on Object.create(strategy), which private fields do not reach.
   private readonly _options: ResolvedOptions;
   private readonly _verify: AnyVerify | undefined;
 
-  constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C>);
-  constructor(options: JwtSsoStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<C>);
+  constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C, User>);
+  constructor(options: JwtSsoStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<C, User>);
   constructor(
     options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest,
-    verify?: VerifyFunction<C> | VerifyFunctionWithRequest<C>,
+    verify?: VerifyFunction<C, User> | VerifyFunctionWithRequest<C, User>,
   ) {
     super();
     this._options = resolveOptions(options);
@@ -187,6 +188,8 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       this.pass();
       return;
     }
+    const misconfigured = passportSessionMissing(req);
+    if (misconfigured !== null) throw misconfigured;
     this.challenge(req, session, options, target, now);
   }
 
@@ -204,7 +207,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
         this.event(req, { type: 'token-dropped' });
         return this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
       }
-      throw stateMismatch();
+      throw stateMismatch(stateMismatchHint(o, req));
     }
     stashToken(session, returned.clean, returned.token, returned.state, now);
     this.event(req, { type: 'token-received' });
@@ -221,7 +224,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       return this.pass();
     }
     this.event(req, acceptedEvent(claims));
-    this.callVerify(req, claims as C);
+    this.callVerify(req, claims as unknown as C);
   }
 
   private callVerify(req: Request, claims: C): void {
@@ -267,7 +270,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     const params = resolveParams(options.authParams, req, 'authenticate option authParams');
     const url = loginRedirect(this._options, { req, session, target, wanted, params, now });
     noStore(responseOf(req));
-    this.event(req, { type: 'redirect' });
+    this.event(req, { type: 'redirect', message: hostMismatch(this._options, req) });
     this.redirect(url, REDIRECT_TO_PROVIDER);
   }
 }

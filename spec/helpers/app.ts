@@ -40,6 +40,8 @@ export interface AppOptions {
   trustProxy?: boolean | string;
   /** Mount session middleware (default true). */
   session?: boolean;
+  /** Mount passport.session() (default: when there is session middleware). */
+  passportSession?: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     app.use(session({ secret: 'cookie-signing-secret', resave: false, saveUninitialized: false, cookie: { sameSite: 'lax' } }));
   }
   app.use(passport.initialize());
-  if (options.session !== false) app.use(passport.session());
+  if (options.session !== false && options.passportSession !== false) app.use(passport.session());
   const auth = passport.authenticate('jwtsso', options.authenticate ?? {});
   const show = (req: express5.Request, res: express5.Response) => {
     res.json({ user: req.user ?? null, sessionID: req.sessionID ?? null, url: req.originalUrl, authInfo: req.authInfo ?? null });
