@@ -1,5 +1,6 @@
 import * as api from '../lib';
 import * as dev from '../lib/dev-provider';
+import * as testing from '../lib/testing';
 
 // The public surface is a decision: this list changes only on purpose.
 test('the package exports exactly these values', () => {
@@ -18,6 +19,10 @@ test('the package exports exactly these values', () => {
 
 test('the dev-provider entry exports exactly these values', () => {
   expect(Object.keys(dev).sort()).toEqual(['DEFAULT_DEV_USERS', 'addTokenToReturnUrl', 'createDevProvider', 'escapeHtml']);
+});
+
+test('the testing entry exports exactly these values', () => {
+  expect(Object.keys(testing).sort()).toEqual(['DEFAULT_DEV_USERS', 'mintToken', 'signIn', 'startDevProvider']);
 });
 
 test('the error codes are stable strings', () => {
