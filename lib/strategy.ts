@@ -237,7 +237,12 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       if (err !== undefined && err !== null) return this.error(err instanceof Error ? err : new Error(String(err)));
       if (user === undefined || user === null || user === false) return this.fail(info, 401);
       const extra = info !== null && typeof info === 'object' ? info : {};
-      this.success(user, { ...extra, claims });
+      // Passport's logIn can throw (cookie-session has no regenerate()): a 500, not a hung request.
+      try {
+        this.success(user, { ...extra, claims });
+      } catch (failure) {
+        this.error(failure instanceof Error ? failure : new Error(String(failure)));
+      }
     };
     const args: unknown[] = this._options.passReqToCallback ? [req, claims, done] : [claims, done];
     // A verify that declares no `done` decides by its return value alone.

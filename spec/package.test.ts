@@ -1,6 +1,6 @@
 // The package as users get it: `npm pack`, installed into an empty project, loaded both ways.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -174,3 +174,62 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
     expect(result.status).toBe(0);
   }
 }, 60_000);
+
+// Every ```ts block of README.md, compiled with --strict against the packed package, each as a
+// module of its own (its imports and top-level await as printed). A block preceded by
+// `<!-- not compiled: reason -->` is left out; the reasons are listed so that a reader sees them.
+function readmeBlocks(): { line: number; code: string }[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const blocks: { line: number; code: string }[] = [];
+  for (const match of readme.matchAll(/(<!-- not compiled: [^>]*-->\n)?```ts\n([\s\S]*?)```/g)) {
+    if (match[1] !== undefined) continue;
+    blocks.push({ line: readme.slice(0, match.index).split('\n').length + 1, code: match[2]! });
+  }
+  return blocks;
+}
+
+test('every TypeScript block of the README compiles with --strict against the packed package', () => {
+  const blocks = readmeBlocks();
+  expect(blocks.length).toBeGreaterThanOrEqual(10);
+  // The packages the snippets import, as an app would have them installed: this repository's.
+  for (const name of ['express', 'express-session', 'passport', 'ioredis', 'redis', 'supertest']) {
+    try {
+      symlinkSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
+    } catch {
+      // linked already
+    }
+  }
+  for (const name of ['supertest', 'superagent', 'cookiejar', 'methods']) {
+    try {
+      symlinkSync(join(root, 'node_modules', '@types', name), join(dir, 'node_modules', '@types', name), 'dir');
+    } catch {
+      // linked already, or not at this version
+    }
+  }
+  const files = blocks.map((b) => {
+    const file = `readme-line-${b.line}.ts`;
+    writeFileSync(join(dir, file), b.code);
+    return file;
+  });
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const flags = [
+    '--noEmit',
+    '--strict',
+    '--module',
+    'preserve',
+    '--moduleResolution',
+    'bundler',
+    '--moduleDetection',
+    'force',
+    '--target',
+    'es2022',
+    '--types',
+    'node',
+    '--esModuleInterop',
+    '--skipLibCheck',
+  ];
+  const result = spawnSync(process.execPath, [tsc, ...flags, ...files], { cwd: dir, encoding: 'utf8' });
+  // An error names readme-line-N.ts(l,c): block starting at README line N, its line l.
+  expect(result.stdout).toBe('');
+  expect(result.status).toBe(0);
+}, 120_000);
