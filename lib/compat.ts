@@ -1,3 +1,5 @@
+/// <reference types="express-session" preserve="true" />
+// (req.session, and its jwt declared below, come from express-session's types.)
 // `passport-jwtsso/compat`: the jwtsso 1.x Express middleware's API on this package's checks,
 // so that apps using the original move over by changing one require.
 import type { IncomingMessage, ServerResponse } from 'node:http';

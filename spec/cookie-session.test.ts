@@ -34,7 +34,7 @@ function strategyApp(passportVersion: 'passport 0.6' | 'passport 0.7', shim: boo
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   const app = express();
   app.use(cookieSession({ name: 'session', keys: ['cookie-signing-key'], sameSite: 'lax' }));
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the README's own lines, run as a reader would paste them
+  // The README's own lines, run as a reader would paste them.
   if (shim) (new Function('app', shimSource!) as (a: unknown) => void)(app);
   app.use(passport.initialize());
   app.use(passport.session());

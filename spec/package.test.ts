@@ -146,6 +146,24 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
     const middleware = jwtsso({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 's', hook: (_c, done) => done() });
     const same: typeof jwtsso.jwtsso = jwtsso.jwtsso;
     void [name, code, provider, middleware, RedisReplayStore, same];
+    // PuavoClaims is closed: a misspelt claim is an error (and this line fails if it is not).
+    new JwtSsoStrategy<PuavoClaims>({ authEndpoint: 'https://a.example/', sharedSecret: 's' }, (claims, done) => {
+      // @ts-expect-error -- no puavoId in PuavoClaims
+      void claims.puavoId;
+      done(null, { id: claims.puavo_id });
+    });
+    // The User type parameter checks what verify hands Passport.
+    new JwtSsoStrategy<PuavoClaims, { name: string }>({ authEndpoint: 'https://a.example/', sharedSecret: 's' }, (claims, done) => {
+      // @ts-expect-error -- not the User type
+      done(null, { id: claims.puavo_id });
+    });
+    // compat's augmentations: res.requestJwt() and req.session.jwt, typed.
+    import type { Request, Response } from 'express';
+    const useCompat = (req: Request, res: Response): number | undefined => {
+      if (req.session.jwt === undefined) res.requestJwt('/after');
+      return req.session.jwt?.iat;
+    };
+    void useCompat;
   `;
   writeFileSync(
     join(dir, 'app.cts'),
