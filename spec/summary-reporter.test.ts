@@ -1,5 +1,5 @@
 // The closing summary: the exact line CI reads, then one line per skip reason.
-import SummaryReporter = require('./support/summary-reporter');
+import SummaryReporter from './support/summary-reporter';
 import { skippedName } from './support/skip';
 
 type Status = 'passed' | 'failed' | 'pending' | 'todo';

@@ -78,6 +78,14 @@ const SUITE = 'the demo in headless Chromium';
 
     jest.setTimeout(60_000);
 
+    test('opened at the address it listens on (127.0.0.1), the demo still signs in, on its public address', async () => {
+      const { page } = await newPage();
+      await page.goto(new URL('/protected', demo.listenUrl).href);
+      expect(page.url().startsWith(demo.providerUrl)).toBe(true);
+      await signIn(page, 'Harry Student');
+      await expect(page.locator('#username').textContent()).resolves.toBe('harry.student');
+    });
+
     test('sign in, reload, back, replay, sign out', async () => {
       const { page, tokenUrls } = await newPage();
 
