@@ -65,8 +65,11 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Run
 
 /** What {@link signIn} needs of a response: supertest's has it. */
 export interface AgentResponse {
+  /** The HTTP status. */
   status: number;
+  /** The response headers, lowercased names (`location`). */
   headers: Record<string, unknown>;
+  /** The body as text, quoted in errors. */
   text?: string;
 }
 
@@ -75,6 +78,7 @@ export interface AgentResponse {
  * and not following redirects. `request.agent(app)` of supertest is one.
  */
 export interface SignInAgent {
+  /** Requests `path` on the app with the agent's cookies, without following redirects. */
   get(path: string): PromiseLike<AgentResponse>;
 }
 

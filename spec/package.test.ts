@@ -39,6 +39,8 @@ test('contains dist with declarations, and no tests or sources', () => {
       'dist/dev-provider/index.d.ts',
       'dist/compat.js',
       'dist/compat.d.ts',
+      'dist/testing.js',
+      'dist/testing.d.ts',
       'package.json',
       'README.md',
       'CHANGELOG.md',
@@ -87,6 +89,16 @@ test('the dev-provider entry loads both ways', () => {
       encoding: 'utf8',
     }).trim(),
   ).toBe('function 3');
+});
+
+test('the testing entry loads both ways', () => {
+  const probeTesting = `console.log([typeof m.signIn, typeof m.startDevProvider, typeof m.mintToken].join(' '))`;
+  for (const args of [
+    ['-e', `const m = require('passport-jwtsso/testing'); ${probeTesting}`],
+    ['--input-type=module', '-e', `import * as m from 'passport-jwtsso/testing'; ${probeTesting}`],
+  ]) {
+    expect(execFileSync('node', args, { cwd: dir, encoding: 'utf8' }).trim()).toBe('function function function');
+  }
 });
 
 test('the compat entry is the jwtsso function itself, both ways', () => {

@@ -88,7 +88,7 @@ export interface JwtSsoStrategyBaseOptions {
   state?: boolean;
   /** Seconds a login started by this app may take at the provider. Default 600. */
   stateMaxAge?: number;
-  /** Where used token ids are remembered. Default: a new {@link MemoryReplayStore} (one process only). */
+  /** Where used token ids are remembered. Default: a new `MemoryReplayStore` (one process only). */
   replayStore?: ReplayStore;
   /**
    * What a used token is remembered by. `'jti'` (default): a token without `jti` is refused
