@@ -50,9 +50,10 @@ test('contains dist with declarations, and no tests or sources', () => {
   expect(files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(f))).toEqual([]);
 });
 
+// Node 23+ adds a 'module.exports' name to the ESM namespace of every CommonJS module: Node's, not ours.
 const probe = `
   const strategy = new m.JwtSsoStrategy({ authEndpoint: 'https://sso.example/v3/sso', sharedSecret: 's' });
-  console.log(JSON.stringify({ name: strategy.name, exports: Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort(), store: typeof m.MemoryReplayStore }));
+  console.log(JSON.stringify({ name: strategy.name, exports: Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule' && k !== 'module.exports').sort(), store: typeof m.MemoryReplayStore }));
 `;
 const expected = {
   name: 'jwtsso',
