@@ -92,13 +92,15 @@ export interface LogoutUrlOptions {
  *
  * @example
  * ```ts
- * passport.use(new JwtSsoStrategy({
+ * // Once per app: what req.user holds (Passport's Express.User is empty until an app fills it in).
+ * declare global { namespace Express { interface User { id: number; username: string } } }
+ * passport.use(new JwtSsoStrategy<PuavoClaims>({
  *   authEndpoint: 'https://api.opinsys.fi/v3/sso',
- *   sharedSecret: process.env.SSO_SECRET!,
+ *   sharedSecret: process.env.SSO_SECRET,
  *   host: 'app.example.org',
  *   scheme: 'https',
  * }, (claims, done) => done(null, { id: claims.puavo_id, username: claims.username })));
- * app.get('/', passport.authenticate('jwtsso'), (req, res) => res.send(`Hello ${req.user.username}`));
+ * app.get('/', passport.authenticate('jwtsso'), (req, res) => res.send(`Hello ${req.user?.username}`));
  * ```
  */
 export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Express.User> extends Strategy {
