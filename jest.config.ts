@@ -10,6 +10,7 @@ const config: Config = {
     '^passport-jwtsso$': '<rootDir>/lib/index.ts',
     '^passport-jwtsso/dev-provider$': '<rootDir>/lib/dev-provider/index.ts',
     '^passport-jwtsso/compat$': '<rootDir>/lib/compat.ts',
+    '^passport-jwtsso/testing$': '<rootDir>/lib/testing.ts',
   },
   collectCoverageFrom: ['lib/**/*.ts'],
   testTimeout: 20_000,

@@ -1,5 +1,9 @@
-// The README's example: an Express app that signs its users in through Opinsys/Puavo SSO.
-// In an app that has run `npm install passport-jwtsso`; type-checked in CI against lib/.
+// An Express app that signs its users in through Opinsys/Puavo SSO, like the README's "Use"
+// (whose own snippet spec/package.test.ts compiles with --strict against the packed package). In
+// an app that has run `npm install passport-jwtsso`; type-checked in CI against lib/. An app
+// declares its user once, on Express.User (as the README shows); here that declaration would
+// reach every file of this repository's one TypeScript program, so this file names its user
+// type on the strategy (JwtSsoStrategy<PuavoClaims, AppUser>) and narrows req.user itself.
 import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
@@ -12,10 +16,10 @@ interface AppUser {
 }
 
 passport.use(
-  new JwtSsoStrategy<PuavoClaims>(
+  new JwtSsoStrategy<PuavoClaims, AppUser>(
     {
       authEndpoint: 'https://api.opinsys.fi/v3/sso',
-      sharedSecret: process.env.SSO_SECRET ?? '',
+      sharedSecret: process.env.SSO_SECRET, // unset: a TypeError asks whether SSO_SECRET is set
       host: process.env.PUBLIC_HOST ?? 'localhost:3000', // never trust the Host header for it
       scheme: process.env.PUBLIC_HOST === undefined ? 'http' : 'https',
       maxAge: 300, // Puavo with MFA mints the token before the code is typed

@@ -1,16 +1,27 @@
 /**
- * The claims of a verified token. `iat` is always a number here (a legacy string `iat` is
- * converted) and `jti` a non-empty string; everything else is as the provider sent it.
+ * The claims this package checks, and nothing else: the base of both {@link JwtClaims} (open:
+ * any other claim) and {@link PuavoClaims} (closed: a misspelt claim name does not compile).
+ * `iat` is always a number here (a legacy string `iat` is converted).
  */
-export interface JwtClaims {
+export interface JwtRegisteredClaims {
   /** Issued at, seconds since the epoch. */
   iat: number;
-  /** Unique token id; a second use is refused. */
-  jti: string;
+  /**
+   * Unique token id; a second use is refused. Always present unless the `replayKey` option is
+   * `'jti-or-token-hash'`, which accepts tokens without one (their replay key is then a hash).
+   */
+  jti?: string;
   /** Expiry, seconds since the epoch; honoured when present (Puavo sends none). */
   exp?: number;
   /** Not before, seconds since the epoch; honoured when present (Puavo sends none). */
   nbf?: number;
+}
+
+/**
+ * The claims of a verified token from any provider: the checked ones typed, every other claim
+ * as the provider sent it (`unknown`, so it must be narrowed before use).
+ */
+export interface JwtClaims extends JwtRegisteredClaims {
   /** Every other claim, as the provider sent it. */
   [claim: string]: unknown;
 }
@@ -82,7 +93,8 @@ export interface PuavoUserClaims {
 }
 
 /**
- * The claims of a token from Opinsys/Puavo SSO (`/v3/sso`), as its sources define them.
+ * The claims of a token from Opinsys/Puavo SSO (`/v3/sso`), as its sources define them. No
+ * catch-all: `claims.puavoId` (for `puavo_id`) is a compile error, not `unknown`.
  *
  * @example
  * ```ts
@@ -91,4 +103,7 @@ export interface PuavoUserClaims {
  * });
  * ```
  */
-export interface PuavoClaims extends JwtClaims, PuavoUserClaims {}
+export interface PuavoClaims extends JwtRegisteredClaims, PuavoUserClaims {
+  /** Puavo sends a UUID v4 in every token. */
+  jti: string;
+}

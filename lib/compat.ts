@@ -1,3 +1,5 @@
+/// <reference types="express-session" preserve="true" />
+// (req.session, and its jwt declared below, come from express-session's types.)
 // `passport-jwtsso/compat`: the jwtsso 1.x Express middleware's API on this package's checks,
 // so that apps using the original move over by changing one require.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,6 +12,23 @@ import { noStore } from './response';
 import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } from './options';
 import type { SessionLike } from './session-state';
 import { splitTarget } from './urls';
+
+// What the middleware adds, typed for TypeScript apps that use it: `res.requestJwt()` on Express's
+// Response, and `req.session.jwt` on express-session's session data.
+declare global {
+  namespace Express {
+    interface Response {
+      /** `passport-jwtsso/compat`: sends the browser to the provider, to return to this URL or to `customPath`. */
+      requestJwt(customPath?: string): void;
+    }
+  }
+}
+declare module 'express-session' {
+  interface SessionData {
+    /** `passport-jwtsso/compat`: the verified claims of the signed-in user (absent until a login). */
+    jwt?: JwtClaims;
+  }
+}
 
 type CompatRequest = IncomingMessage & {
   originalUrl?: string;

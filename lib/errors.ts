@@ -25,6 +25,12 @@ export const JwtSsoErrorCode = {
   STATE_MISMATCH: 'ERR_JWTSSO_STATE_MISMATCH',
   /** No session middleware runs before the strategy (`req.session` is missing). */
   SESSION_REQUIRED: 'ERR_JWTSSO_SESSION_REQUIRED',
+  /**
+   * The session holds a Passport user (`req.session.passport.user`) but `req.user` is empty:
+   * `passport.session()` is not mounted before the route, so every request would be sent to the
+   * provider again and a token minted each time.
+   */
+  PASSPORT_SESSION_MISSING: 'ERR_JWTSSO_PASSPORT_SESSION_MISSING',
   /** No one is signed in and the strategy may not redirect (not GET/HEAD, or `redirect: false`). */
   LOGIN_REQUIRED: 'ERR_JWTSSO_LOGIN_REQUIRED',
   /** The request's Host (or trusted X-Forwarded-Host) is not a valid `host[:port]`. */
@@ -50,6 +56,7 @@ const HTTP_STATUS: Readonly<Record<JwtSsoErrorCode, number>> = {
   ERR_JWTSSO_TOKEN_REPLAYED: 401,
   ERR_JWTSSO_STATE_MISMATCH: 403,
   ERR_JWTSSO_SESSION_REQUIRED: 500,
+  ERR_JWTSSO_PASSPORT_SESSION_MISSING: 500,
   ERR_JWTSSO_LOGIN_REQUIRED: 401,
   ERR_JWTSSO_HOST_INVALID: 400,
   ERR_JWTSSO_REPLAY_STORE_FAILED: 500,
@@ -106,9 +113,14 @@ export const sessionRequired = (): JwtSsoError =>
     "req.session is missing: mount session middleware (e.g. express-session) before the strategy (and passport.session() before passport.authenticate('jwtsso')).",
   );
 
-/** A returned state this browser session was not issued, or used up, or expired. */
-export const stateMismatch = (): JwtSsoError =>
+/**
+ * A returned state this browser session was not issued, or used up, or expired. `hint` is a
+ * sentence more about the likely cause, when the request tells it (see diagnose.ts).
+ */
+export const stateMismatch = (hint?: string): JwtSsoError =>
   new JwtSsoError(
     JwtSsoErrorCode.STATE_MISMATCH,
-    'The sign-in was not started by this browser, or its state was used or expired: start the sign-in again from the app. If it keeps failing, check that the browser keeps cookies for the app across the return from the provider (the jwtsso-s- state cookie; with loginState "session", the session cookie: SameSite=Lax, not Strict; Secure only over https), and that the app is opened at its configured host.',
+    'The sign-in was not started by this browser, or its state was used or expired: start the sign-in again from the app. ' +
+      (hint ??
+        'If it keeps failing, check that the browser keeps cookies for the app across the return from the provider (the jwtsso-s- state cookie; with loginState "session", the session cookie: SameSite=Lax, not Strict; Secure only over https), and that the app is opened at its configured host.'),
   );

@@ -26,6 +26,12 @@ export interface JwtSsoEvent {
   sub?: string;
   /** The client's address (`req.ip` with Express's `trust proxy`, else the socket's). */
   ip?: string;
+  /**
+   * What went wrong and what to do, for `refused` and `error`: the {@link JwtSsoError}'s message
+   * (which never holds a token, a secret or a key); for `redirect`, a warning about the
+   * configuration when there is one (the request's host is not the `host` option).
+   */
+  message?: string;
 }
 
 // Controls (C0, C1, DEL), format characters (zero-width, bidi overrides and isolates, byte-order
@@ -35,6 +41,8 @@ export interface JwtSsoEvent {
 const UNSAFE_IN_LOGS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu;
 /** Longest value from a token or a request put in an event; the rest is cut, marked with `…`. */
 export const MAX_LOGGED_LENGTH = 256;
+/** Longest `message` put in an event: messages are ours, and longer than a value. */
+export const MAX_LOGGED_MESSAGE_LENGTH = 1024;
 
 /**
  * A value that came from a token or a request, made safe to write to a line-based log: every
@@ -42,8 +50,8 @@ export const MAX_LOGGED_LENGTH = 256;
  * becomes `\u` and four hex digits, or `\u{…}` above U+FFFF (so a forged `jti` of
  * `"x\nlogin ok"` prints as one line), and it is cut at {@link MAX_LOGGED_LENGTH}.
  */
-export function logSafe(value: string): string {
-  const cut = value.length > MAX_LOGGED_LENGTH ? value.slice(0, MAX_LOGGED_LENGTH) + '…' : value;
+export function logSafe(value: string, maxLength: number = MAX_LOGGED_LENGTH): string {
+  const cut = value.length > maxLength ? value.slice(0, maxLength) + '…' : value;
   return cut.replace(UNSAFE_IN_LOGS, (c) => {
     const code = c.codePointAt(0)!;
     return code > 0xffff ? `\\u{${code.toString(16)}}` : '\\u' + code.toString(16).padStart(4, '0');
@@ -59,15 +67,16 @@ export function emit(onEvent: ((event: JwtSsoEvent) => void) | undefined, event:
   const clean = Object.fromEntries(
     Object.entries(event)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, typeof v === 'string' ? logSafe(v) : v]),
+      .map(([k, v]) => [k, typeof v === 'string' ? logSafe(v, k === 'message' ? MAX_LOGGED_MESSAGE_LENGTH : MAX_LOGGED_LENGTH) : v]),
   ) as unknown as JwtSsoEvent;
   if (debug.enabled) {
     debug(
-      '%s%s%s%s',
+      '%s%s%s%s%s',
       clean.type,
       clean.code ? ` ${clean.code}` : '',
       clean.jti ? ` jti=${clean.jti}` : '',
       clean.ip ? ` ip=${clean.ip}` : '',
+      clean.message ? `: ${clean.message}` : '',
     );
   }
   if (onEvent === undefined) return;
@@ -79,13 +88,22 @@ export function emit(onEvent: ((event: JwtSsoEvent) => void) | undefined, event:
 }
 
 /** The event of a token that passed every check: its jti, and its user (`sub`, else Puavo's `puavo_id`). */
-export function acceptedEvent(claims: { jti: string } & Record<string, unknown>): JwtSsoEvent {
-  const sub = claims.sub ?? claims.puavo_id ?? claims.id;
-  return { type: 'accepted', jti: claims.jti, sub: typeof sub === 'string' || typeof sub === 'number' ? String(sub) : undefined };
+export function acceptedEvent(claims: object): JwtSsoEvent {
+  const c = claims as Record<string, unknown>;
+  const sub = c.sub ?? c.puavo_id ?? c.id;
+  return {
+    type: 'accepted',
+    jti: typeof c.jti === 'string' ? c.jti : undefined,
+    sub: typeof sub === 'string' || typeof sub === 'number' ? String(sub) : undefined,
+  };
 }
 
-/** The event of a refusal (a JwtSsoError below 500) or a fault (anything else). */
+/**
+ * The event of a refusal (a JwtSsoError below 500) or a fault (anything else), with the
+ * JwtSsoError's message. Other errors' messages are not ours to log (a verify's error may say
+ * anything), so they are left out.
+ */
 export function failureEvent(err: unknown): JwtSsoEvent {
-  const code = err instanceof JwtSsoError ? err.code : undefined;
-  return { type: isRefusal(err) ? 'refused' : 'error', code };
+  const known = err instanceof JwtSsoError ? err : undefined;
+  return { type: isRefusal(err) ? 'refused' : 'error', code: known?.code, message: known?.message };
 }

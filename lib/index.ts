@@ -13,13 +13,14 @@ export type {
   JwtSsoStrategyOptionsWithRequest,
   JwtSsoStrategyBaseOptions,
   SharedSecret,
+  ReplayKey,
   AuthParams,
   SecretOrKeyProvider,
   ProvidedKey,
 } from './options';
 export type { Algorithm, PublicKeyInput } from './keys/material';
 export { JwtSsoError, JwtSsoErrorCode } from './errors';
-export type { JwtClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup } from './claims';
+export type { JwtClaims, JwtRegisteredClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup } from './claims';
 export type { ReplayStore } from './replay/store';
 export { MemoryReplayStore } from './replay/memory';
 export type { MemoryReplayStoreOptions } from './replay/memory';

@@ -9,6 +9,7 @@ import { requestOrigin, type RequestLike } from './request-url';
 import type { ServerResponse } from 'node:http';
 import type { LoginStateContext } from './login-state';
 import type { SessionLike } from './session-state';
+import { replayId } from './replay/key';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
 import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripParams, type QueryPair } from './urls';
 
@@ -107,7 +108,7 @@ export async function acceptToken(
   }
   let firstUse: boolean;
   try {
-    firstUse = await o.replayStore.consume(claims.jti, replayWindow(o));
+    firstUse = await o.replayStore.consume(replayId(o.replayKey, claims, args.token), replayWindow(o));
   } catch (cause) {
     throw new JwtSsoError(
       Code.REPLAY_STORE_FAILED,

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { AuthenticateOptions } from 'passport';
 import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
-import type { JwtClaims } from './claims';
+import type { JwtClaims, JwtRegisteredClaims } from './claims';
+import { hostMismatch, passportSessionMissing, stateMismatchHint } from './diagnose';
 import { isRefusal, JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
 import {
   acceptToken,
@@ -37,13 +38,13 @@ export type VerifyDone<User = Express.User> = (err?: unknown, user?: User | fals
  * refuse (401), or `done(err)` for a fault (500); or return a Promise of the user (`false`/`null`:
  * refused; rejection: fault).
  */
-export type VerifyFunction<C extends JwtClaims = JwtClaims, User = Express.User> = (
+export type VerifyFunction<C extends JwtRegisteredClaims = JwtClaims, User = Express.User> = (
   claims: C,
   done: VerifyDone<User>,
 ) => void | Promise<User | false | null | undefined>; // eslint-disable-line @typescript-eslint/no-invalid-void-type -- callback style returns nothing
 
 /** {@link VerifyFunction} with the request first, with `passReqToCallback: true`. */
-export type VerifyFunctionWithRequest<C extends JwtClaims = JwtClaims, User = Express.User> = (
+export type VerifyFunctionWithRequest<C extends JwtRegisteredClaims = JwtClaims, User = Express.User> = (
   req: Request,
   claims: C,
   done: VerifyDone<User>,
@@ -108,27 +109,29 @@ export interface LogoutUrlOptions {
  *
  * @example
  * ```ts
- * passport.use(new JwtSsoStrategy({
+ * // Once per app: what req.user holds (Passport's Express.User is empty until an app fills it in).
+ * declare global { namespace Express { interface User { id: number; username: string } } }
+ * passport.use(new JwtSsoStrategy<PuavoClaims>({
  *   authEndpoint: 'https://api.opinsys.fi/v3/sso',
- *   sharedSecret: process.env.SSO_SECRET!,
+ *   sharedSecret: process.env.SSO_SECRET,
  *   host: 'app.example.org',
  *   scheme: 'https',
  * }, (claims, done) => done(null, { id: claims.puavo_id, username: claims.username })));
- * app.get('/', passport.authenticate('jwtsso'), (req, res) => res.send(`Hello ${req.user.username}`));
+ * app.get('/', passport.authenticate('jwtsso'), (req, res) => res.send(`Hello ${req.user?.username}`));
  * ```
  */
-export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
+export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Express.User> extends Strategy {
   /** The name Passport knows it by: `jwtsso` unless the `name` option says otherwise. */
   name: string;
   // Not #private: Passport runs each request on Object.create(strategy), which private fields do not reach.
   private readonly _options: ResolvedOptions;
   private readonly _verify: AnyVerify | undefined;
 
-  constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C>);
-  constructor(options: JwtSsoStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<C>);
+  constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C, User>);
+  constructor(options: JwtSsoStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<C, User>);
   constructor(
     options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest,
-    verify?: VerifyFunction<C> | VerifyFunctionWithRequest<C>,
+    verify?: VerifyFunction<C, User> | VerifyFunctionWithRequest<C, User>,
   ) {
     super();
     this._options = resolveOptions(options);
@@ -204,6 +207,8 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       this.pass();
       return;
     }
+    const misconfigured = passportSessionMissing(req);
+    if (misconfigured !== null) throw misconfigured;
     this.challenge(req, ctx, options, target);
   }
 
@@ -220,7 +225,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
         this.event(req, { type: 'token-dropped' });
         return this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
       }
-      throw stateMismatch();
+      throw stateMismatch(stateMismatchHint(o, req));
     }
     o.loginState.park(ctx, returned.clean, { token: returned.token, state: returned.state });
     this.event(req, { type: 'token-received' });
@@ -237,7 +242,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       return this.pass();
     }
     this.event(req, acceptedEvent(claims));
-    this.callVerify(req, claims as C);
+    this.callVerify(req, claims as unknown as C);
   }
 
   private callVerify(req: Request, claims: C): void {
@@ -250,7 +255,12 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
       if (err !== undefined && err !== null) return this.error(err instanceof Error ? err : new Error(String(err)));
       if (user === undefined || user === null || user === false) return this.fail(info, 401);
       const extra = info !== null && typeof info === 'object' ? info : {};
-      this.success(user, { ...extra, claims });
+      // Passport's logIn can throw (cookie-session has no regenerate()): a 500, not a hung request.
+      try {
+        this.success(user, { ...extra, claims });
+      } catch (failure) {
+        this.error(failure instanceof Error ? failure : new Error(String(failure)));
+      }
     };
     const args: unknown[] = this._options.passReqToCallback ? [req, claims, done] : [claims, done];
     // A verify that declares no `done` decides by its return value alone.
@@ -284,7 +294,7 @@ export class JwtSsoStrategy<C extends JwtClaims = JwtClaims> extends Strategy {
     const params = resolveParams(options.authParams, req, 'authenticate option authParams');
     const url = loginRedirect(this._options, ctx, { target, wanted, params });
     noStore(ctx.res);
-    this.event(req, { type: 'redirect' });
+    this.event(req, { type: 'redirect', message: hostMismatch(this._options, req) });
     this.redirect(url, REDIRECT_TO_PROVIDER);
   }
 }

@@ -24,6 +24,8 @@ export interface TokenPolicy {
   readonly requiredClaims?: readonly string[] | undefined;
   /** Puavo: the `external_service_path_prefix` the token must have been minted for. */
   readonly servicePathPrefix?: string | undefined;
+  /** `'jti-or-token-hash'`: a token without `jti` is accepted (the caller keys replay on a hash). Default `'jti'`. */
+  readonly replayKey?: 'jti' | 'jti-or-token-hash' | undefined;
 }
 
 /** A token split and its header read; nothing in it is trusted yet. */
@@ -82,12 +84,14 @@ function issuedAt(payload: Record<string, unknown>): number {
   throw claimInvalid('iat', 'is not a number of seconds since the epoch');
 }
 
-function tokenId(payload: Record<string, unknown>): string {
+function tokenId(payload: Record<string, unknown>, policy: TokenPolicy): string | undefined {
   const value = payload.jti;
+  // Only by explicit choice: the caller then remembers the token by a hash of it instead.
+  if (value === undefined && policy.replayKey === 'jti-or-token-hash') return undefined;
   if (value === undefined || value === null) {
     throw new JwtSsoError(
       Code.CLAIM_MISSING,
-      'The token has no "jti" claim, so a second use of it could not be refused: the provider must send a unique token id.',
+      'The token has no "jti" claim, so a second use of it could not be refused: the provider must send a unique token id, or set the option replayKey: \'jti-or-token-hash\' to remember tokens without one by their hash.',
       { claim: 'jti' },
     );
   }
@@ -184,7 +188,7 @@ export function verifyParsed(parsed: ParsedToken, policy: TokenPolicy, nowMs: nu
   const iat = issuedAt(payload);
   const exp = numericDate(payload, 'exp');
   const nbf = numericDate(payload, 'nbf');
-  const jti = tokenId(payload);
+  const jti = tokenId(payload, policy);
 
   if (iat > now + clockTolerance) {
     throw new JwtSsoError(
@@ -217,7 +221,7 @@ export function verifyParsed(parsed: ParsedToken, policy: TokenPolicy, nowMs: nu
     );
   }
   checkClaimPolicy(payload, policy);
-  return { ...payload, iat, jti };
+  return jti === undefined ? { ...payload, iat } : { ...payload, iat, jti };
 }
 
 function checkClaimPolicy(payload: Record<string, unknown>, policy: TokenPolicy): void {

@@ -15,7 +15,8 @@ test('npm run bench runs every section (quick smoke mode)', () => {
   for (const row of [
     'token check: verifyToken',
     'token check: HMAC-SHA256 alone',
-    'login trip: this strategy (state off)',
+    'login trip: this strategy (state off, cookie)',
+    'login trip: this strategy (state on, session, +1 request)',
     'login trip: jwtsso 1.0.1 (original)',
     'signed-in request: + authenticate(jwtsso)',
     'replay store consume: memory',

@@ -48,11 +48,6 @@ async function readmeApp(options: Partial<jwtsso.Options> = {}) {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, hooked, browser: () => request.agent(url), close: () => new Promise<void>((r) => server.close(() => r())) };
 }
-declare module 'express-session' {
-  interface SessionData {
-    jwt?: Record<string, unknown>;
-  }
-}
 
 let app: Awaited<ReturnType<typeof readmeApp>>;
 afterEach(() => app?.close());

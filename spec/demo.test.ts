@@ -30,7 +30,13 @@ test('the demo starts on two origins, redirects to the provider, and stops on SI
     const providerUrl = /Dev identity provider:\s+(http:\/\/127\.0\.0\.1:\d+\/v3\/sso)/.exec(output)?.[1];
     expect(appUrl).toBeDefined();
     expect(providerUrl).toBeDefined();
-    const res = await fetch(new URL('/protected', appUrl!.replace('localhost', '127.0.0.1')), { redirect: 'manual' });
+    const listenUrl = /Listening on:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+    expect(listenUrl).toBe(appUrl!.replace('localhost', '127.0.0.1'));
+    // The address it listens on sends the browser to its public address first, same path.
+    const toPublic = await fetch(new URL('/protected?x=1', listenUrl), { redirect: 'manual' });
+    expect(toPublic.status).toBe(302);
+    expect(toPublic.headers.get('location')).toBe(new URL('/protected?x=1', appUrl).href);
+    const res = await fetch(new URL('/protected', appUrl), { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')!.startsWith(`${providerUrl}?return_to=`)).toBe(true);
     const form = await fetch(res.headers.get('location')!);

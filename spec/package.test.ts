@@ -1,6 +1,6 @@
 // The package as users get it: `npm pack`, installed into an empty project, loaded both ways.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -39,6 +39,8 @@ test('contains dist with declarations, and no tests or sources', () => {
       'dist/dev-provider/index.d.ts',
       'dist/compat.js',
       'dist/compat.d.ts',
+      'dist/testing.js',
+      'dist/testing.d.ts',
       'package.json',
       'README.md',
       'CHANGELOG.md',
@@ -48,9 +50,10 @@ test('contains dist with declarations, and no tests or sources', () => {
   expect(files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(f))).toEqual([]);
 });
 
+// Node 23+ adds a 'module.exports' name to the ESM namespace of every CommonJS module: Node's, not ours.
 const probe = `
   const strategy = new m.JwtSsoStrategy({ authEndpoint: 'https://sso.example/v3/sso', sharedSecret: 's' });
-  console.log(JSON.stringify({ name: strategy.name, exports: Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort(), store: typeof m.MemoryReplayStore }));
+  console.log(JSON.stringify({ name: strategy.name, exports: Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule' && k !== 'module.exports').sort(), store: typeof m.MemoryReplayStore }));
 `;
 const expected = {
   name: 'jwtsso',
@@ -87,6 +90,16 @@ test('the dev-provider entry loads both ways', () => {
       encoding: 'utf8',
     }).trim(),
   ).toBe('function 3');
+});
+
+test('the testing entry loads both ways', () => {
+  const probeTesting = `console.log([typeof m.signIn, typeof m.startDevProvider, typeof m.mintToken].join(' '))`;
+  for (const args of [
+    ['-e', `const m = require('passport-jwtsso/testing'); ${probeTesting}`],
+    ['--input-type=module', '-e', `import * as m from 'passport-jwtsso/testing'; ${probeTesting}`],
+  ]) {
+    expect(execFileSync('node', args, { cwd: dir, encoding: 'utf8' }).trim()).toBe('function function function');
+  }
 });
 
 test('the compat entry is the jwtsso function itself, both ways', () => {
@@ -146,6 +159,24 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
     const middleware = jwtsso({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 's', hook: (_c, done) => done() });
     const same: typeof jwtsso.jwtsso = jwtsso.jwtsso;
     void [name, code, provider, middleware, RedisReplayStore, same];
+    // PuavoClaims is closed: a misspelt claim is an error (and this line fails if it is not).
+    new JwtSsoStrategy<PuavoClaims>({ authEndpoint: 'https://a.example/', sharedSecret: 's' }, (claims, done) => {
+      // @ts-expect-error -- no puavoId in PuavoClaims
+      void claims.puavoId;
+      done(null, { id: claims.puavo_id });
+    });
+    // The User type parameter checks what verify hands Passport.
+    new JwtSsoStrategy<PuavoClaims, { name: string }>({ authEndpoint: 'https://a.example/', sharedSecret: 's' }, (claims, done) => {
+      // @ts-expect-error -- not the User type
+      done(null, { id: claims.puavo_id });
+    });
+    // compat's augmentations: res.requestJwt() and req.session.jwt, typed.
+    import type { Request, Response } from 'express';
+    const useCompat = (req: Request, res: Response): number | undefined => {
+      if (req.session.jwt === undefined) res.requestJwt('/after');
+      return req.session.jwt?.iat;
+    };
+    void useCompat;
   `;
   writeFileSync(
     join(dir, 'app.cts'),
@@ -174,3 +205,62 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
     expect(result.status).toBe(0);
   }
 }, 60_000);
+
+// Every ```ts block of README.md, compiled with --strict against the packed package, each as a
+// module of its own (its imports and top-level await as printed). A block preceded by
+// `<!-- not compiled: reason -->` is left out; the reasons are listed so that a reader sees them.
+function readmeBlocks(): { line: number; code: string }[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const blocks: { line: number; code: string }[] = [];
+  for (const match of readme.matchAll(/(<!-- not compiled: [^>]*-->\n)?```ts\n([\s\S]*?)```/g)) {
+    if (match[1] !== undefined) continue;
+    blocks.push({ line: readme.slice(0, match.index).split('\n').length + 1, code: match[2]! });
+  }
+  return blocks;
+}
+
+test('every TypeScript block of the README compiles with --strict against the packed package', () => {
+  const blocks = readmeBlocks();
+  expect(blocks.length).toBeGreaterThanOrEqual(10);
+  // The packages the snippets import, as an app would have them installed: this repository's.
+  for (const name of ['express', 'express-session', 'passport', 'ioredis', 'redis', 'supertest']) {
+    try {
+      symlinkSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
+    } catch {
+      // linked already
+    }
+  }
+  for (const name of ['supertest', 'superagent', 'cookiejar', 'methods']) {
+    try {
+      symlinkSync(join(root, 'node_modules', '@types', name), join(dir, 'node_modules', '@types', name), 'dir');
+    } catch {
+      // linked already, or not at this version
+    }
+  }
+  const files = blocks.map((b) => {
+    const file = `readme-line-${b.line}.ts`;
+    writeFileSync(join(dir, file), b.code);
+    return file;
+  });
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const flags = [
+    '--noEmit',
+    '--strict',
+    '--module',
+    'preserve',
+    '--moduleResolution',
+    'bundler',
+    '--moduleDetection',
+    'force',
+    '--target',
+    'es2022',
+    '--types',
+    'node',
+    '--esModuleInterop',
+    '--skipLibCheck',
+  ];
+  const result = spawnSync(process.execPath, [tsc, ...flags, ...files], { cwd: dir, encoding: 'utf8' });
+  // An error names readme-line-N.ts(l,c): block starting at README line N, its line l.
+  expect(result.stdout).toBe('');
+  expect(result.status).toBe(0);
+}, 120_000);

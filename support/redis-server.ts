@@ -18,8 +18,10 @@ export function describeWithRedis(name: string, body: () => void): void {
     });
     return;
   }
-  console.warn(`\n!!! SKIPPING "${name}": redis-server is not installed. Install it with: apt-get install -y redis-server\n`);
-  describe.skip(name, body);
+  const reason = `no redis-server (${REDIS_SERVER}): apt-get install -y redis-server, or set REDIS_SERVER to its path`;
+  console.warn(`\n!!! SKIPPING "${name}": ${reason}\n`);
+  // The reason in the name: the summary reporter prints it after the closing line.
+  describe.skip(`${name} [skipped: ${reason}]`, body);
 }
 
 export async function freePort(): Promise<number> {

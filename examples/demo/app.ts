@@ -88,6 +88,13 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // One address: the provider returns to options.host, and cookies are per host, so a sign-in
+  // started at another address of this app (127.0.0.1 for localhost) would lose its session.
+  // The demo is reached directly, never through a proxy, so other hosts are sent there first.
+  app.use((req, res, next) => {
+    if (req.headers.host === options.host || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    res.redirect(302, `http://${options.host}${req.originalUrl}`);
+  });
   app.use(express.urlencoded({ extended: false, limit: '1kb' }));
   app.use(
     session({

@@ -8,7 +8,10 @@ import { createDevProvider } from 'passport-jwtsso/dev-provider';
 import { createDemoApp } from './app';
 
 export interface Demo {
+  /** The app's public address (its host option): open this. */
   appUrl: string;
+  /** Where the app listens; requests there are redirected to appUrl. */
+  listenUrl: string;
   providerUrl: string;
   close(): Promise<void>;
 }
@@ -28,7 +31,9 @@ function closeServer(server: Server): Promise<void> {
 
 /**
  * Starts the provider on 127.0.0.1 and the app on localhost: two different sites, as in real
- * life, so cookies and redirects behave as they will in production. Port 0 picks a free one.
+ * life, so cookies and redirects behave as they will in production. The app listens on
+ * 127.0.0.1 and redirects requests there to localhost, so either address works. Port 0 picks a
+ * free one.
  */
 export async function startDemo(appPort = 3000, providerPort = 3001, options: { loginState?: 'cookie' | 'session' } = {}): Promise<Demo> {
   const sharedSecret = randomBytes(32).toString('base64url'); // fresh each run: nobody needs a secret
@@ -51,6 +56,7 @@ export async function startDemo(appPort = 3000, providerPort = 3001, options: { 
   appServer.on('request', app);
   return {
     appUrl: `http://localhost:${aPort}/`,
+    listenUrl: `http://127.0.0.1:${aPort}/`,
     providerUrl,
     close: async () => {
       await Promise.all([closeServer(appServer), closeServer(providerServer)]);
@@ -64,6 +70,7 @@ if (require.main === module) {
     (demo) => {
       console.log(`\n  passport-jwtsso demo\n`);
       console.log(`  App (open this):        ${demo.appUrl}`);
+      console.log(`  Listening on:           ${demo.listenUrl} (redirects to the address above)`);
       console.log(`  Dev identity provider:  ${demo.providerUrl}\n`);
       console.log('  Press Ctrl-C to stop.\n');
       const stop = () => {

@@ -191,7 +191,9 @@ export function secretVerificationKey(secret: string | Uint8Array | KeyObject, o
     if (isAsymmetricKeyMaterial(secret)) throw keyAsSecret(option);
     return { alg: 'HS256', key: createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret)) };
   }
-  throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty string or Buffer, or an array of them.`);
+  const hint =
+    secret === '' || secret === undefined ? ' (it is empty: is the environment variable it is read from, e.g. SSO_SECRET, set?)' : '';
+  throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty string or Buffer, or an array of them${hint}.`);
 }
 
 const keyAsSecret = (option: string): TypeError =>

@@ -3,7 +3,7 @@
 import { ALGORITHMS, type Algorithm } from '../keys/material';
 import { isValidHost } from '../request-url';
 import { isNormalisedMountPoint } from '../urls';
-import type { AuthParams } from './types';
+import type { AuthParams, ReplayKey } from './types';
 
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
@@ -156,4 +156,12 @@ export function nonEmptyString(option: string, value: unknown, fallback: string)
 export function optionalFunction<F>(option: string, value: unknown, expected: string): F | undefined {
   if (value !== undefined && typeof value !== 'function') throw problem(option, expected, value);
   return value as F | undefined;
+}
+
+const REPLAY_KEYS: readonly ReplayKey[] = ['jti', 'jti-or-token-hash'];
+
+export function replayKey(value: unknown, fallback: ReplayKey): ReplayKey {
+  if (value === undefined) return fallback;
+  if (!REPLAY_KEYS.includes(value as ReplayKey)) throw problem('replayKey', `one of ${REPLAY_KEYS.map((k) => `"${k}"`).join(', ')}`, value);
+  return value as ReplayKey;
 }

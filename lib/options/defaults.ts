@@ -8,6 +8,7 @@ export const DEFAULTS = {
   clockTolerance: 5,
   state: true,
   stateMaxAge: 600,
+  replayKey: 'jti',
   tokenParam: 'jwt',
   returnToParam: 'return_to',
   stateParam: 'jwtsso_state',

@@ -23,6 +23,13 @@ export type SecretOrKeyProvider = (
 /** Extra query parameters for the provider, e.g. `{ organisation: 'example.opinsys.fi' }`. */
 export type AuthParams = Readonly<Record<string, string>> | ((req: IncomingMessage) => Readonly<Record<string, string>>);
 
+/**
+ * What a used token is remembered by (replay protection): `'jti'` (every token must carry one),
+ * or `'jti-or-token-hash'`: the `jti` when there is one, else a SHA-256 of the token's signed
+ * part, for providers that send no `jti`.
+ */
+export type ReplayKey = 'jti' | 'jti-or-token-hash';
+
 /** Options of {@link JwtSsoStrategy} shared by both verify forms. Every number of seconds says so. */
 export interface JwtSsoStrategyBaseOptions {
   /** The provider's SSO endpoint, an absolute http(s) URL; its own query is kept. Required. */
@@ -89,8 +96,16 @@ export interface JwtSsoStrategyBaseOptions {
    * finish a login. `'session'`: in `req.session`, as 0.1 did.
    */
   loginState?: 'cookie' | 'session';
-  /** Where used token ids are remembered. Default: a new {@link MemoryReplayStore} (one process only). */
+  /** Where used token ids are remembered. Default: a new `MemoryReplayStore` (one process only). */
   replayStore?: ReplayStore;
+  /**
+   * What a used token is remembered by. `'jti'` (default): a token without `jti` is refused
+   * (`ERR_JWTSSO_CLAIM_MISSING`). `'jti-or-token-hash'`: for providers that send no `jti`, a
+   * token without one is remembered by a SHA-256 of its signed part (header and payload), so it
+   * still signs in once; tokens with a `jti` are remembered by it as before. Never no replay
+   * protection.
+   */
+  replayKey?: ReplayKey;
   /** Query parameter the provider returns the token in. Default `'jwt'`. */
   tokenParam?: string;
   /** Query parameter that tells the provider where to return. Default `'return_to'`. */
@@ -137,6 +152,7 @@ export interface ResolvedOptions {
   readonly stateMaxAge: number;
   readonly loginState: LoginStateStore;
   readonly replayStore: ReplayStore;
+  readonly replayKey: ReplayKey;
   readonly tokenParam: string;
   readonly returnToParam: string;
   readonly stateParam: string;

@@ -42,6 +42,8 @@ export interface AppOptions {
   session?: boolean;
   /** The session store (default: express-session's MemoryStore), e.g. to count what is stored. */
   sessionStore?: session.Store;
+  /** Mount passport.session() (default: when there is session middleware). */
+  passportSession?: boolean;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     );
   }
   app.use(passport.initialize());
-  if (options.session !== false) app.use(passport.session());
+  if (options.session !== false && options.passportSession !== false) app.use(passport.session());
   const auth = passport.authenticate('jwtsso', options.authenticate ?? {});
   const show = (req: express5.Request, res: express5.Response) => {
     res.json({ user: req.user ?? null, sessionID: req.sessionID ?? null, url: req.originalUrl, authInfo: req.authInfo ?? null });
