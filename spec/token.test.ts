@@ -1,7 +1,7 @@
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import jws from 'jws';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../lib/errors';
-import { MAX_JTI_LENGTH, MAX_TOKEN_LENGTH, replayWindow, verifyToken, type TokenPolicy } from '../lib/token';
+import { MAX_JTI_LENGTH, MAX_TOKEN_LENGTH, parseToken, replayWindow, unverifiedPayload, verifyToken, type TokenPolicy } from '../lib/token';
 import { b64, mint, NOW, NOW_MS, OTHER_SECRET, puavoClaims, raw, SECRET } from './helpers/tokens';
 
 const policy: TokenPolicy = { keys: [{ alg: 'HS256' as const, key: createSecretKey(Buffer.from(SECRET)) }], maxAge: 60, clockTolerance: 5 };
@@ -567,4 +567,12 @@ test('a non-canonical encoding of a good signature (its unused low bits set) is 
   expect(Buffer.from(twin, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
   expect(failure(`${good[0]}.${good[1]}.${twin}`).code).toBe(Code.SIGNATURE_INVALID);
   expect(verifyToken(good.join('.'), policy, NOW_MS).jti).toBeDefined();
+});
+
+test('the unverified payload (for a key provider) is read like the verified one, and named when malformed', () => {
+  const c = claims();
+  expect(unverifiedPayload(parseToken(raw(HS256, c)))).toEqual(c);
+  expect(() => unverifiedPayload(parseToken(`${good[0]}.${b64('not json')}.${good[2]}`))).toThrow(
+    /malformed: its payload is not base64url-encoded UTF-8 JSON/,
+  );
 });

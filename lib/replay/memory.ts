@@ -98,6 +98,7 @@ export class MemoryReplayStore implements ReplayStore {
     ids.push(id);
     while (i > 0) {
       const parent = (i - 1) >> 1;
+      // Stryker disable next-line EqualityOperator: equal expiries may sit either way round in a heap
       if (e[parent]! <= expiry) break;
       e[i] = e[parent]!;
       ids[i] = ids[parent]!;
@@ -119,7 +120,10 @@ export class MemoryReplayStore implements ReplayStore {
       const left = 2 * i + 1;
       if (left >= n) break;
       const right = left + 1;
+      // right === n reads undefined, and `undefined < x` is false: left either way; equal expiries either way round.
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: see the line above
       const child = right < n && e[right]! < e[left]! ? right : left;
+      // Stryker disable next-line EqualityOperator: equal expiries may sit either way round in a heap
       if (e[child]! >= lastExpiry) break;
       e[i] = e[child]!;
       ids[i] = ids[child]!;
