@@ -157,7 +157,23 @@ async function concurrentRate(workers: number, ms: number, step: () => Promise<b
 
 const tripsPerSecond = (trip: Trip, port: number, ms: number) => concurrentRate(CONCURRENCY, ms, () => trip(port), 'login trips');
 
-async function logins(ports: Record<string, number>) {
+// Server CPU per login trip (µs), each variant driven alone and one trip at a time: a cost
+// that the scheduling noise of a shared machine cannot blur the way it blurs throughput.
+async function tripCpuMicros(child: ChildProcess, trip: Trip, port: number): Promise<number> {
+  const trips = QUICK ? 20 : 400;
+  const before = await serverCpuMicros(child);
+  for (let i = 0; i < trips; i++) if (!(await trip(port))) throw new Error('a login trip failed: the benchmark would measure errors');
+  return round((await serverCpuMicros(child)) - before) / trips;
+}
+
+async function logins(ports: Record<string, number>, child: ChildProcess) {
+  const cpu: Record<string, number> = {};
+  for (let pass = 0; pass < 2; pass++) {
+    // Twice, the second time warm; the second is kept.
+    cpu.strategy = await tripCpuMicros(child, strategyTrip, ports.strategy!);
+    cpu.strategySession = await tripCpuMicros(child, strategyTrip, ports.strategySession!);
+    cpu.original = await tripCpuMicros(child, originalTrip, ports.original!);
+  }
   const r = await interleaved(ROUNDS, {
     strategy: () => tripsPerSecond(strategyTrip, ports.strategy!, TRIP_ROUND_MS),
     original: () => tripsPerSecond(originalTrip, ports.original!, TRIP_ROUND_MS),
@@ -171,6 +187,9 @@ async function logins(ports: Record<string, number>) {
     withStateRatioToOriginal: round(r.strategyWithState / r.original, 2),
     sessionRatioToOriginal: round(r.strategySession / r.original, 2),
     withStateSessionRatioToOriginal: round(r.strategyWithStateSession / r.original, 2),
+    serverCpuMicrosPerTrip: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v)])),
+    cpuRatioToOriginal: round(cpu.original! / cpu.strategy!, 2),
+    cpuSessionRatioToOriginal: round(cpu.original! / cpu.strategySession!, 2),
   };
 }
 
@@ -347,7 +366,7 @@ async function main(): Promise<void> {
     console.log('1/4 token check alone…');
     const token = await tokenCheck();
     console.log('2/4 login trips…');
-    const login = await logins(ports);
+    const login = await logins(ports, child);
     console.log('3/4 signed-in requests…');
     const signed = await signedIn(ports.strategy!, child);
     console.log('4/4 replay stores…');
@@ -401,6 +420,17 @@ function print(r: {
       `×${r.loginTrips.sessionRatioToOriginal} of the original`,
     ],
     ['login trip: jwtsso 1.0.1 (original)', `${l.original} trips/s`, ''],
+    [
+      'login trip: server CPU per trip, cookie (state off)',
+      `${r.loginTrips.serverCpuMicrosPerTrip.strategy} µs`,
+      `×${r.loginTrips.cpuRatioToOriginal} trips per CPU-second of the original`,
+    ],
+    [
+      'login trip: server CPU per trip, session (state off)',
+      `${r.loginTrips.serverCpuMicrosPerTrip.strategySession} µs`,
+      `×${r.loginTrips.cpuSessionRatioToOriginal} trips per CPU-second of the original`,
+    ],
+    ['login trip: server CPU per trip, jwtsso 1.0.1', `${r.loginTrips.serverCpuMicrosPerTrip.original} µs`, ''],
     [
       'login trip: this strategy (state on, cookie, +1 request)',
       `${l.strategyWithState} trips/s`,
