@@ -58,12 +58,18 @@ export function logSafe(value: string, maxLength: number = MAX_LOGGED_LENGTH): s
   });
 }
 
+/** True if an event would go anywhere: `onEvent` is set, or `DEBUG` names this package. */
+export function listening(onEvent: ((event: JwtSsoEvent) => void) | undefined): boolean {
+  return onEvent !== undefined || debug.enabled;
+}
+
 /**
  * Reports an event to debug and to `onEvent`, without the fields that are undefined, its values
  * from the token or the request escaped ({@link logSafe}); a throwing `onEvent` cannot break a
  * login.
  */
 export function emit(onEvent: ((event: JwtSsoEvent) => void) | undefined, event: JwtSsoEvent): void {
+  if (!listening(onEvent)) return;
   const clean = Object.fromEntries(
     Object.entries(event)
       .filter(([, v]) => v !== undefined)

@@ -26,7 +26,7 @@ import {
   type JwtSsoStrategyOptionsWithRequest,
   type ResolvedOptions,
 } from './options';
-import { acceptedEvent, emit, failureEvent, type JwtSsoEvent } from './events';
+import { acceptedEvent, emit, failureEvent, listening, type JwtSsoEvent } from './events';
 import type { SessionLike } from './session-state';
 import { splitTarget, type QueryPair } from './urls';
 
@@ -173,13 +173,15 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     return url.href;
   }
 
-  private event(req: Request, event: JwtSsoEvent): void {
-    emit(this._options.onEvent, { ...event, ip: clientIp(req) });
+  // Builds an event only when one would go anywhere: a login costs no audit work unasked.
+  private event(req: Request, event: JwtSsoEvent | (() => JwtSsoEvent)): void {
+    if (!listening(this._options.onEvent)) return;
+    emit(this._options.onEvent, { ...(typeof event === 'function' ? event() : event), ip: clientIp(req) });
   }
 
   // A refusal is fail(err, status); a fault (no session, replay store down, a bug) is error().
   private refuse(err: unknown, req: Request): void {
-    this.event(req, failureEvent(err));
+    this.event(req, () => failureEvent(err));
     if (isRefusal(err)) return this.fail(err, err.status);
     this.error(err instanceof Error ? err : new Error(String(err)));
   }
@@ -241,7 +243,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       this.event(req, { type: 'token-dropped' });
       return this.pass();
     }
-    this.event(req, acceptedEvent(claims));
+    this.event(req, () => acceptedEvent(claims));
     this.callVerify(req, claims as unknown as C);
   }
 
@@ -294,7 +296,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     const params = resolveParams(options.authParams, req, 'authenticate option authParams');
     const url = loginRedirect(this._options, ctx, { target, wanted, params });
     noStore(ctx.res);
-    this.event(req, { type: 'redirect', message: hostMismatch(this._options, req) });
+    this.event(req, () => ({ type: 'redirect', message: hostMismatch(this._options, req) }));
     this.redirect(url, REDIRECT_TO_PROVIDER);
   }
 }

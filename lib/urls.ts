@@ -71,6 +71,11 @@ export function stripParams(target: string, remove: readonly string[]): string {
 // A same-origin path: starts with one `/`, no `\\`, no control or space characters.
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const SAFE_PATH = /^\/(?![/\\])[^\\\x00-\x20\x7f]*$/;
+// A path and query the WHATWG parser keeps as they are: one leading `/`, no `%` or `\\` in the
+// path (no encoded dot segment or slash), nothing it would %-encode anywhere. Dot segments
+// are looked for separately.
+const PLAIN_TARGET = /^\/(?![/])[A-Za-z0-9\-._~!$&()*+,;=:@/]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]+)?$/;
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 // Any origin serves: only the path a browser would make of a string is looked at.
 const JUDGE_ORIGIN = 'http://origin.invalid';
 
@@ -97,10 +102,21 @@ export function sameOriginPath(returnTo: unknown): string | null {
  * routes would see it. `mountPoint` must be normalised itself (the options check it).
  */
 export function pathWithin(mountPoint: string, path: string): string {
+  // Most paths hold nothing a browser would resolve or re-encode: then they are what they say.
+  if (PLAIN_TARGET.test(path) && !DOT_SEGMENT.test(pathPart(path))) return path;
+  return resolvedWithin(mountPoint, path);
+}
+
+const pathPart = (target: string): string => {
+  const q = target.indexOf('?');
+  return q === -1 ? target : target.slice(0, q);
+};
+
+/** {@link pathWithin} without its shortcut: what the WHATWG URL parser makes of the path. */
+export function resolvedWithin(mountPoint: string, path: string): string {
   const base = mountPoint + '/';
   const url = new URL(mountPoint + localPath(path), JUDGE_ORIGIN);
-  const q = path.indexOf('?');
-  const decodedPath = decodeComponent(q === -1 ? path : path.slice(0, q)).replace(/[?#]/g, '_');
+  const decodedPath = decodeComponent(pathPart(path)).replace(/[?#]/g, '_');
   const decoded = new URL(mountPoint + localPath(decodedPath), JUDGE_ORIGIN);
   if (!url.pathname.startsWith(base) || !decoded.pathname.startsWith(base)) return '/';
   // localPath again: with no mountPoint, `/.//evil.example` resolves to `//evil.example`.

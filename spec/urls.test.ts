@@ -1,4 +1,14 @@
-import { appendParam, isNormalisedMountPoint, localPath, loginUrl, pathWithin, sameOriginPath, splitQuery, stripParams } from '../lib/urls';
+import {
+  appendParam,
+  isNormalisedMountPoint,
+  localPath,
+  loginUrl,
+  pathWithin,
+  resolvedWithin,
+  sameOriginPath,
+  splitQuery,
+  stripParams,
+} from '../lib/urls';
 
 describe('stripParams', () => {
   test.each([
@@ -174,4 +184,40 @@ describe('pathWithin: a path is judged the way a browser resolves it below mount
   ])('mountPoint %j is normalised: %s', (mountPoint, expected) => {
     expect(isNormalisedMountPoint(mountPoint)).toBe(expected);
   });
+});
+
+describe('pathWithin takes a shortcut only where the parser would change nothing', () => {
+  // Every path over this alphabet, up to a length, plus a seeded random sample of longer ones:
+  // the shortcut and the full resolution must agree on each.
+  const alphabet = ['/', '.', 'a', '%', '2', 'e', '?', '=', '&', '\\', ' ', '"', "'", '#', '~', '-', ':', '@'];
+  function* paths(maxLength: number, prefix = '/'): Generator<string> {
+    yield prefix;
+    if (prefix.length >= maxLength) return;
+    for (const c of alphabet) yield* paths(maxLength, prefix + c);
+  }
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const sample = Array.from(
+    { length: 3000 },
+    () => '/' + Array.from({ length: 1 + Math.floor(random() * 14) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+  );
+
+  test.each(['', '/app'])('below mountPoint %j: the same result as the full WHATWG resolution, for every path tried', (mountPoint) => {
+    const disagreements: string[] = [];
+    let tried = 0;
+    for (const path of [...paths(5), ...sample]) {
+      const local = stripParams(path, []); // what pathWithin is given: a local path
+      tried++;
+      if (pathWithin(mountPoint, local) !== resolvedWithin(mountPoint, local)) disagreements.push(local);
+    }
+    expect(tried).toBeGreaterThan(100_000);
+    expect(disagreements).toEqual([]);
+  });
+
+  test.each(['/reports/2026?term=autumn&page=2', '/file.html', '/a/b;c=d', '/~user/x?a=%20b'])(
+    'control: the plain path %j is kept as it is',
+    (path) => {
+      expect(pathWithin('/app', path)).toBe(path);
+    },
+  );
 });
