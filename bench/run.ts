@@ -160,20 +160,21 @@ const tripsPerSecond = (trip: Trip, port: number, ms: number) => concurrentRate(
 // Server CPU per login trip (µs), each variant driven alone and one trip at a time: a cost
 // that the scheduling noise of a shared machine cannot blur the way it blurs throughput.
 async function tripCpuMicros(child: ChildProcess, trip: Trip, port: number): Promise<number> {
-  const trips = QUICK ? 20 : 400;
+  const trips = QUICK ? 20 : 300;
   const before = await serverCpuMicros(child);
   for (let i = 0; i < trips; i++) if (!(await trip(port))) throw new Error('a login trip failed: the benchmark would measure errors');
-  return round((await serverCpuMicros(child)) - before) / trips;
+  return ((await serverCpuMicros(child)) - before) / trips;
 }
 
 async function logins(ports: Record<string, number>, child: ChildProcess) {
-  const cpu: Record<string, number> = {};
-  for (let pass = 0; pass < 2; pass++) {
-    // Twice, the second time warm; the second is kept.
-    cpu.strategy = await tripCpuMicros(child, strategyTrip, ports.strategy!);
-    cpu.strategySession = await tripCpuMicros(child, strategyTrip, ports.strategySession!);
-    cpu.original = await tripCpuMicros(child, originalTrip, ports.original!);
+  // Interleaved passes, the median kept: a garbage collection lands in one pass, not in all.
+  const passes: Record<'strategy' | 'strategySession' | 'original', number[]> = { strategy: [], strategySession: [], original: [] };
+  for (let pass = 0; pass < (QUICK ? 1 : 7); pass++) {
+    passes.strategy.push(await tripCpuMicros(child, strategyTrip, ports.strategy!));
+    passes.strategySession.push(await tripCpuMicros(child, strategyTrip, ports.strategySession!));
+    passes.original.push(await tripCpuMicros(child, originalTrip, ports.original!));
   }
+  const cpu = Object.fromEntries(Object.entries(passes).map(([k, v]) => [k, median(v)])) as Record<keyof typeof passes, number>;
   const r = await interleaved(ROUNDS, {
     strategy: () => tripsPerSecond(strategyTrip, ports.strategy!, TRIP_ROUND_MS),
     original: () => tripsPerSecond(originalTrip, ports.original!, TRIP_ROUND_MS),
