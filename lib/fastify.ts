@@ -6,10 +6,16 @@ import { REPLY_LINK } from './adapter';
 
 /** What the plugin uses of a Fastify instance. */
 export interface FastifyInstanceLike {
+  /** Fastify's `hasRequestDecorator`: the link is declared once, however often the plugin is registered. */
   hasRequestDecorator(name: symbol): boolean;
+  /** Fastify's `decorateRequest`: declares the link, so that every request has one shape. */
   decorateRequest(name: symbol, value: null): unknown;
+  /** Fastify's `addHook`: {@link linkReply} runs on every request. */
   addHook(name: 'onRequest', hook: (request: object, reply: object, done: () => void) => void): unknown;
 }
+
+/** A Fastify plugin (callback style), as `app.register` takes it. */
+export type FastifyPluginLike = (instance: FastifyInstanceLike, options: unknown, done: (err?: Error) => void) => void;
 
 /**
  * An `onRequest` hook that links the request to its reply, for the strategy. Prefer
@@ -25,12 +31,12 @@ export function linkReply(request: object, reply: object, done: () => void): voi
   done();
 }
 
-function plugin(instance: FastifyInstanceLike, _options: unknown, done: (err?: Error) => void): void {
+const plugin: FastifyPluginLike = (instance, _options, done) => {
   // Declared, so Fastify keeps one request shape.
   if (!instance.hasRequestDecorator(REPLY_LINK)) instance.decorateRequest(REPLY_LINK, null);
   instance.addHook('onRequest', linkReply);
   done();
-}
+};
 
 /**
  * The Fastify plugin that lets the strategy write its headers (`Cache-Control: no-store`,
@@ -47,7 +53,7 @@ function plugin(instance: FastifyInstanceLike, _options: unknown, done: (err?: E
  * app.register(fastifyPassport.secureSession());
  * ```
  */
-export const jwtssoFastify: typeof plugin = Object.assign(plugin, {
+export const jwtssoFastify: FastifyPluginLike = Object.assign(plugin, {
   // What fastify-plugin sets: the hook reaches every route, not only this plugin's children.
   [Symbol.for('skip-override')]: true,
   [Symbol.for('fastify.display-name')]: 'passport-jwtsso',

@@ -89,7 +89,7 @@ export interface JwtSsoStrategyBaseOptions {
    * finish a login. `'session'`: in `req.session`, as 0.1 did.
    */
   loginState?: 'cookie' | 'session';
-  /** Where used token ids are remembered. Default: a new {@link MemoryReplayStore} (one process only). */
+  /** Where used token ids are remembered. Default: a new {@link index!MemoryReplayStore} (one process only). */
   replayStore?: ReplayStore;
   /** Query parameter the provider returns the token in. Default `'jwt'`. */
   tokenParam?: string;
