@@ -3,6 +3,7 @@
 // `passport-jwtsso/compat`: the jwtsso 1.x Express middleware's API on this package's checks,
 // so that apps using the original move over by changing one require.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { adaptRequest, sessionAccess, type SessionAccess } from './adapter';
 import type { JwtClaims } from './claims';
 import { acceptedEvent, emit, failureEvent } from './events';
 import { sessionRequired } from './errors';
@@ -10,7 +11,6 @@ import { acceptToken, hasTokenParam, loginContext, loginRedirect, readReturn } f
 import { clientIp } from './request-url';
 import { noStore } from './response';
 import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } from './options';
-import type { SessionLike } from './session-state';
 import { splitTarget } from './urls';
 
 // What the middleware adds, typed for TypeScript apps that use it: `res.requestJwt()` on Express's
@@ -32,7 +32,7 @@ declare module 'express-session' {
 
 type CompatRequest = IncomingMessage & {
   originalUrl?: string;
-  session?: SessionLike & { regenerate?: (cb: (err?: unknown) => void) => void };
+  session?: { regenerate?: (cb: (err?: unknown) => void) => void };
 };
 type CompatResponse = ServerResponse & { requestJwt?: (customPath?: string) => void };
 
@@ -75,9 +75,9 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
   if (hook !== undefined && typeof hook !== 'function') throw new TypeError('jwtsso: option "hook" must be a function (claims, done).');
   const o: ResolvedOptions = resolveOptions({ ...rest, ...splitMountPoint(options) });
 
-  async function receive(req: CompatRequest, res: CompatResponse, session: SessionLike, target: string): Promise<void> {
+  async function receive(req: CompatRequest, res: CompatResponse, session: SessionAccess, target: string): Promise<void> {
     const returned = readReturn(o, splitTarget(target).pairs, target);
-    const signedIn = session.jwt !== undefined && session.jwt !== null;
+    const signedIn = session.get('jwt') !== undefined && session.get('jwt') !== null;
     const ctx = loginContext(o, { req, res, session, now: o.clock() });
     const claims = await acceptToken(o, ctx, { token: returned.token, state: returned.state, signedIn });
     const redirect = () => found(res, o.mountPoint + returned.clean);
@@ -91,20 +91,20 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     // The claims go into the session only once the hook agreed: a refused login must leave
     // nothing there that signs anyone in (the session is saved even when next(err) is called).
     if (hook !== undefined) await runHook(hook, claims);
-    (req.session as SessionLike).jwt = claims;
+    sessionAccess(req.session)?.set('jwt', claims); // the regenerated session
     redirect();
   }
 
   return function jwtssoMiddleware(request, response, next) {
     const req = request as CompatRequest;
     const res = response as CompatResponse;
-    const target = req.originalUrl ?? req.url ?? '/';
+    const { target, session } = adaptRequest(req);
 
     res.requestJwt = (customPath?: string) => {
       try {
         // The claims will live in req.session.jwt: without a session no login could last.
-        if (req.session === undefined || req.session === null) throw sessionRequired();
-        const ctx = loginContext(o, { req, res, session: req.session, now: o.clock() });
+        if (session === undefined) throw sessionRequired();
+        const ctx = loginContext(o, { req, res, session, now: o.clock() });
         const url = loginRedirect(o, ctx, { target, wanted: customPath, params: {} });
         noStore(res);
         emit(o.onEvent, { type: 'redirect', ip: clientIp(req) });
@@ -117,8 +117,8 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     const { pairs } = splitTarget(target);
     if (!hasTokenParam(o, pairs)) return next();
     noStore(res);
-    if (req.session === undefined || req.session === null) return next(sessionRequired());
-    receive(req, res, req.session, target).catch((err: unknown) => {
+    if (session === undefined) return next(sessionRequired());
+    receive(req, res, session, target).catch((err: unknown) => {
       emit(o.onEvent, { ...failureEvent(err), ip: clientIp(req) });
       next(err);
     });

@@ -6,9 +6,8 @@ import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code, stateMismatch } from './errors';
 import { checkAuthParams, type AuthParams, type ResolvedOptions } from './options';
 import { requestOrigin, type RequestLike } from './request-url';
-import type { ServerResponse } from 'node:http';
+import type { HeaderTarget, SessionAccess } from './adapter';
 import type { LoginStateContext } from './login-state';
-import type { SessionLike } from './session-state';
 import { replayId } from './replay/key';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
 import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripParams, type QueryPair } from './urls';
@@ -70,7 +69,7 @@ export function cleanTarget(o: ResolvedOptions, target: string): string {
  */
 export function loginContext(
   o: ResolvedOptions,
-  args: { req: RequestLike; res: ServerResponse | undefined; session: SessionLike | undefined; now: number },
+  args: { req: RequestLike; res: HeaderTarget | undefined; session: SessionAccess | undefined; now: number },
 ): LoginStateContext {
   let secure: boolean | undefined;
   return {

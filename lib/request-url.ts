@@ -27,7 +27,7 @@ type TrustFn = (address: string | undefined, hop: number) => boolean;
 // Proxy headers count only when Express's `trust proxy` setting trusts the peer.
 function trustsPeer(req: RequestLike): boolean {
   const trust = req.app?.get?.('trust proxy fn');
-  return typeof trust === 'function' && (trust as TrustFn)(req.socket.remoteAddress, 0) === true;
+  return typeof trust === 'function' && (trust as TrustFn)(req.socket?.remoteAddress, 0) === true;
 }
 
 function firstHeader(req: RequestLike, name: string): string | undefined {
@@ -48,7 +48,8 @@ export function requestOrigin(req: RequestLike, fixed: { host?: string; scheme?:
   const trusted = trustsPeer(req);
   let scheme = fixed.scheme;
   if (scheme === undefined) {
-    const socketScheme = (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http';
+    // A request without a socket (a test harness's) is not encrypted.
+    const socketScheme = (req.socket as Partial<TLSSocket> | undefined)?.encrypted === true ? 'https' : 'http';
     const forwarded = trusted ? (firstHeader(req, 'x-forwarded-proto') ?? firstHeader(req, 'x-scheme')) : undefined;
     const lower = forwarded?.toLowerCase();
     scheme = lower === 'http' || lower === 'https' ? lower : socketScheme;

@@ -1,6 +1,8 @@
 // What the strategy keeps in the session: the login states it issued, and tokens that arrived
-// and wait for the verifying request on the clean URL. Plain JSON, so any session store keeps it.
+// and wait for the verifying request on the clean URL. Plain JSON, so any session store keeps it;
+// written only by assigning a whole new bag (lib/adapter.ts reads and assigns it).
 import { randomBytes } from 'node:crypto';
+import type { SessionAccess } from './adapter';
 
 /** Key under `req.session`. */
 export const SESSION_KEY = 'jwtsso';
@@ -33,15 +35,11 @@ interface Bag {
   tokens?: TokenEntry[];
 }
 
-/** A session as express-session and its kin provide it: an object we may add a key to. */
-export type SessionLike = Record<string, unknown>;
-
-function bag(session: SessionLike): Bag {
-  const existing = session[SESSION_KEY];
-  if (existing !== null && typeof existing === 'object' && !Array.isArray(existing)) return existing as Bag;
-  const fresh: Bag = {};
-  session[SESSION_KEY] = fresh;
-  return fresh;
+// What was read of the bag: its live, well-formed entries, and whether a bag was there at all.
+interface Read {
+  present: boolean;
+  states: StateEntry[];
+  tokens: TokenEntry[];
 }
 
 // Live entries only, and only well-formed ones: a session store is not trusted to hand back
@@ -57,55 +55,64 @@ const isState = (x: StateEntry): boolean => typeof x.value === 'string';
 const isToken = (x: TokenEntry): boolean =>
   typeof x.url === 'string' && typeof x.token === 'string' && (x.state === null || typeof x.state === 'string');
 
-function tidy(session: SessionLike): void {
-  const b = bag(session);
-  if ((b.states?.length ?? 0) === 0 && (b.tokens?.length ?? 0) === 0) Reflect.deleteProperty(session, SESSION_KEY);
+// Reads copies: the stored bag is never changed in place (a session that persists only
+// top-level assignments would lose the change), only replaced by write().
+function read(session: SessionAccess, now: number): Read {
+  const stored = session.get(SESSION_KEY);
+  const bag: Bag = stored !== null && typeof stored === 'object' && !Array.isArray(stored) ? (stored as Bag) : {};
+  return {
+    present: stored !== undefined,
+    states: live<StateEntry>(bag.states, now, isState),
+    tokens: live<TokenEntry>(bag.tokens, now, isToken),
+  };
+}
+
+// Assigns a new bag, or undefined once nothing is pending: junk and expired entries are never written back.
+function write(session: SessionAccess, states: StateEntry[], tokens: TokenEntry[]): void {
+  const bag: Bag = {};
+  if (states.length > 0) bag.states = states;
+  if (tokens.length > 0) bag.tokens = tokens;
+  session.set(SESSION_KEY, states.length === 0 && tokens.length === 0 ? undefined : bag);
 }
 
 /** A fresh state value: STATE_BYTES random bytes, base64url. */
 export const randomState = (): string => randomBytes(STATE_BYTES).toString('base64url');
 
 /** Issues a fresh state value and remembers it for `ttlSeconds`. */
-export function issueState(session: SessionLike, now: number, ttlSeconds: number): string {
+export function issueState(session: SessionAccess, now: number, ttlSeconds: number): string {
   const value = randomState();
-  const b = bag(session);
-  const states = live<StateEntry>(b.states, now, isState);
+  const { states, tokens } = read(session, now);
   states.push({ value, expiresAt: now + ttlSeconds * MS_PER_SECOND });
-  b.states = states.slice(-MAX_PENDING_STATES);
+  write(session, states.slice(-MAX_PENDING_STATES), tokens);
   return value;
 }
 
 /** True if `value` is a live state of this session; `consume` also removes it (one use). */
-export function hasState(session: SessionLike, value: string | null, now: number, consume: boolean): boolean {
-  const b = bag(session);
-  const states = live<StateEntry>(b.states, now, isState);
-  // null finds nothing: every state kept is a string.
-  const index = states.findIndex((s) => s.value === value);
+export function hasState(session: SessionAccess, value: string | null, now: number, consume: boolean): boolean {
+  const { present, states, tokens } = read(session, now);
+  const index = value === null ? -1 : states.findIndex((s) => s.value === value);
   if (consume && index !== -1) states.splice(index, 1);
-  b.states = states;
-  tidy(session);
+  if (present) write(session, states, tokens);
   return index !== -1;
 }
 
 /** Keeps a token that arrived on `cleanUrl` until the browser comes back there. */
-export function stashToken(session: SessionLike, cleanUrl: string, token: string, state: string | null, now: number): void {
-  const b = bag(session);
-  const tokens = live<TokenEntry>(b.tokens, now, isToken).filter((t) => t.url !== cleanUrl);
+export function stashToken(session: SessionAccess, cleanUrl: string, token: string, state: string | null, now: number): void {
+  const pending = read(session, now);
+  const tokens = pending.tokens.filter((t) => t.url !== cleanUrl);
   tokens.push({ url: cleanUrl, token, state, expiresAt: now + PENDING_TOKEN_TTL * MS_PER_SECOND });
-  b.tokens = tokens.slice(-MAX_PENDING_TOKENS);
+  write(session, pending.states, tokens.slice(-MAX_PENDING_TOKENS));
 }
 
 /** Removes and returns the token waiting for `cleanUrl`, if any. */
-export function takeToken(session: SessionLike, cleanUrl: string, now: number): { token: string; state: string | null } | null {
-  // The signed-in hot path: nothing to do. Without it bag() would add an empty bag and tidy()
-  // remove it again, so its mutants change nothing observable.
-  // Stryker disable next-line ConditionalExpression: a shortcut, the same result without it
-  if (session[SESSION_KEY] === undefined) return null;
-  const b = bag(session);
-  const tokens = live<TokenEntry>(b.tokens, now, isToken);
+export function takeToken(session: SessionAccess, cleanUrl: string, now: number): { token: string; state: string | null } | null {
+  if (!hasPending(session)) return null; // the signed-in hot path: nothing to do
+  const { states, tokens } = read(session, now);
   const index = tokens.findIndex((t) => t.url === cleanUrl);
   const found = index === -1 ? null : tokens.splice(index, 1)[0]!;
-  b.tokens = tokens;
-  tidy(session);
+  write(session, states, tokens);
   return found === null ? null : { token: found.token, state: found.state };
 }
+
+/** True if the session holds a bag at all: cheap, for the signed-in hot path. */
+export const hasPending = (session: SessionAccess): boolean => session.get(SESSION_KEY) !== undefined;

@@ -1,7 +1,7 @@
-import type { ServerResponse } from 'node:http';
 import type { AuthenticateOptions } from 'passport';
 import { Strategy } from 'passport-strategy';
 import type { Request } from 'express';
+import { adaptRequest } from './adapter';
 import type { JwtClaims, JwtRegisteredClaims } from './claims';
 import { hostMismatch, passportSessionMissing, stateMismatchHint } from './diagnose';
 import { isRefusal, JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
@@ -27,7 +27,6 @@ import {
   type ResolvedOptions,
 } from './options';
 import { acceptedEvent, emit, failureEvent, listening, type JwtSsoEvent } from './events';
-import type { SessionLike } from './session-state';
 import { splitTarget, type QueryPair } from './urls';
 
 /** What `verify` hands back: an error, a user (`false` or `null`: refused), and optional info. */
@@ -87,13 +86,6 @@ const REDIRECT_TO_CLEAN_URL = 303;
 function isAuthenticated(req: Request): boolean {
   return typeof req.isAuthenticated === 'function' ? req.isAuthenticated() : req.user !== undefined;
 }
-
-function sessionOf(req: Request): SessionLike | undefined {
-  const session = (req as { session?: unknown }).session;
-  return session !== null && typeof session === 'object' ? (session as SessionLike) : undefined;
-}
-
-const responseOf = (req: Request): ServerResponse | undefined => (req as { res?: ServerResponse }).res;
 
 /** Options of {@link JwtSsoStrategy.logoutUrl}. */
 export interface LogoutUrlOptions {
@@ -189,9 +181,10 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
   // Synchronous on every path but the verifying one, so a signed-in request costs no promise.
   private dispatch(req: Request, options: JwtSsoAuthenticateOptions): void {
     const o = this._options;
-    const target = req.originalUrl ?? req.url ?? '/';
+    // Express, Koa, Fastify and NestJS hand the request, session and response over differently.
+    const { target, session, response } = adaptRequest(req);
     const { pairs } = splitTarget(target);
-    const ctx = loginContext(o, { req, res: responseOf(req), session: sessionOf(req), now: o.clock() });
+    const ctx = loginContext(o, { req, res: response, session, now: o.clock() });
 
     if (hasTokenParam(o, pairs)) {
       requireSession(ctx, options);

@@ -1,6 +1,8 @@
 import * as api from '../lib';
 import * as dev from '../lib/dev-provider';
 import * as testing from '../lib/testing';
+import * as fastify from '../lib/fastify';
+import * as nest from '../lib/nest';
 
 // The public surface is a decision: this list changes only on purpose.
 test('the package exports exactly these values', () => {
@@ -23,6 +25,16 @@ test('the dev-provider entry exports exactly these values', () => {
 
 test('the testing entry exports exactly these values', () => {
   expect(Object.keys(testing).sort()).toEqual(['DEFAULT_DEV_USERS', 'mintToken', 'signIn', 'startDevProvider']);
+});
+
+test('the fastify entry exports exactly the plugin and its hook', () => {
+  expect(Object.keys(fastify).sort()).toEqual(['jwtssoFastify', 'linkReply']);
+  // Registered like fastify-plugin's plugins: its hook reaches every route of the app.
+  expect((fastify.jwtssoFastify as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')]).toBe(true);
+});
+
+test('the nest entry exports exactly the guard mixin', () => {
+  expect(Object.keys(nest).sort()).toEqual(['JwtSsoGuard']);
 });
 
 test('the error codes are stable strings', () => {

@@ -41,6 +41,10 @@ test('contains dist with declarations, and no tests or sources', () => {
       'dist/compat.d.ts',
       'dist/testing.js',
       'dist/testing.d.ts',
+      'dist/fastify.js',
+      'dist/fastify.d.ts',
+      'dist/nest.js',
+      'dist/nest.d.ts',
       'package.json',
       'README.md',
       'CHANGELOG.md',
@@ -120,6 +124,17 @@ test('the compat entry is the jwtsso function itself, both ways', () => {
   expect(run(['--input-type=module', '-e', `import m, { jwtsso as n } from 'passport-jwtsso/compat'; ${named}`])).toBe('true');
 });
 
+test('the fastify and nest entries load both ways, without Fastify or Nest installed', () => {
+  const probe = `console.log([typeof f.jwtssoFastify, typeof f.linkReply, typeof n.JwtSsoGuard].join(' '))`;
+  const run = (args: string[]) => execFileSync('node', args, { cwd: dir, encoding: 'utf8' }).trim();
+  expect(run(['-e', `const f = require('passport-jwtsso/fastify'); const n = require('passport-jwtsso/nest'); ${probe}`])).toBe(
+    'function function function',
+  );
+  expect(
+    run(['--input-type=module', '-e', `import * as f from 'passport-jwtsso/fastify'; import * as n from 'passport-jwtsso/nest'; ${probe}`]),
+  ).toBe('function function function');
+});
+
 test('a TypeScript app type-checks against the packed declarations, from CommonJS and from ESM, without skipLibCheck', () => {
   // The consumer's own @types (express, passport…) are this repository's, linked in.
   mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
@@ -149,6 +164,13 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
     import { JwtSsoStrategy, JwtSsoError, MemoryReplayStore, RedisReplayStore, type PuavoClaims, type JwtSsoEvent } from 'passport-jwtsso';
     import { createDevProvider } from 'passport-jwtsso/dev-provider';
     import jwtsso from 'passport-jwtsso/compat';
+    import { jwtssoFastify, linkReply } from 'passport-jwtsso/fastify';
+    import { JwtSsoGuard } from 'passport-jwtsso/nest';
+    class FakeAuthGuard {
+      canActivate(): Promise<boolean> { return Promise.resolve(true); }
+      handleRequest(err: unknown, user: unknown): unknown { return err ?? user; }
+    }
+    class Guard extends JwtSsoGuard(FakeAuthGuard) {}
     const strategy = new JwtSsoStrategy<PuavoClaims>(
       { authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 's', replayStore: new MemoryReplayStore(), onEvent: (e: JwtSsoEvent) => void e.type },
       (claims, done) => done(null, { id: claims.puavo_id }),
@@ -158,7 +180,7 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
     const provider = createDevProvider({ sharedSecret: 's' });
     const middleware = jwtsso({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: 's', hook: (_c, done) => done() });
     const same: typeof jwtsso.jwtsso = jwtsso.jwtsso;
-    void [name, code, provider, middleware, RedisReplayStore, same];
+    void [name, code, provider, middleware, RedisReplayStore, same, jwtssoFastify, linkReply, Guard];
     // PuavoClaims is closed: a misspelt claim is an error (and this line fails if it is not).
     new JwtSsoStrategy<PuavoClaims>({ authEndpoint: 'https://a.example/', sharedSecret: 's' }, (claims, done) => {
       // @ts-expect-error -- no puavoId in PuavoClaims

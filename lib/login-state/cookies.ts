@@ -1,6 +1,6 @@
 // Reading the Cookie header and writing Set-Cookie, for the cookie login state only. Values are
 // never decoded or trusted: a name is matched exactly, a value is checked by its reader.
-import type { ServerResponse } from 'node:http';
+import type { HeaderTarget } from '../adapter';
 import type { RequestLike } from '../request-url';
 
 const OWS = /^[ \t]+|[ \t]+$/g;
@@ -31,7 +31,7 @@ export interface CookieScope {
 }
 
 /** Adds a Set-Cookie header (keeping the ones already set, e.g. the session's). */
-export function setCookie(res: ServerResponse, name: string, value: string, maxAgeSeconds: number, scope: CookieScope): void {
+export function setCookie(res: HeaderTarget, name: string, value: string, maxAgeSeconds: number, scope: CookieScope): void {
   if (res.headersSent) return;
   const attributes = [`Path=${scope.path}`, `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`, 'HttpOnly', 'SameSite=Lax'];
   if (scope.secure) attributes.push('Secure');
@@ -39,6 +39,6 @@ export function setCookie(res: ServerResponse, name: string, value: string, maxA
 }
 
 /** Tells the browser to drop a cookie. */
-export function clearCookie(res: ServerResponse, name: string, scope: CookieScope): void {
+export function clearCookie(res: HeaderTarget, name: string, scope: CookieScope): void {
   setCookie(res, name, '', 0, scope);
 }

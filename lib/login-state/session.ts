@@ -1,10 +1,11 @@
 // The login state in the server session (0.1's behaviour): states and parked tokens in
 // req.session.jwtsso. Needs session middleware; every anonymous visit writes a session.
+import type { SessionAccess } from '../adapter';
 import { sessionRequired } from '../errors';
-import { hasState, issueState, SESSION_KEY, stashToken, takeToken, type SessionLike } from '../session-state';
+import { hasPending, hasState, issueState, stashToken, takeToken } from '../session-state';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
 
-function sessionOf(ctx: LoginStateContext): SessionLike {
+function sessionOf(ctx: LoginStateContext): SessionAccess {
   if (ctx.session === undefined) throw sessionRequired();
   return ctx.session;
 }
@@ -28,6 +29,6 @@ export class SessionLoginState implements LoginStateStore {
   }
 
   mayHoldToken(ctx: LoginStateContext): boolean {
-    return ctx.session !== undefined && ctx.session[SESSION_KEY] !== undefined;
+    return ctx.session !== undefined && hasPending(ctx.session);
   }
 }

@@ -1,16 +1,15 @@
 // Where a login's state waits between the redirect to the provider and the return, and where a
 // returned token waits across the stripping redirect. Two stores implement it: cookie.ts (the
 // default: one cookie per pending login, nothing in the server session) and session.ts.
-import type { ServerResponse } from 'node:http';
+import type { HeaderTarget, SessionAccess } from '../adapter';
 import type { RequestLike } from '../request-url';
-import type { SessionLike } from '../session-state';
 
 /** What a store sees of one request. */
 export interface LoginStateContext {
   readonly req: RequestLike;
-  /** Where cookies are set; undefined where the framework does not give it to the strategy. */
-  readonly res: ServerResponse | undefined;
-  readonly session: SessionLike | undefined;
+  /** Where cookies are set (lib/adapter.ts finds it); undefined where the framework does not give it to the strategy. */
+  readonly res: HeaderTarget | undefined;
+  readonly session: SessionAccess | undefined;
   /** Milliseconds since the epoch. */
   readonly now: number;
   /** True when the app's public URL is https: cookies are `Secure` and `__Host-` prefixed. */

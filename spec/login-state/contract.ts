@@ -3,14 +3,15 @@
 // applies each response's Set-Cookie, or a session object that the session cookie names.
 import type { ServerResponse } from 'node:http';
 import type { LoginStateContext, LoginStateStore } from '../../lib/login-state';
-import type { SessionLike } from '../../lib/session-state';
+import { topLevelOnly, type Stored } from '../helpers/sessions';
 
 export const T0 = Date.UTC(2026, 0, 1);
 
 /** One browser: its cookies (name → value) and its session. */
 export class Browser {
   readonly cookies = new Map<string, string>();
-  session: SessionLike = {};
+  /** What the session stores; each request sees it as a session that keeps only top-level assignments. */
+  session: Stored = {};
 
   /** A request from this browser at `now`; the response's Set-Cookie lines update the jar. */
   request(now: number, options: { secure?: boolean } = {}): LoginStateContext & { done(): void } {
@@ -20,7 +21,7 @@ export class Browser {
     return {
       req: { headers: cookie === '' ? {} : { cookie } } as LoginStateContext['req'],
       res: res as unknown as ServerResponse,
-      session: this.session,
+      session: topLevelOnly(this.session),
       now,
       secure: options.secure ?? false,
       done: () => {

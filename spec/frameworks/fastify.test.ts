@@ -1,0 +1,91 @@
+// Fastify with @fastify/passport, with each session plugin: the README's recipe, end to end.
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifySecureSession from '@fastify/secure-session';
+import fastifySession from '@fastify/session';
+import { Authenticator } from '@fastify/passport';
+import { JwtSsoError, JwtSsoStrategy, type PuavoClaims } from 'passport-jwtsso';
+import { jwtssoFastify } from 'passport-jwtsso/fastify';
+import request from 'supertest';
+import { frameworkFlow, SECRET, startProvider, type AppConfig, type RunningApp } from './flow';
+
+type SessionPlugin = (app: FastifyInstance) => Promise<void>;
+
+const secureSession: SessionPlugin = async (app) => {
+  await app.register(fastifySecureSession, { key: randomBytes(32), cookie: { path: '/', httpOnly: true, sameSite: 'lax' } });
+};
+const serverSession: SessionPlugin = async (app) => {
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    secret: randomBytes(32).toString('hex'),
+    saveUninitialized: false,
+    cookie: { secure: 'auto', httpOnly: true, sameSite: 'lax' },
+  });
+};
+
+function startFastify(withSession: SessionPlugin, options: { linkReply: boolean } = { linkReply: true }) {
+  return async (config: AppConfig): Promise<RunningApp> => {
+    // --- the README's Fastify recipe ---
+    const fastifyPassport = new Authenticator();
+    fastifyPassport.use(
+      'jwtsso',
+      new JwtSsoStrategy<PuavoClaims>(
+        { authEndpoint: config.authEndpoint, sharedSecret: SECRET, loginState: config.loginState },
+        (claims, done) => done(null, { id: claims.puavo_id, username: claims.username }),
+      ),
+    );
+    fastifyPassport.registerUserSerializer(async (user: Express.User) => JSON.stringify(user));
+    fastifyPassport.registerUserDeserializer(async (text: string) => JSON.parse(text) as Express.User);
+
+    const app = Fastify();
+    if (options.linkReply) await app.register(jwtssoFastify); // lets the strategy write its headers and cookies on the reply
+    await withSession(app); // @fastify/secure-session, or @fastify/cookie and @fastify/session
+    await app.register(fastifyPassport.initialize());
+    await app.register(fastifyPassport.secureSession());
+
+    // Signs in, passes a signed-in session through, and answers a refusal with its status and code.
+    const signedIn = fastifyPassport.authenticate('jwtsso', async (request, reply, err, user, info, status) => {
+      if (err) throw err;
+      if (!user) return reply.code(status ?? 401).send({ code: info instanceof JwtSsoError ? info.code : null });
+      await request.logIn(user);
+    });
+    app.get('/protected', { preValidation: signedIn }, async (request) => ({ user: request.user }));
+    // --- end of the recipe ---
+
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  };
+}
+
+frameworkFlow('Fastify 5 + @fastify/passport 4 + @fastify/secure-session 8', startFastify(secureSession));
+frameworkFlow('Fastify 5 + @fastify/passport 4 + @fastify/session 11', startFastify(serverSession));
+
+// Without the plugin the strategy cannot reach the reply: logins still work (the state waits in
+// the session), but no response carries the no-store headers. Hence the plugin in the recipe.
+test.each([
+  ['@fastify/secure-session', secureSession],
+  ['@fastify/session', serverSession],
+])('without jwtssoFastify, with %s: the login works through the session, without the headers', async (_name, withSession) => {
+  const idp = await startProvider();
+  const app = await startFastify(withSession, { linkReply: false })({ authEndpoint: `${idp.url}/v3/sso`, loginState: 'cookie' });
+  try {
+    const browser = request.agent(app.url);
+    const toProvider = await browser.get('/protected');
+    expect(toProvider.status).toBe(302);
+    expect(toProvider.headers['cache-control']).toBeUndefined();
+    expect(String(toProvider.headers['set-cookie'])).not.toMatch(/jwtsso-s-/);
+    const returnTo = new URL(toProvider.headers.location!).searchParams.get('return_to')!;
+    const chosen = await request(idp.url).post('/v3/sso').type('form').send({ user: 'harry.student', return_to: returnTo });
+    const back = new URL(chosen.headers.location!);
+    const callback = await browser.get(`${back.pathname}${back.search}`);
+    expect(callback.status).toBe(303);
+    const page = await browser.get(callback.headers.location!);
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ user: { username: 'harry.student' } });
+  } finally {
+    await app.close();
+    await idp.close();
+  }
+});

@@ -1,0 +1,147 @@
+// One login, as a user makes it, against an app on any framework: the development provider on
+// its own loopback server, a cookie-jar client per browser (one jar for the app, one for the
+// provider), and the same checks for every framework and both login-state stores.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import request from 'supertest';
+import { createDevProvider, DEFAULT_DEV_USERS } from 'passport-jwtsso/dev-provider';
+
+export const SECRET = 'framework-tests-shared-secret';
+export const LOGIN_STATES = ['cookie', 'session'] as const;
+export type LoginStateName = (typeof LOGIN_STATES)[number];
+
+/** What each framework's test app gets. */
+export interface AppConfig {
+  authEndpoint: string;
+  loginState: LoginStateName;
+}
+
+/**
+ * A running app with `GET /protected`, guarded by the strategy: signed in, it answers 200 with
+ * `{ user }`; refused, it answers the refusal's status with `{ code }`.
+ */
+export interface RunningApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function listen(server: Server): Promise<string> {
+  if (!server.listening) {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  }
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** The development provider on its own loopback server, at `/v3/sso`. */
+export async function startProvider(): Promise<RunningApp> {
+  const idp = express();
+  idp.use('/v3/sso', createDevProvider({ sharedSecret: SECRET }));
+  const server = idp.listen(0, '127.0.0.1');
+  const url = await listen(server);
+  return { url, close: () => closeServer(server) };
+}
+
+interface Browser {
+  app: request.Agent;
+  idp: request.Agent;
+}
+
+// Every response that carries or consumes a token, or starts a login, says so.
+function expectHygiene(res: request.Response, step: string): void {
+  expect({ step, cacheControl: res.headers['cache-control'], referrerPolicy: res.headers['referrer-policy'] }).toEqual({
+    step,
+    cacheControl: 'no-store',
+    referrerPolicy: 'no-referrer',
+  });
+}
+
+const TEACHER = DEFAULT_DEV_USERS[0]!;
+
+/** The end-to-end login tests, for one framework, with each login-state store. */
+export function frameworkFlow(name: string, start: (config: AppConfig) => Promise<RunningApp>): void {
+  describe.each(LOGIN_STATES)(`${name}, loginState '%s'`, (loginState) => {
+    let idp: RunningApp;
+    let app: RunningApp;
+    const browser = (): Browser => ({ app: request.agent(app.url), idp: request.agent(idp.url) });
+
+    beforeAll(async () => {
+      idp = await startProvider();
+      app = await start({ authEndpoint: `${idp.url}/v3/sso`, loginState });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await idp?.close();
+    });
+
+    test('sign in through the provider, reload, and the captured token URL is refused elsewhere and harmless here', async () => {
+      const alice = browser();
+
+      // 1. The protected page sends the browser to the provider.
+      const toProvider = await alice.app.get('/protected?tab=1');
+      expect(toProvider.status).toBe(302);
+      expectHygiene(toProvider, 'redirect to the provider');
+      const login = new URL(toProvider.headers.location!);
+      expect(`${login.origin}${login.pathname}`).toBe(`${idp.url}/v3/sso`);
+      const returnTo = login.searchParams.get('return_to')!;
+      expect(returnTo).toMatch(new RegExp(`^${app.url}/protected\\?tab=1&jwtsso_state=[A-Za-z0-9_-]{32}$`));
+      if (loginState === 'cookie') expect(String(toProvider.headers['set-cookie'])).toMatch(/jwtsso-s-/);
+
+      // 2. The provider signs the teacher in and returns with ?jwt=.
+      const chosen = await alice.idp.post('/v3/sso').type('form').send({ user: TEACHER.username, return_to: returnTo });
+      expect(chosen.status).toBe(303);
+      const back = new URL(chosen.headers.location!);
+      expect(back.origin).toBe(app.url);
+      expect(back.searchParams.get('jwt')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const captured = `${back.pathname}${back.search}`;
+
+      // 3. The return parks the token and sends the browser to the clean URL.
+      const callback = await alice.app.get(captured);
+      expect(callback.status).toBe(303);
+      expectHygiene(callback, 'the return with ?jwt=');
+      expect(callback.headers.location).toBe('/protected?tab=1');
+
+      // 4. The clean URL signs in.
+      const page = await alice.app.get(callback.headers.location!);
+      expect(page.status).toBe(200);
+      expectHygiene(page, 'the clean URL that used the token');
+      expect(page.body).toMatchObject({ user: { username: TEACHER.username } });
+
+      // 5. A reload is still signed in, without the provider.
+      const reload = await alice.app.get('/protected?tab=1');
+      expect(reload.status).toBe(200);
+      expect(reload.body).toMatchObject({ user: { username: TEACHER.username } });
+      const other = await alice.app.get('/protected');
+      expect(other.status).toBe(200);
+      expect(other.body).toMatchObject({ user: { username: TEACHER.username } });
+
+      // 6. The captured URL in a fresh browser: refused, with the status and the code.
+      const mallory = browser();
+      const stolen = await mallory.app.get(captured);
+      expect({ status: stolen.status, code: (stolen.body as { code?: unknown }).code }).toEqual({
+        status: 403,
+        code: 'ERR_JWTSSO_STATE_MISMATCH',
+      });
+      expectHygiene(stolen, 'the captured URL refused');
+      expect((await mallory.app.get('/protected')).status).toBe(302); // and mallory is not signed in
+
+      // 7. The same URL in the signed-in browser: the token is dropped, the user stays.
+      const again = await alice.app.get(captured);
+      expect(again.status).toBe(303);
+      expectHygiene(again, 'the captured URL, signed in');
+      expect(again.headers.location).toBe('/protected?tab=1');
+      const still = await alice.app.get(again.headers.location!);
+      expect(still.status).toBe(200);
+      expect(still.body).toMatchObject({ user: { username: TEACHER.username } });
+    });
+  });
+}

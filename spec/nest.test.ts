@@ -1,0 +1,100 @@
+// JwtSsoGuard's rules, on a stand-in for @nestjs/passport's AuthGuard that behaves as it does:
+// its callback (handleRequest) runs on success, fail and error, never on pass(), and whatever
+// the callback returned (undefined on pass) is assigned to req[property].
+import { HttpException } from '@nestjs/common';
+import { JwtSsoError, JwtSsoErrorCode as Code } from '../lib';
+import { JwtSsoGuard, type ExecutionContextLike } from '../lib/nest';
+
+type Outcome =
+  | { kind: 'pass' }
+  | { kind: 'success'; user: unknown }
+  | { kind: 'fail'; info: unknown; status?: number }
+  | { kind: 'error'; err: unknown };
+
+interface FakeRequest {
+  user?: unknown;
+  profile?: unknown;
+  logIn: jest.Mock;
+}
+
+function fakeAuthGuard(outcome: Outcome, property = 'user') {
+  return class FakeAuthGuard {
+    options = { property };
+    async canActivate(context: ExecutionContextLike): Promise<boolean> {
+      const req = context.switchToHttp().getRequest<Record<string, unknown>>();
+      let user: unknown;
+      if (outcome.kind === 'success') user = this.handleRequest(null, outcome.user, {}, context, undefined);
+      if (outcome.kind === 'fail') user = this.handleRequest(null, false, outcome.info, context, outcome.status);
+      if (outcome.kind === 'error') user = this.handleRequest(outcome.err, undefined, undefined, context, undefined);
+      req[property] = user;
+      return true;
+    }
+    handleRequest(err: unknown, user: unknown, _info: unknown, _context: ExecutionContextLike, _status?: unknown): unknown {
+      if (err || !user) throw err ?? new Error('Unauthorized');
+      return user;
+    }
+  };
+}
+
+function run(outcome: Outcome, req: FakeRequest, property?: string): Promise<boolean> {
+  const Guard = JwtSsoGuard(fakeAuthGuard(outcome, property));
+  const context: ExecutionContextLike = { switchToHttp: () => ({ getRequest: <T>() => req as T }) };
+  return new Guard().canActivate(context) as Promise<boolean>;
+}
+
+const request = (user?: unknown): FakeRequest => ({ user, logIn: jest.fn((_u: unknown, done: (e?: unknown) => void) => done()) });
+
+test('pass(): a signed-in request keeps its user, and is not logged in again', async () => {
+  const req = request({ username: 'minerva' });
+  await expect(run({ kind: 'pass' }, req)).resolves.toBe(true);
+  expect(req.user).toEqual({ username: 'minerva' });
+  expect(req.logIn).not.toHaveBeenCalled();
+});
+
+test('pass() with a custom user property keeps that property', async () => {
+  const req: FakeRequest = { profile: { username: 'minerva' }, logIn: jest.fn() };
+  await run({ kind: 'pass' }, req, 'profile');
+  expect(req.profile).toEqual({ username: 'minerva' });
+});
+
+test('success: the user is kept in the session with req.logIn', async () => {
+  const req = request();
+  await expect(run({ kind: 'success', user: { username: 'harry' } }, req)).resolves.toBe(true);
+  expect(req.user).toEqual({ username: 'harry' });
+  expect(req.logIn).toHaveBeenCalledWith({ username: 'harry' }, expect.any(Function));
+});
+
+test('success, but the session cannot be saved: the error goes to Nest', async () => {
+  const req = request();
+  req.logIn.mockImplementation((_u: unknown, done: (e?: unknown) => void) => done(new Error('store down')));
+  await expect(run({ kind: 'success', user: { username: 'harry' } }, req)).rejects.toThrow('store down');
+});
+
+test.each([
+  [Code.STATE_MISMATCH, 403],
+  [Code.TOKEN_REPLAYED, 401],
+  [Code.HOST_INVALID, 400],
+])('a refusal %s is an HttpException with status %i and the code in its body', async (code, status) => {
+  const refusal = new JwtSsoError(code, 'why');
+  const thrown = await run({ kind: 'fail', info: refusal, status: refusal.status }, request()).catch((e: unknown) => e);
+  expect(thrown).toBeInstanceOf(HttpException);
+  const http = thrown as HttpException;
+  expect(http.getStatus()).toBe(status);
+  expect(http.getResponse()).toEqual({ statusCode: status, code, message: 'why' });
+  expect(http.cause).toBe(refusal);
+});
+
+test("verify's refusal (no user, no JwtSsoError) is a 401 without a code", async () => {
+  const thrown = (await run({ kind: 'fail', info: undefined, status: 401 }, request()).catch((e: unknown) => e)) as HttpException;
+  expect(thrown.getStatus()).toBe(401);
+  expect(thrown.getResponse()).toEqual({ statusCode: 401, message: 'Unauthorized' });
+});
+
+test('a fault of the strategy keeps its status and code; any other error goes to Nest as it is', async () => {
+  const fault = new JwtSsoError(Code.REPLAY_STORE_FAILED, 'store down');
+  const thrown = (await run({ kind: 'error', err: fault }, request()).catch((e: unknown) => e)) as HttpException;
+  expect(thrown.getStatus()).toBe(500);
+  expect(thrown.getResponse()).toMatchObject({ code: Code.REPLAY_STORE_FAILED });
+  const bug = new TypeError('a bug');
+  await expect(run({ kind: 'error', err: bug }, request())).rejects.toBe(bug);
+});
