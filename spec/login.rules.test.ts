@@ -1,0 +1,185 @@
+// The rules of lib/login.ts: what a returned token and state must look like (at their length
+// bounds), what each refusal names, that a response already sent is never touched, and which
+// fault a failing key source or replay store is. Pure steps directly; faults through a real app.
+import { once } from 'node:events';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { JwtSsoError, JwtSsoErrorCode as Code, type ReplayStore } from '../lib';
+import { loginRedirect, noStore, readReturn, resolveParams, sessionRequired, stateMismatch } from '../lib/login';
+import { resolveOptions } from '../lib/options';
+import { MAX_TOKEN_LENGTH } from '../lib/token';
+import { splitTarget } from '../lib/urls';
+import { startApp, type TestApp } from './helpers/app';
+import { mint, puavoClaims, SECRET } from './helpers/tokens';
+
+const options = (extra: Record<string, unknown> = {}) =>
+  resolveOptions({ authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
+const returned = (target: string, extra: Record<string, unknown> = {}) => readReturn(options(extra), splitTarget(target).pairs, target);
+const errorOf = (fn: () => unknown): JwtSsoError => {
+  try {
+    fn();
+  } catch (err) {
+    return err as JwtSsoError;
+  }
+  throw new Error('expected a throw');
+};
+
+describe('a returned state is ours only if it is 16 to 128 base64url characters, given once', () => {
+  test.each([
+    ['16 characters', 'a'.repeat(16), true],
+    ['128 characters', 'b'.repeat(128), true],
+    ['every base64url character', 'AZaz09_-'.repeat(2), true],
+    ['15 characters', 'a'.repeat(15), false],
+    ['129 characters', 'b'.repeat(129), false],
+    ['a character outside base64url', `${'a'.repeat(16)}.`, false],
+    ['a base64 character that is not base64url', `${'a'.repeat(16)}+`, false],
+  ])('%s: %s', (_name, state, ours) => {
+    expect(returned(`/p?jwt=t&jwtsso_state=${encodeURIComponent(state)}`).state).toBe(ours ? state : null);
+  });
+
+  test('a state given twice is not ours', () => {
+    const state = 'c'.repeat(32);
+    expect(returned(`/p?jwt=t&jwtsso_state=${state}&jwtsso_state=${state}`).state).toBeNull();
+  });
+
+  test('with state off, a state parameter is not read', () => {
+    expect(returned(`/p?jwt=t&jwtsso_state=${'c'.repeat(32)}`, { state: false }).state).toBeNull();
+  });
+});
+
+describe('the token parameter: exactly once, 1 to MAX_TOKEN_LENGTH characters', () => {
+  test(`a token of exactly ${MAX_TOKEN_LENGTH} characters is read`, () => {
+    const token = 't'.repeat(MAX_TOKEN_LENGTH);
+    expect(returned(`/p?jwt=${token}&a=1`)).toEqual({ token, state: null, clean: '/p?a=1' });
+  });
+
+  test.each([
+    ['missing', '/p?a=1', /"jwt" parameter was given 0 times/],
+    ['given twice', '/p?jwt=a&jwt=b', /"jwt" parameter was given 2 times/],
+    ['empty', '/p?jwt=', /empty or longer than 8192 characters/],
+    [`${MAX_TOKEN_LENGTH + 1} characters`, `/p?jwt=${'t'.repeat(MAX_TOKEN_LENGTH + 1)}`, /empty or longer than 8192 characters/],
+  ])('%s: TOKEN_MALFORMED, and the message says which', (_name, target, why) => {
+    const err = errorOf(() => returned(target));
+    expect(err.code).toBe(Code.TOKEN_MALFORMED);
+    expect(err.message).toMatch(why);
+  });
+
+  test('the message names the configured parameter', () => {
+    expect(errorOf(() => returned('/p?jwt=a', { tokenParam: 'token' })).message).toMatch(/"token" parameter was given 0 times/);
+  });
+});
+
+describe('refusals say what to do', () => {
+  test('SESSION_REQUIRED names the session middleware and passport.session()', () => {
+    const err = sessionRequired();
+    expect(err.code).toBe(Code.SESSION_REQUIRED);
+    expect(err.message).toMatch(/req\.session is missing/);
+    expect(err.message).toMatch(/passport\.session\(\)/);
+  });
+
+  test('STATE_MISMATCH names the cookie setting that usually causes it', () => {
+    const err = stateMismatch();
+    expect(err.code).toBe(Code.STATE_MISMATCH);
+    expect(err.message).toMatch(/SameSite=Lax/);
+  });
+
+  test('state on and no session: loginRedirect refuses with SESSION_REQUIRED', () => {
+    const req = { headers: {}, socket: {} } as never;
+    expect(errorOf(() => loginRedirect(options(), req, undefined, '/p', undefined, {}, Date.now())).code).toBe(Code.SESSION_REQUIRED);
+  });
+
+  test('per-request provider parameters are checked under the option that gave them', () => {
+    const req = { headers: { 'accept-language': 'fi' } } as never;
+    expect(resolveParams((r) => ({ locale: String(r.headers['accept-language']) }), req, 'authParams')).toEqual({ locale: 'fi' });
+    expect(() => resolveParams(() => ({ locale: 1 }) as never, req, 'authenticate option authParams')).toThrow(
+      /"authenticate option authParams\.locale"/,
+    );
+    expect(resolveParams(undefined, req, 'authParams')).toEqual({});
+  });
+});
+
+describe('noStore: a response that carries a token is never cached, and one already sent is left alone', () => {
+  async function respond(handler: (res: ServerResponse) => void): Promise<{ headers: Record<string, unknown>; threw: unknown }> {
+    let threw: unknown = null;
+    const server = createServer((_req, res) => {
+      try {
+        handler(res);
+      } catch (err) {
+        threw = err;
+      }
+      res.end();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await res.arrayBuffer();
+      return { headers: Object.fromEntries(res.headers), threw };
+    } finally {
+      server.close();
+    }
+  }
+
+  test('before the headers are sent: Cache-Control no-store and Referrer-Policy no-referrer', async () => {
+    const { headers, threw } = await respond((res) => noStore(res));
+    expect(threw).toBeNull();
+    expect(headers).toMatchObject({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+  });
+
+  test('after the headers are sent: nothing is set and nothing throws', async () => {
+    const { headers, threw } = await respond((res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      noStore(res);
+    });
+    expect(threw).toBeNull();
+    expect(headers['cache-control']).toBeUndefined();
+  });
+
+  test('no response at all: nothing throws', () => {
+    expect(() => noStore(undefined)).not.toThrow();
+  });
+});
+
+describe('a failing key source or replay store is a fault that names its cause', () => {
+  let app: TestApp;
+  afterEach(() => app?.close());
+
+  async function callback(token: string): Promise<{ status: number; code: string | null }> {
+    const browser = app.browser();
+    const first = await browser.get(`/checked?jwt=${token}`);
+    const res = first.status === 303 ? await browser.get(first.headers.location!) : first;
+    return { status: res.status, code: (res.body as { code?: string }).code ?? null };
+  }
+
+  test('a secretOrKeyProvider that throws: KEY_SOURCE_FAILED, "secretOrKeyProvider failed"', async () => {
+    app = await startApp({
+      strategy: {
+        sharedSecret: undefined,
+        state: false,
+        secretOrKeyProvider: () => {
+          throw new Error('tenant database down');
+        },
+      },
+    });
+    expect(await callback(mint(puavoClaims()))).toEqual({ status: 500, code: Code.KEY_SOURCE_FAILED });
+    expect(app.errors.at(-1)).toMatch(/\(secretOrKeyProvider failed\).*tenant database down/);
+  });
+
+  test('a replay store that throws: REPLAY_STORE_FAILED names the replay store and keeps the cause', async () => {
+    const replayStore: ReplayStore = { consume: () => Promise.reject(new Error('redis unreachable')) };
+    app = await startApp({ strategy: { state: false, replayStore } });
+    expect(await callback(mint(puavoClaims()))).toEqual({ status: 500, code: Code.REPLAY_STORE_FAILED });
+    expect(app.errors.at(-1)).toMatch(/replay store could not record the token id.*redis unreachable/);
+  });
+
+  test('a token used twice: TOKEN_REPLAYED says it was already used', async () => {
+    app = await startApp({ strategy: { state: false } });
+    const token = mint(puavoClaims());
+    expect((await callback(token)).status).toBe(200);
+    const browser = app.browser();
+    const first = await browser.get(`/checked?jwt=${token}`);
+    const again = await browser.get(first.headers.location!);
+    expect(again.status).toBe(401);
+    expect(again.body).toMatchObject({ code: Code.TOKEN_REPLAYED, message: expect.stringMatching(/already used/) });
+  });
+});
