@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JwksError, JwksKeys, keysOfJwks, type JwksOptions } from '../lib/jwks';
+import { JwksError, JwksKeys, keysOfJwks, type JwksOptions } from '../lib/keys/jwks';
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -5,7 +5,9 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JwtSsoError, JwtSsoErrorCode as Code, type ReplayStore } from '../lib';
-import { loginRedirect, noStore, readReturn, resolveParams, sessionRequired, stateMismatch } from '../lib/login';
+import { sessionRequired, stateMismatch } from '../lib/errors';
+import { loginContext, loginRedirect, readReturn, resolveParams } from '../lib/login';
+import { noStore } from '../lib/response';
 import { resolveOptions } from '../lib/options';
 import { MAX_TOKEN_LENGTH } from '../lib/token';
 import { splitTarget } from '../lib/urls';
@@ -34,22 +36,22 @@ describe('a returned state is ours only if it is 16 to 128 base64url characters,
     ['a character outside base64url', `${'a'.repeat(16)}.`, false],
     ['a base64 character that is not base64url', `${'a'.repeat(16)}+`, false],
   ])('%s: %s', (_name, state, ours) => {
-    expect(returned(`/p?jwt=t&jwtsso_state=${encodeURIComponent(state)}`).state).toBe(ours ? state : null);
+    expect(returned(`/p?jwt=a.b.c&jwtsso_state=${encodeURIComponent(state)}`).state).toBe(ours ? state : null);
   });
 
   test('a state given twice is not ours', () => {
     const state = 'c'.repeat(32);
-    expect(returned(`/p?jwt=t&jwtsso_state=${state}&jwtsso_state=${state}`).state).toBeNull();
+    expect(returned(`/p?jwt=a.b.c&jwtsso_state=${state}&jwtsso_state=${state}`).state).toBeNull();
   });
 
   test('with state off, a state parameter is not read', () => {
-    expect(returned(`/p?jwt=t&jwtsso_state=${'c'.repeat(32)}`, { state: false }).state).toBeNull();
+    expect(returned(`/p?jwt=a.b.c&jwtsso_state=${'c'.repeat(32)}`, { state: false }).state).toBeNull();
   });
 });
 
 describe('the token parameter: exactly once, 1 to MAX_TOKEN_LENGTH characters', () => {
   test(`a token of exactly ${MAX_TOKEN_LENGTH} characters is read`, () => {
-    const token = 't'.repeat(MAX_TOKEN_LENGTH);
+    const token = `a.${'t'.repeat(MAX_TOKEN_LENGTH - 4)}.c`;
     expect(returned(`/p?jwt=${token}&a=1`)).toEqual({ token, state: null, clean: '/p?a=1' });
   });
 
@@ -83,9 +85,10 @@ describe('refusals say what to do', () => {
     expect(err.message).toMatch(/SameSite=Lax/);
   });
 
-  test('state on and no session: loginRedirect refuses with SESSION_REQUIRED', () => {
-    const req = { headers: {}, socket: {} } as never;
-    expect(errorOf(() => loginRedirect(options(), req, undefined, '/p', undefined, {}, Date.now())).code).toBe(Code.SESSION_REQUIRED);
+  test('state on, the session login state and no session: loginRedirect refuses with SESSION_REQUIRED', () => {
+    const o = options({ loginState: 'session' });
+    const ctx = loginContext(o, { req: { headers: {}, socket: {} } as never, res: undefined, session: undefined, now: Date.now() });
+    expect(errorOf(() => loginRedirect(o, ctx, { target: '/p', wanted: undefined, params: {} })).code).toBe(Code.SESSION_REQUIRED);
   });
 
   test('per-request provider parameters are checked under the option that gave them', () => {
