@@ -63,5 +63,5 @@ export function stateMismatchHint(
   } catch {
     return undefined;
   }
-  return `The browser sent no cookie with the return to ${here}: the sign-in was probably started at another address (say http://127.0.0.1:3000 while the app's "host" option says localhost:3000), whose cookies are not sent here; open the app at ${here}/ and sign in again. Otherwise the session cookie was withheld: SameSite=Lax, not Strict; Secure only over https.`;
+  return `The browser sent no cookie with the return to ${here}: the sign-in was probably started at another address than ${here} (another host name for the same server, such as 127.0.0.1 for localhost), whose cookies are not sent here; open the app at ${here}/ and sign in again. Otherwise the session cookie was withheld: SameSite=Lax, not Strict; Secure only over https.`;
 }

@@ -65,11 +65,11 @@ ${buttons}
     );
   }
 
-  function badReturn(res: ServerResponse, why: string): void {
+  function refuse(res: ServerResponse, title: string, why: string): void {
     send(
       res,
       400,
-      'Bad return address',
+      title,
       `<span class="badge">Development identity provider</span>
 <h1 class="error">Cannot sign in</h1><p>${escapeHtml(why)}</p>`,
     );
@@ -124,9 +124,9 @@ ${buttons}
         return void res.end('Form too large');
       }
       const returnTo = checkReturnUrl(form.get('return_to') ?? url.searchParams.get('return_to'), o.allowed);
-      if (typeof returnTo === 'string') return badReturn(res, returnTo);
+      if (typeof returnTo === 'string') return refuse(res, 'Bad return address', returnTo);
       const chosen = o.users.find((u) => u.username === form.get('user'));
-      if (chosen === undefined) return badReturn(res, 'No such demo user.');
+      if (chosen === undefined) return refuse(res, 'No such user', 'No such demo user.');
       return redirectWithToken(res, returnTo, chosen, cookiePath);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -135,7 +135,7 @@ ${buttons}
     }
     const given = RETURN_PARAMS.map((p) => url.searchParams.get(p)).find((v) => v !== null) ?? null;
     const returnTo = checkReturnUrl(given, o.allowed);
-    if (typeof returnTo === 'string') return badReturn(res, returnTo);
+    if (typeof returnTo === 'string') return refuse(res, 'Bad return address', returnTo);
     const remembered = o.remember ? readCookie(req, REMEMBER_COOKIE) : undefined;
     const known = remembered === undefined ? undefined : o.users.find((u) => u.username === remembered);
     if (known !== undefined && url.searchParams.get('prompt') !== 'login') return redirectWithToken(res, returnTo, known, cookiePath);

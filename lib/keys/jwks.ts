@@ -3,7 +3,8 @@
 // Hand-written rather than jose's createRemoteJWKSet: jose 6 is ESM-only (this package is
 // CommonJS for Node 20), and it selects one key by its own rules, where this package binds each
 // key to one algorithm by its type and ignores secrets and private keys in a JWKS (keys.ts).
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
+import type { Jwk } from './material';
 import { publicVerificationKeys, type Algorithm, type VerificationKey } from './material';
 
 export interface JwksOptions {
@@ -45,7 +46,7 @@ export function keysOfJwks(document: unknown, algorithms: readonly Algorithm[] |
   const list = (document as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(list)) throw new JwksError('the JWKS has no "keys" array');
   const keys: VerificationKey[] = [];
-  for (const jwk of list as (JsonWebKey & { kid?: unknown; use?: unknown; alg?: unknown })[]) {
+  for (const jwk of list as (Jwk | null)[]) {
     if (jwk === null || typeof jwk !== 'object' || jwk.kty === 'oct' || jwk.d !== undefined) continue; // never a secret or a private key
     if (jwk.use !== undefined && jwk.use !== 'sig') continue;
     let made: VerificationKey[];

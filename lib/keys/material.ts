@@ -10,7 +10,6 @@ import {
   timingSafeEqual,
   verify,
   X509Certificate,
-  type JsonWebKey,
 } from 'node:crypto';
 
 /** Algorithms this package verifies. Which ones a key allows follows from its type alone. */
@@ -26,7 +25,17 @@ export interface VerificationKey {
 }
 
 /** A public key as PEM (SPKI or PKCS#1), a public `KeyObject`, or a JWK object. */
-export type PublicKeyInput = string | Uint8Array | KeyObject | JsonWebKey;
+export type PublicKeyInput = string | Uint8Array | KeyObject | Jwk;
+
+/**
+ * A JSON Web Key (RFC 7517) as an object: `kty` and the members of its type. Declared here
+ * rather than taken from `node:crypto`, whose exported name differs between `@types/node`
+ * versions, so that the package's types compile whatever version an app has.
+ */
+export interface Jwk {
+  kty?: string | undefined;
+  [member: string]: unknown;
+}
 
 const SIGNATURE_BYTES: Partial<Record<Algorithm, number>> = { HS256: 32, ES256: 64, ES384: 96, EdDSA: 64 };
 const PS256_SALT_BYTES = 32;
@@ -154,9 +163,9 @@ export function toPublicKey(input: PublicKeyInput, option: string): KeyObject {
   try {
     if (typeof input === 'string') return createPublicKey(input);
     if (input instanceof Uint8Array) return publicKeyOfBytes(Buffer.from(input));
-    if (input !== null && typeof input === 'object' && typeof (input as JsonWebKey).kty === 'string') {
-      if ((input as JsonWebKey).d !== undefined) throw new TypeError('a private JWK');
-      return createPublicKey({ key: input as JsonWebKey, format: 'jwk' });
+    if (input !== null && typeof input === 'object' && typeof (input as Jwk).kty === 'string') {
+      if ((input as Jwk).d !== undefined) throw new TypeError('a private JWK');
+      return createPublicKey({ key: input, format: 'jwk' } as Parameters<typeof createPublicKey>[0]);
     }
   } catch (err) {
     const why = err instanceof TypeError && err.message === 'a private JWK' ? 'a private JWK was given' : 'it could not be read';
