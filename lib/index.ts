@@ -18,7 +18,7 @@ export type {
   SecretOrKeyProvider,
   ProvidedKey,
 } from './options';
-export type { Algorithm, PublicKeyInput } from './keys/material';
+export type { Algorithm, Jwk, PublicKeyInput } from './keys/material';
 export { JwtSsoError, JwtSsoErrorCode } from './errors';
 export type { JwtClaims, JwtRegisteredClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup } from './claims';
 export type { ReplayStore } from './replay/store';
