@@ -33,7 +33,9 @@ export type PublicKeyInput = string | Uint8Array | KeyObject | Jwk;
  * versions, so that the package's types compile whatever version an app has.
  */
 export interface Jwk {
+  /** The key type: `RSA`, `EC` or `OKP` for a public key (`oct`, a secret, is never used). */
   kty?: string | undefined;
+  /** The members of its type (`n`, `e`; `crv`, `x`, `y`), and `kid`, `alg`, `use`. */
   [member: string]: unknown;
 }
 
