@@ -59,6 +59,7 @@ describe('tokens that are refused on the clean URL, verify never called', () => 
     const { browser, returnTo } = await started(app);
     const callback = await browser.get(providerReturn(returnTo, token));
     expect([callback.status, callback.body.code]).toEqual([401, Code.TOKEN_MALFORMED]);
+    expect(callback.body.message).toMatch(/not three dot-separated base64url parts/);
     expect(String(callback.headers['set-cookie'] ?? '')).not.toContain('jwtsso-t-');
     expect(app.verified).toHaveLength(0);
   });
