@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { REDIS_SERVER } from './redis-server';
+import { ephemeralServerArgs, REDIS_SERVER } from './redis-server';
 
 export const REDIS_CLI = process.env.REDIS_CLI ?? 'redis-cli';
 const run = promisify(execFile);
@@ -72,23 +72,12 @@ export class RedisNode {
       this.binary,
       [
         ...this.extra,
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
+        ...ephemeralServerArgs(this.port),
         '--dir',
         this.dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--daemonize',
-        'no',
         // A replica's first sync starts at once (the default waits 5 s for more replicas).
         '--repl-diskless-sync-delay',
         '0',
-        '--loglevel',
-        'warning',
         '--logfile',
         join(this.dir, `${this.port}.log`),
       ],

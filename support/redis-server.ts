@@ -65,26 +65,9 @@ export class RedisServer {
 
   /** Starts (or restarts) the server on its port and waits until it answers PING. */
   async start(): Promise<void> {
-    const child = spawn(
-      REDIS_SERVER,
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--daemonize',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const child = spawn(REDIS_SERVER, ephemeralServerArgs(this.port), {
+      stdio: 'ignore',
+    });
     this.#child = child;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
@@ -103,4 +86,9 @@ export class RedisServer {
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** What every test redis-server runs with: this port on loopback, no persistence, in the foreground, quiet. */
+export function ephemeralServerArgs(port: number): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
 }
