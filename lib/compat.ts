@@ -76,9 +76,9 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
   const o: ResolvedOptions = resolveOptions({ ...rest, ...splitMountPoint(options) });
 
   async function receive(req: CompatRequest, res: CompatResponse, session: SessionAccess, target: string): Promise<void> {
-    const returned = readReturn(o, splitTarget(target).pairs, target);
-    const signedIn = session.get('jwt') !== undefined && session.get('jwt') !== null;
     const ctx = loginContext(o, { req, res, session, now: o.clock() });
+    const returned = readReturn(o, ctx, { pairs: splitTarget(target).pairs, target });
+    const signedIn = session.get('jwt') !== undefined && session.get('jwt') !== null;
     const claims = await acceptToken(o, ctx, { token: returned.token, state: returned.state, signedIn });
     const redirect = () => found(res, o.mountPoint + returned.clean);
     const ip = clientIp(req);

@@ -23,6 +23,8 @@ export const JwtSsoErrorCode = {
   TOKEN_REPLAYED: 'ERR_JWTSSO_TOKEN_REPLAYED',
   /** The returned state was not issued by this browser session, or was used or expired (login CSRF protection). */
   STATE_MISMATCH: 'ERR_JWTSSO_STATE_MISMATCH',
+  /** With `nonce: true`: the token's `nonce` claim is absent or is not the nonce of the login this browser started. */
+  NONCE_MISMATCH: 'ERR_JWTSSO_NONCE_MISMATCH',
   /** No session middleware runs before the strategy (`req.session` is missing). */
   SESSION_REQUIRED: 'ERR_JWTSSO_SESSION_REQUIRED',
   /**
@@ -55,6 +57,7 @@ const HTTP_STATUS: Readonly<Record<JwtSsoErrorCode, number>> = {
   ERR_JWTSSO_TOKEN_NOT_YET_VALID: 401,
   ERR_JWTSSO_TOKEN_REPLAYED: 401,
   ERR_JWTSSO_STATE_MISMATCH: 403,
+  ERR_JWTSSO_NONCE_MISMATCH: 403,
   ERR_JWTSSO_SESSION_REQUIRED: 500,
   ERR_JWTSSO_PASSPORT_SESSION_MISSING: 500,
   ERR_JWTSSO_LOGIN_REQUIRED: 401,

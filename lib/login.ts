@@ -10,7 +10,18 @@ import type { HeaderTarget, SessionAccess } from './adapter';
 import type { LoginStateContext } from './login-state';
 import { replayId } from './replay/key';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
-import { appendParam, loginUrl, paramValues, pathWithin, sameOriginPath, stripParams, type QueryPair } from './urls';
+import { checkNonce, nonceFor } from './nonce';
+import {
+  appendParam,
+  localPath,
+  loginUrl,
+  paramValues,
+  pathWithin,
+  sameOriginPath,
+  splitTarget,
+  stripParams,
+  type QueryPair,
+} from './urls';
 
 // A state value we issue is 32 base64url characters (STATE_BYTES); 16 to 128 are read, so that a
 // longer or shorter value chosen in a later version is still parsed, and anything else is not ours.
@@ -30,8 +41,27 @@ export interface Returned {
   clean: string;
 }
 
-/** Reads the token parameter (exactly once, 1 to 8 KiB) and the state of a request target. */
-export function readReturn(o: ResolvedOptions, pairs: readonly QueryPair[], target: string): Returned {
+/**
+ * Reads what came back: the token parameter (exactly once, 1 to 8 KiB, JWS compact shape), the
+ * state, and the clean path below `mountPoint` to send the browser to. `pairs` are the request's
+ * query, or its form body (`responseMode: 'form_post'`). On the return URL itself (Puavo) the
+ * clean path is the request's own target; on a fixed callback route it is the return URL passed
+ * back beside the token (same origin, below mountPoint, else `'/'`), or the one kept with the
+ * state when no return URL travels.
+ */
+export function readReturn(o: ResolvedOptions, ctx: LoginStateContext, args: { pairs: readonly QueryPair[]; target: string }): Returned {
+  const token = readToken(o, args.pairs);
+  if (o.callbackPath === undefined) return { token, state: stateOf(o, args.pairs), clean: cleanTarget(o, args.target) };
+  const back = o.returnToParam === false ? [] : paramValues(args.pairs, o.returnToParam);
+  // Given more than once, it is ambiguous: neither is followed (and a state inside is not read).
+  const destination = back.length === 1 ? returnPath(o, ctx.req, back[0]!) : null;
+  const carrier = o.stateIn === 'param' ? args.pairs : destination === null ? [] : splitTarget(destination).pairs;
+  const state = stateOf(o, carrier);
+  const kept = destination === null && state !== null ? o.loginState.returnTo(ctx, state) : null;
+  return { token, state, clean: cleanTarget(o, destination ?? kept ?? '/') };
+}
+
+function readToken(o: ResolvedOptions, pairs: readonly QueryPair[]): string {
   const tokens = paramValues(pairs, o.tokenParam);
   const token = tokens[0] ?? '';
   if (tokens.length !== 1 || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
@@ -49,9 +79,38 @@ export function readReturn(o: ResolvedOptions, pairs: readonly QueryPair[], targ
       'The sign-in token is malformed: it is not three dot-separated base64url parts. Start the sign-in again.',
     );
   }
+  return token;
+}
+
+// The state among `pairs`: exactly one value of our shape, else none (state on) or null (off).
+function stateOf(o: ResolvedOptions, pairs: readonly QueryPair[]): string | null {
+  if (!o.state) return null;
   const states = paramValues(pairs, o.stateParam);
-  const state = o.state && states.length === 1 && STATE_VALUE.test(states[0]!) ? states[0]! : null;
-  return { token, state, clean: cleanTarget(o, target) };
+  return states.length === 1 && STATE_VALUE.test(states[0]!) ? states[0]! : null;
+}
+
+/**
+ * A return URL passed back beside the token, as a target below `mountPoint`: an absolute URL of
+ * this app's public origin, or a path on it, inside `mountPoint`. Anything else (another host,
+ * another scheme, a sibling app's path, `javascript:`) is null: never followed.
+ */
+export function returnPath(o: ResolvedOptions, req: RequestLike, value: string): string | null {
+  const origin = requestOrigin(req, o);
+  let url: URL;
+  try {
+    url = new URL(value, origin + '/');
+  } catch {
+    return null;
+  }
+  if (url.origin !== origin || url.username !== '' || url.password !== '') return null;
+  const { pathname } = url;
+  if (o.mountPoint !== '' && pathname !== o.mountPoint && !pathname.startsWith(o.mountPoint + '/')) return null;
+  return localPath(pathname.slice(o.mountPoint.length)) + url.search;
+}
+
+/** True if `path` (a request target's path) is the fixed callback route. */
+export function isCallback(o: ResolvedOptions, path: string): boolean {
+  return o.callbackPath !== undefined && (path === o.callbackPath || path === o.callbackPath + '/');
 }
 
 /**
@@ -101,6 +160,8 @@ export async function acceptToken(
   const parsed = parseToken(args.token);
   const keys = await o.keySource.keysFor(ctx.req, parsed);
   const claims = verifyParsed(parsed, { ...o, keys }, ctx.now);
+  // The nonce before the state is used up: a token from another login leaves this one's state.
+  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
   if (!stateAccepted(o, ctx, { state: args.state, useUp: true })) {
     if (args.signedIn) return null;
     throw stateMismatch();
@@ -140,8 +201,9 @@ export function publicUrl(o: ResolvedOptions, req: RequestLike, path: string, fr
 
 /**
  * The provider's login URL for this request: `return_to` is the public URL of `wanted` (a
- * same-origin path, else `mountPoint + '/'`) or of this request's `target`, with a fresh state
- * from the login-state store when on.
+ * same-origin path, else `mountPoint + '/'`) or of this request's `target`; a fresh state from
+ * the login-state store when on (in the return URL, or a parameter of its own), its nonce, and
+ * the callback URL, as the options say.
  */
 export function loginRedirect(
   o: ResolvedOptions,
@@ -150,6 +212,17 @@ export function loginRedirect(
 ): string {
   const { wanted } = args;
   let returnTo = publicUrl(o, ctx.req, wanted ?? args.target, { requestTarget: wanted === undefined });
-  if (o.state) returnTo = appendParam(returnTo, o.stateParam, o.loginState.issue(ctx, o.stateMaxAge));
-  return loginUrl(o.authEndpoint, o.returnToParam, returnTo, { ...resolveParams(o.authParams, ctx.req, 'authParams'), ...args.params });
+  // The parameters the login depends on are set after the app's, so nothing can override them.
+  const fixed: Record<string, string> = {};
+  if (o.state) {
+    // With no return URL sent, where the user was going waits with the state.
+    const kept = o.returnToParam === false ? returnTo.slice(requestOrigin(ctx.req, o).length + o.mountPoint.length) : undefined;
+    const state = o.loginState.issue(ctx, o.stateMaxAge, kept);
+    if (o.stateIn === 'param') fixed[o.stateParam] = state;
+    else returnTo = appendParam(returnTo, o.stateParam, state);
+    if (o.nonce) fixed[o.nonceParam] = nonceFor(state);
+  }
+  if (o.callbackParam !== undefined) fixed[o.callbackParam] = requestOrigin(ctx.req, o) + o.mountPoint + o.callbackPath!;
+  if (o.returnToParam !== false) fixed[o.returnToParam] = returnTo;
+  return loginUrl(o.authEndpoint, { ...resolveParams(o.authParams, ctx.req, 'authParams'), ...args.params }, fixed);
 }

@@ -22,6 +22,8 @@ interface Entry {
 }
 interface StateEntry extends Entry {
   value: string;
+  /** Where the user was going, kept when no return URL travels with the login. */
+  returnTo?: string;
 }
 interface TokenEntry extends Entry {
   /** The clean URL the token waits for. */
@@ -51,7 +53,7 @@ function live<T extends Entry>(list: unknown, now: number, valid: (x: T) => bool
   );
 }
 
-const isState = (x: StateEntry): boolean => typeof x.value === 'string';
+const isState = (x: StateEntry): boolean => typeof x.value === 'string' && (x.returnTo === undefined || typeof x.returnTo === 'string');
 const isToken = (x: TokenEntry): boolean =>
   typeof x.url === 'string' && typeof x.token === 'string' && (x.state === null || typeof x.state === 'string');
 
@@ -79,10 +81,12 @@ function write(session: SessionAccess, states: StateEntry[], tokens: TokenEntry[
 export const randomState = (): string => randomBytes(STATE_BYTES).toString('base64url');
 
 /** Issues a fresh state value and remembers it for `ttlSeconds`. */
-export function issueState(session: SessionAccess, now: number, ttlSeconds: number): string {
+export function issueState(session: SessionAccess, now: number, ttlSeconds: number, returnTo?: string): string {
   const value = randomState();
   const { states, tokens } = read(session, now);
-  states.push({ value, expiresAt: now + ttlSeconds * MS_PER_SECOND });
+  const entry: StateEntry = { value, expiresAt: now + ttlSeconds * MS_PER_SECOND };
+  if (returnTo !== undefined) entry.returnTo = returnTo;
+  states.push(entry);
   write(session, states.slice(-MAX_PENDING_STATES), tokens);
   return value;
 }
@@ -94,6 +98,11 @@ export function hasState(session: SessionAccess, value: string | null, now: numb
   if (consume && index !== -1) states.splice(index, 1);
   if (present) write(session, states, tokens);
   return index !== -1;
+}
+
+/** The return path kept with a live state of this session, or null; the state stays. */
+export function keptReturn(session: SessionAccess, value: string, now: number): string | null {
+  return read(session, now).states.find((s) => s.value === value)?.returnTo ?? null;
 }
 
 /** Keeps a token that arrived on `cleanUrl` until the browser comes back there. */

@@ -5,10 +5,12 @@ import { adaptRequest } from './adapter';
 import type { JwtClaims, JwtRegisteredClaims } from './claims';
 import { hostMismatch, passportSessionMissing, stateMismatchHint } from './diagnose';
 import { isRefusal, JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
+import { formPairs } from './form-body';
 import {
   acceptToken,
   cleanTarget,
   hasTokenParam,
+  isCallback,
   loginContext,
   loginRedirect,
   publicUrl,
@@ -82,6 +84,24 @@ function requireSession(ctx: LoginStateContext, options: JwtSsoAuthenticateOptio
 
 const REDIRECT_TO_PROVIDER = 302;
 const REDIRECT_TO_CLEAN_URL = 303;
+
+// With a fixed callback route, a token is taken there and only in the way the options say: a
+// token elsewhere (or in the query of a form_post callback, where it would reach logs) is refused.
+function wrongPlace(o: ResolvedOptions, path: string, posted: boolean): void {
+  if (o.callbackPath === undefined) return;
+  if (!isCallback(o, path)) {
+    throw new JwtSsoError(
+      Code.TOKEN_MALFORMED,
+      `A sign-in token arrived outside the callback route: this app takes tokens only at ${o.mountPoint}${o.callbackPath}. Start the sign-in again.`,
+    );
+  }
+  if (o.responseMode === 'form_post' && !posted) {
+    throw new JwtSsoError(
+      Code.TOKEN_MALFORMED,
+      `A sign-in token arrived in the URL, but this app takes it only from a form POST to ${o.mountPoint}${o.callbackPath} (responseMode "form_post"). Start the sign-in again.`,
+    );
+  }
+}
 
 function isAuthenticated(req: Request): boolean {
   return typeof req.isAuthenticated === 'function' ? req.isAuthenticated() : req.user !== undefined;
@@ -160,8 +180,12 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
    * ```
    */
   logoutUrl(req: Request, options: LogoutUrlOptions = {}): string {
-    const url = new URL(this._options.logoutEndpoint);
-    url.searchParams.set('redirect_to', publicUrl(this._options, req, options.redirectTo ?? '/', { requestTarget: false }));
+    const o = this._options;
+    const url = new URL(o.logoutEndpoint);
+    // A provider with a fixed, configured logout redirect (WSO2) takes no return parameter.
+    if (o.logoutRedirectParam !== false) {
+      url.searchParams.set(o.logoutRedirectParam, publicUrl(o, req, options.redirectTo ?? '/', { requestTarget: false }));
+    }
     return url.href;
   }
 
@@ -183,12 +207,19 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     const o = this._options;
     // Express, Koa, Fastify and NestJS hand the request, session and response over differently.
     const { target, session, response } = adaptRequest(req);
-    const { pairs } = splitTarget(target);
+    const { path, pairs } = splitTarget(target);
     const ctx = loginContext(o, { req, res: response, session, now: o.clock() });
 
+    if (o.responseMode === 'form_post' && req.method === 'POST' && isCallback(o, path)) {
+      requireSession(ctx, options);
+      formPairs(req)
+        .then((posted) => this.receive(req, ctx, { pairs: posted, target, posted: true }))
+        .catch((err: unknown) => this.refuse(err, req));
+      return;
+    }
     if (hasTokenParam(o, pairs)) {
       requireSession(ctx, options);
-      this.receive(req, ctx, pairs, target);
+      this.receive(req, ctx, { pairs, target, posted: false });
       return;
     }
     if (o.loginState.mayHoldToken(ctx)) {
@@ -208,13 +239,17 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
   }
 
   // The request that arrives from the provider with the token: park the token (login-state
-  // store) and redirect to the same URL without it, so the page the user sees never carries it.
-  private receive(req: Request, ctx: LoginStateContext, pairs: QueryPair[], target: string): void {
+  // store) and redirect to the clean URL (the same URL without it, or the return URL of a fixed
+  // callback), so the page the user sees never carries it; the token is verified there.
+  private receive(req: Request, ctx: LoginStateContext, from: { pairs: readonly QueryPair[]; target: string; posted: boolean }): void {
     const o = this._options;
     noStore(ctx.res);
-    const returned = readReturn(o, pairs, target);
-    // Checked here too (without using it up) so a lost state ends in a 403, not a loop.
-    if (!stateAccepted(o, ctx, { state: returned.state, useUp: false })) {
+    wrongPlace(o, splitTarget(from.target).path, from.posted);
+    const returned = readReturn(o, ctx, from);
+    // Checked here too (without using it up) so a lost state ends in a 403, not a loop. Not on
+    // a cross-site form POST, which carries no SameSite=Lax cookie: the GET it is sent on to
+    // (a 303) carries them, and is where the state is checked and used up.
+    if (!from.posted && !stateAccepted(o, ctx, { state: returned.state, useUp: false })) {
       // Someone already signed in: drop the foreign token rather than switch their account.
       if (isAuthenticated(req)) {
         this.event(req, { type: 'token-dropped' });

@@ -139,11 +139,11 @@ export function appendParam(url: string, key: string, value: string): string {
 
 /**
  * The provider's login URL: `authEndpoint` with its own query kept, `params` added, and the
- * return parameter set last so that nothing can override it.
+ * `fixed` parameters (the return URL, state, nonce) set last so that nothing can override them.
  */
-export function loginUrl(authEndpoint: string, returnToParam: string, returnTo: string, params: Readonly<Record<string, string>>): string {
+export function loginUrl(authEndpoint: string, params: Readonly<Record<string, string>>, fixed: Readonly<Record<string, string>>): string {
   const url = new URL(authEndpoint);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-  url.searchParams.set(returnToParam, returnTo);
+  for (const [key, value] of Object.entries(fixed)) url.searchParams.set(key, value);
   return url.href;
 }

@@ -14,6 +14,7 @@ test('the package exports exactly these values', () => {
      "MemoryReplayStore",
      "RedisReplayStore",
      "Strategy",
+     "presets",
    ]
   `);
   expect(api.Strategy).toBe(api.JwtSsoStrategy);
@@ -46,6 +47,7 @@ test('the error codes are stable strings', () => {
      "ERR_JWTSSO_HOST_INVALID",
      "ERR_JWTSSO_KEY_SOURCE_FAILED",
      "ERR_JWTSSO_LOGIN_REQUIRED",
+     "ERR_JWTSSO_NONCE_MISMATCH",
      "ERR_JWTSSO_PASSPORT_SESSION_MISSING",
      "ERR_JWTSSO_REPLAY_STORE_FAILED",
      "ERR_JWTSSO_SESSION_REQUIRED",

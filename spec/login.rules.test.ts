@@ -16,7 +16,11 @@ import { mint, puavoClaims, SECRET } from './helpers/tokens';
 
 const options = (extra: Record<string, unknown> = {}) =>
   resolveOptions({ authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
-const returned = (target: string, extra: Record<string, unknown> = {}) => readReturn(options(extra), splitTarget(target).pairs, target);
+const returned = (target: string, extra: Record<string, unknown> = {}) => {
+  const o = options(extra);
+  const ctx = loginContext(o, { req: { headers: {} } as never, res: undefined, session: undefined, now: 0 });
+  return readReturn(o, ctx, { pairs: splitTarget(target).pairs, target });
+};
 const errorOf = (fn: () => unknown): JwtSsoError => {
   try {
     fn();

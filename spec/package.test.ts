@@ -61,7 +61,7 @@ const probe = `
 `;
 const expected = {
   name: 'jwtsso',
-  exports: ['JwtSsoError', 'JwtSsoErrorCode', 'JwtSsoStrategy', 'MemoryReplayStore', 'RedisReplayStore', 'Strategy'],
+  exports: ['JwtSsoError', 'JwtSsoErrorCode', 'JwtSsoStrategy', 'MemoryReplayStore', 'RedisReplayStore', 'Strategy', 'presets'],
   store: 'function',
 };
 

@@ -101,10 +101,11 @@ describe('appendParam', () => {
 describe('loginUrl', () => {
   test('keeps the endpoint query, adds params, and return_to cannot be overridden', () => {
     const url = new URL(
-      loginUrl('https://sso.example/v3/sso?client=a&x=1', 'return_to', 'https://app.example/p?q=1&jwtsso_state=s', {
-        organisation: 'example.opinsys.fi',
-        return_to: 'https://evil.example/',
-      }),
+      loginUrl(
+        'https://sso.example/v3/sso?client=a&x=1',
+        { organisation: 'example.opinsys.fi', return_to: 'https://evil.example/' },
+        { return_to: 'https://app.example/p?q=1&jwtsso_state=s' },
+      ),
     );
     expect(url.searchParams.get('client')).toBe('a');
     expect(url.searchParams.get('x')).toBe('1');

@@ -28,7 +28,10 @@ const MS_PER_SECOND = 1000;
 const HOST_PREFIX = '__Host-';
 const STATE_COOKIE = 'jwtsso-s-';
 const TOKEN_COOKIE = 'jwtsso-t-';
-const EXPIRY = /^[0-9]{1,16}$/;
+// A state cookie's value: its expiry, and the return path kept with it (base64url), if any.
+const STATE_VALUE = /^([0-9]{1,16})(?:\.([A-Za-z0-9_-]{1,2800}))?$/;
+/** Longest return path kept in a state cookie; a longer one is not kept (the user lands on mountPoint's root). */
+export const MAX_KEPT_RETURN = 2000;
 // The part of a state cookie's name after its prefix: a state this store issued, nothing else.
 const STATE_NAME = /^[A-Za-z0-9_-]{32}$/;
 /** Most stale state cookies cleared by one response, however many a request carries. */
@@ -64,8 +67,8 @@ export class CookieLoginState implements LoginStateStore {
     return `${ctx.secure ? HOST_PREFIX : ''}${kind}${this.#mountTag}${id}`;
   }
 
-  issue(ctx: LoginStateContext, maxAgeSeconds: number): string {
-    if (ctx.res === undefined) return this.#session.issue(ctx, maxAgeSeconds);
+  issue(ctx: LoginStateContext, maxAgeSeconds: number, returnTo?: string): string {
+    if (ctx.res === undefined) return this.#session.issue(ctx, maxAgeSeconds, returnTo);
     const scope = this.#scope(ctx);
     // The bound: keep the newest MAX_PENDING_LOGINS - 1 of this browser's states, then add one.
     const prefix = this.#name(ctx, STATE_COOKIE, '');
@@ -78,8 +81,19 @@ export class CookieLoginState implements LoginStateStore {
     const surplus = held.slice(0, Math.max(0, held.length - (MAX_PENDING_LOGINS - 1)));
     for (const old of surplus.slice(0, MAX_CLEARED_PER_RESPONSE)) clearCookie(ctx.res, old.name, scope);
     const state = randomState();
-    setCookie(ctx.res, prefix + state, String(ctx.now + maxAgeSeconds * MS_PER_SECOND), maxAgeSeconds, scope);
+    const kept = returnTo !== undefined && returnTo.length <= MAX_KEPT_RETURN ? `.${Buffer.from(returnTo).toString('base64url')}` : '';
+    setCookie(ctx.res, prefix + state, String(ctx.now + maxAgeSeconds * MS_PER_SECOND) + kept, maxAgeSeconds, scope);
     return state;
+  }
+
+  returnTo(ctx: LoginStateContext, state: string): string | null {
+    const name = this.#name(ctx, STATE_COOKIE, state);
+    const values = cookiesStartingWith(ctx.req, name).get(name);
+    if (values === undefined) return this.#session.mayHoldToken(ctx) ? this.#session.returnTo(ctx, state) : null;
+    const parsed = values.length === 1 ? STATE_VALUE.exec(values[0]!) : null;
+    if (parsed === null || Number(parsed[1]) <= ctx.now || parsed[2] === undefined) return null;
+    // Planted or not, it is only ever used as a path below mountPoint (the caller judges it so).
+    return Buffer.from(parsed[2], 'base64url').toString('utf8');
   }
 
   isLive(ctx: LoginStateContext, state: string | null, options: { useUp: boolean }): boolean {
@@ -122,7 +136,8 @@ export class CookieLoginState implements LoginStateStore {
 
 // A state cookie's expiry; 0 (expired) for anything else, including a name sent twice.
 function expiryOf(values: readonly string[]): number {
-  return values.length === 1 && EXPIRY.test(values[0]!) ? Number(values[0]) : 0;
+  const parsed = values.length === 1 ? STATE_VALUE.exec(values[0]!) : null;
+  return parsed === null ? 0 : Number(parsed[1]);
 }
 
 // A clean URL as a cookie name: 128 bits of its SHA-256, base64url.

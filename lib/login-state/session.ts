@@ -2,7 +2,7 @@
 // req.session.jwtsso. Needs session middleware; every anonymous visit writes a session.
 import type { SessionAccess } from '../adapter';
 import { sessionRequired } from '../errors';
-import { hasPending, hasState, issueState, stashToken, takeToken } from '../session-state';
+import { hasPending, hasState, issueState, keptReturn, stashToken, takeToken } from '../session-state';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
 
 function sessionOf(ctx: LoginStateContext): SessionAccess {
@@ -12,8 +12,12 @@ function sessionOf(ctx: LoginStateContext): SessionAccess {
 
 /** Login state in `req.session` (`loginState: 'session'`). */
 export class SessionLoginState implements LoginStateStore {
-  issue(ctx: LoginStateContext, maxAgeSeconds: number): string {
-    return issueState(sessionOf(ctx), ctx.now, maxAgeSeconds);
+  issue(ctx: LoginStateContext, maxAgeSeconds: number, returnTo?: string): string {
+    return issueState(sessionOf(ctx), ctx.now, maxAgeSeconds, returnTo);
+  }
+
+  returnTo(ctx: LoginStateContext, state: string): string | null {
+    return ctx.session === undefined ? null : keptReturn(ctx.session, state, ctx.now);
   }
 
   isLive(ctx: LoginStateContext, state: string | null, options: { useUp: boolean }): boolean {

@@ -28,8 +28,13 @@ export interface PendingToken {
  * returned token across the stripping redirect. Each passes spec/login-state/contract.ts.
  */
 export interface LoginStateStore {
-  /** Issues a fresh state for this browser, live for `maxAgeSeconds`. */
-  issue(ctx: LoginStateContext, maxAgeSeconds: number): string;
+  /**
+   * Issues a fresh state for this browser, live for `maxAgeSeconds`. `returnTo` (a path below
+   * mountPoint) is kept with it when no return URL travels to the provider and back.
+   */
+  issue(ctx: LoginStateContext, maxAgeSeconds: number, returnTo?: string): string;
+  /** The `returnTo` kept with a live `state` of this browser, or null; the state stays live. */
+  returnTo(ctx: LoginStateContext, state: string): string | null;
   /** True if `state` is a live state this browser was issued; with `useUp` it is also ended. */
   isLive(ctx: LoginStateContext, state: string | null, options: { useUp: boolean }): boolean;
   /** Keeps a returned token until the browser asks for `url` (the clean URL), briefly. */

@@ -165,3 +165,28 @@ export function replayKey(value: unknown, fallback: ReplayKey): ReplayKey {
   if (!REPLAY_KEYS.includes(value as ReplayKey)) throw problem('replayKey', `one of ${REPLAY_KEYS.map((k) => `"${k}"`).join(', ')}`, value);
   return value as ReplayKey;
 }
+
+/** A parameter name, or `false` where the option allows leaving the parameter out. */
+export function paramNameOrFalse(option: string, value: unknown, fallback: string | false): string | false {
+  if (value === false) return false;
+  if (value === undefined) return fallback;
+  return paramName(option, value, '');
+}
+
+/** One of a few string values. */
+export function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw problem(option, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
+  return value as T;
+}
+
+/** A route below mountPoint such as `/sso/callback`: the same rules as mountPoint, and not empty. */
+export function callbackPath(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const expected =
+    'a path below mountPoint such as "/sso/callback" (one leading "/", no query, "#", "\\", spaces, control characters or "." and ".." segments)';
+  if (typeof value !== 'string' || value === '/' || !value.startsWith('/')) throw problem('callbackPath', expected, value);
+  const path = value.replace(/\/+$/, '');
+  if (!MOUNT_POINT.test(path) || !isNormalisedMountPoint(path)) throw problem('callbackPath', expected, value);
+  return path;
+}

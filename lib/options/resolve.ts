@@ -10,13 +10,16 @@ import {
   algorithmList,
   authParams,
   bool,
+  callbackPath,
   defaultLogoutEndpoint,
   endpoint,
   host,
   mountPoint,
   nonEmptyString,
+  oneOf,
   optionalFunction,
   paramName,
+  paramNameOrFalse,
   problem,
   replayKey,
   scheme,
@@ -50,6 +53,13 @@ const KNOWN_OPTIONS = {
   clock: true,
   onEvent: true,
   logoutEndpoint: true,
+  logoutRedirectParam: true,
+  stateIn: true,
+  callbackPath: true,
+  callbackParam: true,
+  responseMode: true,
+  nonce: true,
+  nonceParam: true,
   sharedSecret: true,
   publicKey: true,
   jwksUri: true,
@@ -86,6 +96,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const tokenParam = paramName('tokenParam', o.tokenParam, DEFAULTS.tokenParam);
   const stateParam = paramName('stateParam', o.stateParam, DEFAULTS.stateParam);
   if (tokenParam === stateParam) throw problem('stateParam', `different from "tokenParam" (both are "${tokenParam}")`);
+  const returnToParam = paramNameOrFalse('returnToParam', o.returnToParam, DEFAULTS.returnToParam);
+  const shape = callbackShape(o, { tokenParam, stateParam, returnToParam });
 
   return Object.freeze({
     name: nonEmptyString('name', o.name, DEFAULTS.name),
@@ -106,8 +118,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     replayStore: replayStore as ReplayStore,
     replayKey: replayKey(o.replayKey, DEFAULTS.replayKey),
     tokenParam,
-    returnToParam: paramName('returnToParam', o.returnToParam, DEFAULTS.returnToParam),
+    returnToParam,
     stateParam,
+    ...shape,
     authParams: authParams(o.authParams),
     passReqToCallback: bool('passReqToCallback', o.passReqToCallback, DEFAULTS.passReqToCallback),
     clock,
@@ -116,5 +129,48 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       o.logoutEndpoint === undefined
         ? defaultLogoutEndpoint(authEndpoint)
         : endpoint('logoutEndpoint', o.logoutEndpoint, 'https://api.opinsys.fi/v3/sso/logout'),
+    logoutRedirectParam: paramNameOrFalse('logoutRedirectParam', o.logoutRedirectParam, DEFAULTS.logoutRedirectParam),
   });
+}
+
+type CallbackShape = Pick<ResolvedOptions, 'stateIn' | 'callbackPath' | 'callbackParam' | 'responseMode' | 'nonce' | 'nonceParam'>;
+
+// How the provider returns: where the state travels, a fixed callback route, how the token
+// arrives there, and the nonce. The combinations that cannot work are refused here, by name.
+function callbackShape(
+  o: Record<string, unknown>,
+  names: { tokenParam: string; stateParam: string; returnToParam: string | false },
+): CallbackShape {
+  const path = callbackPath(o.callbackPath);
+  const shape: CallbackShape = {
+    stateIn: oneOf('stateIn', o.stateIn, ['returnTo', 'param'], DEFAULTS.stateIn),
+    callbackPath: path,
+    callbackParam: o.callbackParam === undefined ? undefined : paramName('callbackParam', o.callbackParam, ''),
+    responseMode: oneOf('responseMode', o.responseMode, ['query', 'form_post'], DEFAULTS.responseMode),
+    nonce: bool('nonce', o.nonce, DEFAULTS.nonce),
+    nonceParam: paramName('nonceParam', o.nonceParam, DEFAULTS.nonceParam),
+  };
+  const state = bool('state', o.state, DEFAULTS.state);
+  if (path === undefined) {
+    if (shape.responseMode !== 'query')
+      throw problem('responseMode', '"query" unless "callbackPath" names the route the provider posts to');
+    if (shape.callbackParam !== undefined)
+      throw problem('callbackParam', 'given only with "callbackPath" (the URL it sends is that route\'s)');
+    if (names.returnToParam === false)
+      throw problem('returnToParam', 'a parameter name unless "callbackPath" is set (the token comes back on the return URL)');
+  }
+  if (state && shape.stateIn === 'returnTo' && names.returnToParam === false) {
+    throw problem('stateIn', '"param" when "returnToParam" is false (no return URL carries the state)');
+  }
+  if (shape.nonce && !state)
+    throw problem('nonce', 'false when "state" is false: the nonce is derived from the login state, which binds it to this browser');
+  const used = [names.tokenParam, names.stateParam, names.returnToParam, shape.callbackParam, shape.nonce ? shape.nonceParam : undefined];
+  const named = used.filter((n): n is string => typeof n === 'string');
+  if (new Set(named).size !== named.length) {
+    throw problem(
+      'tokenParam',
+      `different from "stateParam", "returnToParam", "callbackParam" and "nonceParam" (got ${named.map((n) => `"${n}"`).join(', ')})`,
+    );
+  }
+  return shape;
 }

@@ -108,18 +108,63 @@ export interface JwtSsoStrategyBaseOptions {
   replayKey?: ReplayKey;
   /** Query parameter the provider returns the token in. Default `'jwt'`. */
   tokenParam?: string;
-  /** Query parameter that tells the provider where to return. Default `'return_to'`. */
-  returnToParam?: string;
-  /** Query parameter of `return_to` that carries the login state. Default `'jwtsso_state'`. */
+  /**
+   * Parameter that tells the provider where to return, and that a fixed callback reads the
+   * return URL from (WSO2, Thinkific, Zendesk pass it back beside the token). Default
+   * `'return_to'`; `false`: no return URL is sent (the provider returns to a fixed
+   * `callbackParam` URL; where the user was going waits with the login state).
+   */
+  returnToParam?: string | false;
+  /** Parameter that carries the login state (see `stateIn`). Default `'jwtsso_state'`. */
   stateParam?: string;
+  /**
+   * Where the login state travels. `'returnTo'` (default): a parameter of the return URL, which
+   * the provider sends back unchanged (Puavo, WSO2). `'param'`: a parameter of its own in the
+   * login request, which the provider echoes beside the token (Freshworks' `state`).
+   */
+  stateIn?: 'returnTo' | 'param';
+  /**
+   * The app's fixed callback route, a path below `mountPoint` such as `'/sso/callback'`, for
+   * providers that send the token there rather than to the page the user asked for (WSO2,
+   * Zendesk, Thinkific, Freshworks). The route needs `passport.authenticate('jwtsso')`; the user
+   * is sent on to the return URL (`returnToParam`, checked like `returnTo`), where the token is
+   * verified and Passport's success handling runs. Default: none (the token comes back on the
+   * return URL itself, as Puavo sends it).
+   */
+  callbackPath?: string;
+  /**
+   * Login-request parameter that carries the public URL of `callbackPath`, for providers that
+   * are told where to send the token (Freshworks' `redirect_uri`). Default: none.
+   */
+  callbackParam?: string;
+  /**
+   * How the token reaches `callbackPath`: `'query'` (default, a GET) or `'form_post'` (an
+   * `application/x-www-form-urlencoded` POST from the browser, as Zendesk sends it since 2023;
+   * then a token in the query is refused). Needs `callbackPath`.
+   */
+  responseMode?: 'query' | 'form_post';
+  /**
+   * Send a fresh nonce with each login (in `nonceParam`) and require the token's `nonce` claim
+   * to equal it: the token is then bound to the browser that started the login, and used once.
+   * Needs `state` (the nonce is derived from the login state). Default `false`.
+   */
+  nonce?: boolean;
+  /** Login-request parameter that carries the nonce. Default `'nonce'`. */
+  nonceParam?: string;
   /** Extra query parameters for the provider, or a function of the request returning them. */
   authParams?: AuthParams;
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: () => number;
   /** Called with every decision (redirect, accepted, refused with its code…) for audit logs. */
   onEvent?: (event: JwtSsoEvent) => void;
-  /** The provider's logout URL for `logoutUrl()`. Default: `authEndpoint` + `/logout` (Puavo's `/v3/sso/logout`). */
+  /** The provider's logout URL for `logoutUrl()`; its own query is kept. Default: `authEndpoint` + `/logout` (Puavo's `/v3/sso/logout`). */
   logoutEndpoint?: string;
+  /**
+   * Parameter of `logoutEndpoint` that says where to return after logout. Default
+   * `'redirect_to'` (Puavo); `false` for providers with a fixed, configured logout redirect (WSO2:
+   * `logoutEndpoint: 'https://is.example.org/identity/jwtsso/logout?jwtRP=app'`).
+   */
+  logoutRedirectParam?: string | false;
 }
 
 /** Options of {@link JwtSsoStrategy} with `verify(claims, done)`. */
@@ -154,11 +199,18 @@ export interface ResolvedOptions {
   readonly replayStore: ReplayStore;
   readonly replayKey: ReplayKey;
   readonly tokenParam: string;
-  readonly returnToParam: string;
+  readonly returnToParam: string | false;
   readonly stateParam: string;
+  readonly stateIn: 'returnTo' | 'param';
+  readonly callbackPath: string | undefined;
+  readonly callbackParam: string | undefined;
+  readonly responseMode: 'query' | 'form_post';
+  readonly nonce: boolean;
+  readonly nonceParam: string;
   readonly authParams: AuthParams;
   readonly passReqToCallback: boolean;
   readonly clock: () => number;
   readonly onEvent: ((event: JwtSsoEvent) => void) | undefined;
   readonly logoutEndpoint: string;
+  readonly logoutRedirectParam: string | false;
 }

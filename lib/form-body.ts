@@ -1,0 +1,126 @@
+// The body of a form POST to the callback route (`responseMode: 'form_post'`): the parameters a
+// body parser already made of it (express.urlencoded, @fastify/formbody, koa-bodyparser, NestJS's
+// default), or else the raw body read here, bounded. Either way the result is the same list of
+// pairs a query gives, so one set of rules (a single token parameter, its shape) covers both.
+import type { Readable } from 'node:stream';
+import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
+import { splitQuery, type QueryPair } from './urls';
+
+/**
+ * Largest form body read, in bytes: a token (at most 8 KiB), a return URL and a few provider
+ * parameters fit many times over; anything larger is refused before it is read.
+ */
+export const MAX_FORM_BYTES = 32 * 1024;
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+interface PostedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
+  /** koa-passport: Koa's context, whose `req` is Node's request. */
+  ctx?: { req?: unknown; request?: { body?: unknown } };
+  /** Fastify: Node's request (its body is read by Fastify, never here). */
+  raw?: unknown;
+}
+
+const malformed = (why: string): JwtSsoError =>
+  new JwtSsoError(Code.TOKEN_MALFORMED, `The sign-in form is malformed: ${why}. Start the sign-in again.`);
+
+/** The parameters of a form POST, however the framework hands its body over. */
+export async function formPairs(request: object): Promise<QueryPair[]> {
+  const req = request as PostedRequest;
+  const type = req.headers['content-type'];
+  if (typeof type !== 'string' || !FORM_TYPE.test(type.trim())) {
+    throw malformed('it is not sent as application/x-www-form-urlencoded (UTF-8)');
+  }
+  const parsed = req.body ?? req.ctx?.request?.body;
+  const stream = unreadStream(req);
+  // A JSON parser ahead of the route leaves `{}` and the body unread: then it is read here.
+  if (stream !== undefined && (parsed === undefined || isEmptyObject(parsed))) return splitQuery(await readBody(stream, req.headers));
+  if (parsed === undefined) {
+    throw malformed(
+      'its body was read by other middleware but not parsed: mount a form body parser (express.urlencoded(), @fastify/formbody, koa-bodyparser) or none',
+    );
+  }
+  return pairsOf(parsed);
+}
+
+function isEmptyObject(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && !Buffer.isBuffer(x) && Object.keys(x).length === 0;
+}
+
+// Node's request, if nothing has read its body yet (no parser ran, or one that skipped it).
+function unreadStream(req: PostedRequest): Readable | undefined {
+  const candidates = [req.ctx?.req, req.raw, req];
+  for (const c of candidates) {
+    if (c === undefined || c === null || typeof (c as Readable).on !== 'function') continue;
+    const stream = c as Readable & { readableDidRead?: boolean };
+    const untouched = stream.readableDidRead === false && !stream.readableEnded;
+    return untouched ? stream : undefined;
+  }
+  return undefined;
+}
+
+// What a body parser made of the form: a string or bytes (a text/raw parser), or an object
+// whose values are strings, or arrays of strings for a parameter sent more than once. Anything
+// else (a nested object from an "extended" parser) becomes an empty value, which no rule accepts.
+function pairsOf(body: unknown): QueryPair[] {
+  if (typeof body === 'string') return splitQuery(body);
+  if (Buffer.isBuffer(body)) return splitQuery(decode(body));
+  if (body === null || typeof body !== 'object') throw malformed('its body is not a form');
+  const pairs: QueryPair[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    for (const one of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      const text = typeof one === 'string' ? one : '';
+      pairs.push({ key, value: text, raw: `${encodeURIComponent(key)}=${encodeURIComponent(text)}` });
+    }
+  }
+  return pairs;
+}
+
+function decode(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw malformed('its body is not UTF-8');
+  }
+}
+
+// Reads at most MAX_FORM_BYTES: a larger Content-Length is refused unread, and a chunked body
+// that grows past the bound is left unread from there (Node discards the rest).
+function readBody(stream: Readable, headers: PostedRequest['headers']): Promise<string> {
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > MAX_FORM_BYTES) {
+    return Promise.reject(malformed(`its body is larger than ${MAX_FORM_BYTES} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err: Error | null, text?: string): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      if (err !== null) {
+        stream.pause();
+        reject(err);
+      } else resolve(text!);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.length;
+      if (size > MAX_FORM_BYTES) return done(malformed(`its body is larger than ${MAX_FORM_BYTES} bytes`));
+      chunks.push(bytes);
+    };
+    const onEnd = (): void => {
+      try {
+        done(null, decode(Buffer.concat(chunks)));
+      } catch (err) {
+        done(err as Error);
+      }
+    };
+    const onError = (err: Error): void => done(malformed(`its body could not be read (${err.message})`));
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}

@@ -1,0 +1,147 @@
+// One line per provider shape: each preset returns ordinary strategy options (nothing here the
+// options cannot say), so an app can read, spread and override the result. The shapes, and the
+// sources they were read from, are in the README's "Providers" section.
+import type { JwtSsoStrategyBaseOptions, SharedSecret } from './options';
+
+/** Every option but the ones a preset sets itself. */
+type Rest<K extends keyof JwtSsoStrategyBaseOptions> = Omit<JwtSsoStrategyBaseOptions, K>;
+
+// authParams of the app's, with the preset's own set last (they identify the app to the provider).
+function withParams(
+  given: JwtSsoStrategyBaseOptions['authParams'],
+  own: Readonly<Record<string, string>>,
+): JwtSsoStrategyBaseOptions['authParams'] {
+  if (given === undefined) return own;
+  if (typeof given === 'function') return (req) => ({ ...given(req), ...own });
+  return { ...given, ...own };
+}
+
+/** Options of {@link puavo}. */
+export interface PuavoPreset extends Rest<'authEndpoint'> {
+  /** The SSO endpoint. Default `'https://api.opinsys.fi/v3/sso'`; an organisation's own host works too. */
+  authEndpoint?: string;
+  /** Pre-selects the organisation at the provider (`organisation=`), e.g. `'example.opinsys.fi'`. */
+  organisation?: string;
+}
+
+/**
+ * Opinsys/Puavo SSO: the token comes back appended to the page the user asked for (HS256,
+ * `jti`, `return_to`); logout through `/v3/sso/logout?redirect_to=`. The defaults, named.
+ */
+export function puavo(options: PuavoPreset): JwtSsoStrategyBaseOptions {
+  const { organisation, authEndpoint = 'https://api.opinsys.fi/v3/sso', ...rest } = options;
+  return {
+    ...rest,
+    authEndpoint,
+    ...(organisation === undefined ? {} : { authParams: withParams(rest.authParams, { organisation }) }),
+  };
+}
+
+/** Options of {@link wso2}. */
+export interface Wso2Preset extends Rest<'authEndpoint' | 'callbackPath' | 'logoutEndpoint' | 'logoutRedirectParam' | 'sharedSecret'> {
+  /** The Identity Server's base URL, e.g. `'https://is.example.org'`. */
+  server: string;
+  /** The relying party's name in WSO2 (`jwtRP`). */
+  relyingParty: string;
+  /** The relying party's API key, as configured in WSO2 (its UTF-8 bytes are the HMAC key). */
+  sharedSecret: SharedSecret;
+  /** The app's route configured as the relying party's "Endpoint API", e.g. `'/sso/callback'`. */
+  callbackPath: string;
+}
+
+/**
+ * WSO2 Identity Server's JWT SSO connector: login at `<server>/identity/jwtsso?jwtRP=…`, the
+ * token sent to a fixed callback route with `return_to` beside it; `exp` 120 s after `iat`;
+ * logout at `…/jwtsso/logout?jwtRP=…`, which redirects where WSO2 is configured to. HS256 by
+ * default; a relying party set to HS384 or HS512 needs `algorithms: ['HS512']` (one algorithm).
+ */
+export function wso2(options: Wso2Preset): JwtSsoStrategyBaseOptions {
+  const { server, relyingParty, ...rest } = options;
+  const base = server.replace(/\/+$/, '');
+  const rp = encodeURIComponent(relyingParty);
+  return {
+    maxAge: 120,
+    ...rest,
+    authEndpoint: `${base}/identity/jwtsso`,
+    authParams: withParams(rest.authParams, { jwtRP: relyingParty }),
+    returnToParam: 'return_to',
+    logoutEndpoint: `${base}/identity/jwtsso/logout?jwtRP=${rp}`,
+    logoutRedirectParam: false,
+  };
+}
+
+/** Options of {@link zendesk}. */
+export interface ZendeskPreset extends Rest<'authEndpoint' | 'sharedSecret'> {
+  /** The identity provider's remote login URL, where users are sent to sign in. */
+  loginUrl: string;
+  /** The shared secret (HS256). */
+  sharedSecret: SharedSecret;
+  /** The app's fixed JWT endpoint. Default `'/access/jwt'`. */
+  callbackPath?: string;
+}
+
+/**
+ * A Zendesk-style consumer: the identity provider signs HS256 and posts the token from a browser
+ * form (`responseMode: 'form_post'`) to a fixed endpoint with `return_to` beside it; `iat` within
+ * three minutes (`maxAge: 180`).
+ */
+export function zendesk(options: ZendeskPreset): JwtSsoStrategyBaseOptions {
+  const { loginUrl, callbackPath = '/access/jwt', ...rest } = options;
+  return { maxAge: 180, responseMode: 'form_post', ...rest, authEndpoint: loginUrl, callbackPath, returnToParam: 'return_to' };
+}
+
+/** Options of {@link freshworks}. */
+export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath'> {
+  /** The identity provider's authorization URL. */
+  authEndpoint: string;
+  /** The app's client id at the provider (`client_id`). */
+  clientId: string;
+  /** The app's registered redirect route, e.g. `'/sso/callback'`; its public URL is sent as `redirect_uri`. */
+  callbackPath: string;
+  /** `scope`. Default `'openid email'`. */
+  scope?: string;
+}
+
+/**
+ * A Freshworks-style consumer (OAuth-implicit shaped): `response_type=id_token`, a top-level
+ * `state` echoed beside the token, a `nonce` the token must carry, the token in `id_token` at the
+ * registered `redirect_uri`; RS256; no `jti` (a used token is remembered by its hash).
+ */
+export function freshworks(options: FreshworksPreset): JwtSsoStrategyBaseOptions {
+  const { clientId, scope = 'openid email', ...rest } = options;
+  return {
+    algorithms: ['RS256'],
+    replayKey: 'jti-or-token-hash',
+    ...rest,
+    authParams: withParams(rest.authParams, { response_type: 'id_token', client_id: clientId, scope }),
+    tokenParam: 'id_token',
+    returnToParam: false,
+    callbackParam: 'redirect_uri',
+    stateIn: 'param',
+    stateParam: 'state',
+    nonce: true,
+    nonceParam: 'nonce',
+  };
+}
+
+/** Options of {@link thinkific}. */
+export interface ThinkificPreset extends Rest<'authEndpoint' | 'sharedSecret' | 'callbackPath'> {
+  /** Where users are sent to sign in. */
+  loginUrl: string;
+  /** The API key (HS256, its bytes as they are). */
+  sharedSecret: SharedSecret;
+  /** The app's fixed JWT endpoint, e.g. `'/sso/jwt'`. */
+  callbackPath: string;
+}
+
+/**
+ * A Thinkific-style consumer: `GET <callback>?jwt=…&return_to=…` (HS256 with the API key as it
+ * is); `jti` only sometimes, so a token without one is remembered by its hash.
+ */
+export function thinkific(options: ThinkificPreset): JwtSsoStrategyBaseOptions {
+  const { loginUrl, ...rest } = options;
+  return { replayKey: 'jti-or-token-hash', ...rest, authEndpoint: loginUrl, returnToParam: 'return_to' };
+}
+
+/** The provider presets: each returns ordinary options (see each function). */
+export const presets = { puavo, wso2, zendesk, freshworks, thinkific } as const;

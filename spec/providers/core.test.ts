@@ -1,0 +1,132 @@
+// The provider shapes' core through a real Express app: a fixed callback route with the return
+// URL beside the token (GET and form POST), a top-level state, and the nonce.
+import { createHash } from 'node:crypto';
+import { startApp, type TestApp } from '../helpers/app';
+import { mint, puavoClaims } from '../helpers/tokens';
+
+let app: TestApp | undefined;
+let codes: string[] = [];
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  codes = [];
+});
+// What the strategy refused with, from its audit events.
+const onEvent = (e: { code?: string }) => e.code !== undefined && codes.push(e.code);
+
+const now = () => Math.floor(Date.now() / 1000);
+
+// Starts a login on `path` and returns the provider URL the browser was sent to.
+async function start(browser: ReturnType<TestApp['browser']>, path: string): Promise<URL> {
+  const res = await browser.get(path).expect(302);
+  return new URL(res.headers.location as string);
+}
+
+describe('fixed callback route, return URL beside the token (WSO2, Thinkific)', () => {
+  test('the token at the callback is parked, the browser sent to the return URL, signed in there', async () => {
+    app = await startApp({ strategy: { callbackPath: '/sso/callback', onEvent } });
+    const browser = app.browser();
+    const provider = await start(browser, '/protected?tab=2');
+    const returnTo = provider.searchParams.get('return_to')!;
+    expect(new URL(returnTo).pathname).toBe('/protected');
+    const token = mint(puavoClaims(now()));
+    const back = await browser.get(`/sso/callback?jwt=${token}&return_to=${encodeURIComponent(returnTo).replace(/%20/g, '+')}`).expect(303);
+    expect(back.headers.location).toBe('/protected?tab=2');
+    const page = await browser.get('/protected?tab=2').expect(200);
+    expect(page.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
+  });
+
+  test.each([
+    ['another host', (r: string) => r.replace('127.0.0.1', 'evil.example')],
+    ['a path-only URL of another host', () => '//evil.example/protected'],
+    ['javascript:', () => 'javascript:alert(1)'],
+  ])('a return URL of %s is never followed, and its state is not read', async (_name, hostile) => {
+    app = await startApp({ strategy: { callbackPath: '/sso/callback', onEvent } });
+    const browser = app.browser();
+    const returnTo = (await start(browser, '/protected')).searchParams.get('return_to')!;
+    const token = mint(puavoClaims(now()));
+    const res = await browser.get(`/sso/callback?jwt=${token}&return_to=${encodeURIComponent(hostile(returnTo))}`);
+    expect(res.status).toBe(403);
+    expect(codes).toEqual(['ERR_JWTSSO_STATE_MISMATCH']);
+  });
+
+  test('a token on another route than the callback is refused', async () => {
+    app = await startApp({ strategy: { callbackPath: '/sso/callback', onEvent } });
+    const res = await app.browser().get(`/protected?jwt=${mint(puavoClaims(now()))}`);
+    expect(res.status).toBe(401);
+    expect(codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+  });
+});
+
+describe('form POST to the callback (Zendesk since 2023)', () => {
+  test('the posted token signs in on the return URL after a 303 to a GET', async () => {
+    app = await startApp({ strategy: { callbackPath: '/access/jwt', responseMode: 'form_post', onEvent } });
+    const browser = app.browser();
+    const returnTo = (await start(browser, '/protected')).searchParams.get('return_to')!;
+    const token = mint(puavoClaims(now()));
+    const back = await browser.post('/access/jwt').type('form').send({ jwt: token, return_to: returnTo }).expect(303);
+    expect(back.headers.location).toBe('/protected');
+    const page = await browser.get('/protected').expect(200);
+    expect(page.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
+  });
+
+  test('a token in the query of a form_post callback is refused', async () => {
+    app = await startApp({ strategy: { callbackPath: '/access/jwt', responseMode: 'form_post', onEvent } });
+    const res = await app.browser().get(`/access/jwt?jwt=${mint(puavoClaims(now()))}`);
+    expect(res.status).toBe(401);
+    expect(codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+  });
+
+  test('a token posted twice is refused', async () => {
+    app = await startApp({ strategy: { callbackPath: '/access/jwt', responseMode: 'form_post', onEvent } });
+    const token = mint(puavoClaims(now()));
+    const res = await app.browser().post('/access/jwt').type('form').send(`jwt=${token}&jwt=${token}`);
+    expect(res.status).toBe(401);
+    expect(codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+  });
+});
+
+describe('top-level state and nonce (Freshworks)', () => {
+  const shape = {
+    callbackPath: '/sso/callback',
+    callbackParam: 'redirect_uri',
+    returnToParam: false as const,
+    stateIn: 'param' as const,
+    stateParam: 'state',
+    tokenParam: 'id_token',
+    nonce: true,
+    replayKey: 'jti-or-token-hash' as const,
+  };
+  const nonceOf = (state: string) => createHash('sha256').update(`passport-jwtsso nonce\n${state}`).digest('base64url');
+
+  test('state echoed beside the token, nonce in it: signed in on the page the user asked for', async () => {
+    app = await startApp({ strategy: { ...shape, onEvent } });
+    const browser = app.browser();
+    const provider = await start(browser, '/protected?deep=1');
+    expect(provider.searchParams.get('return_to')).toBeNull();
+    expect(provider.searchParams.get('redirect_uri')).toBe(`${app.url}/sso/callback`);
+    const state = provider.searchParams.get('state')!;
+    const nonce = provider.searchParams.get('nonce')!;
+    expect(nonce).toBe(nonceOf(state));
+    const { jti: _none, ...claims } = puavoClaims(now(), { nonce });
+    const back = await browser.get(`/sso/callback?state=${state}&id_token=${mint(claims)}`).expect(303);
+    expect(back.headers.location).toBe('/protected?deep=1');
+    const page = await browser.get('/protected?deep=1').expect(200);
+    expect(page.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
+  });
+
+  test.each([
+    ['absent', undefined],
+    ['of another login', 'x'.repeat(43)],
+    ['not a string', 42],
+  ])('a nonce %s is refused', async (_name, nonce) => {
+    app = await startApp({ strategy: { ...shape, onEvent } });
+    const browser = app.browser();
+    const state = (await start(browser, '/protected')).searchParams.get('state')!;
+    const claims = puavoClaims(now(), nonce === undefined ? {} : { nonce });
+    const back = await browser.get(`/sso/callback?state=${state}&id_token=${mint(claims)}`).expect(303);
+    const res = await browser.get(back.headers.location as string);
+    expect(res.status).toBe(403);
+    expect(codes).toEqual(['ERR_JWTSSO_NONCE_MISMATCH']);
+  });
+});
