@@ -162,6 +162,12 @@ function callbackShape(
   if (state && shape.stateIn === 'returnTo' && names.returnToParam === false) {
     throw problem('stateIn', '"param" when "returnToParam" is false (no return URL carries the state)');
   }
+  if (shape.responseMode === 'form_post' && names.returnToParam === false) {
+    throw problem(
+      'responseMode',
+      '"query" when "returnToParam" is false: a cross-site form POST carries no cookie, so the return path kept with the state cannot be read there (a form-POST provider must post the return URL back)',
+    );
+  }
   if (shape.nonce && !state)
     throw problem('nonce', 'false when "state" is false: the nonce is derived from the login state, which binds it to this browser');
   const used = [names.tokenParam, names.stateParam, names.returnToParam, shape.callbackParam, shape.nonce ? shape.nonceParam : undefined];

@@ -8,7 +8,8 @@ import { Authenticator } from '@fastify/passport';
 import { JwtSsoError, JwtSsoStrategy, type PuavoClaims } from 'passport-jwtsso';
 import { jwtssoFastify } from 'passport-jwtsso/fastify';
 import request from 'supertest';
-import { frameworkFlow, SECRET, startProvider, type AppConfig, type RunningApp } from './flow';
+import fastifyFormbody from '@fastify/formbody';
+import { FORM_CALLBACK, formPostFlow, frameworkFlow, SECRET, startProvider, type AppConfig, type RunningApp } from './flow';
 
 type SessionPlugin = (app: FastifyInstance) => Promise<void>;
 
@@ -31,7 +32,7 @@ function startFastify(withSession: SessionPlugin, options: { linkReply: boolean 
     fastifyPassport.use(
       'jwtsso',
       new JwtSsoStrategy<PuavoClaims>(
-        { authEndpoint: config.authEndpoint, sharedSecret: SECRET, loginState: config.loginState },
+        { authEndpoint: config.authEndpoint, sharedSecret: SECRET, loginState: config.loginState, ...config.strategy },
         (claims, done) => done(null, { id: claims.puavo_id, username: claims.username }),
       ),
     );
@@ -51,6 +52,9 @@ function startFastify(withSession: SessionPlugin, options: { linkReply: boolean 
       await request.logIn(user);
     });
     app.get('/protected', { preValidation: signedIn }, async (request) => ({ user: request.user }));
+    // A form-POST provider's callback: Fastify parses no form itself, @fastify/formbody does.
+    await app.register(fastifyFormbody);
+    app.post(FORM_CALLBACK, { preValidation: signedIn }, async (request) => ({ user: request.user }));
     // --- end of the recipe ---
 
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -61,6 +65,8 @@ function startFastify(withSession: SessionPlugin, options: { linkReply: boolean 
 
 frameworkFlow('Fastify 5 + @fastify/passport 4 + @fastify/secure-session 8', startFastify(secureSession));
 frameworkFlow('Fastify 5 + @fastify/passport 4 + @fastify/session 11', startFastify(serverSession));
+formPostFlow('Fastify 5 + @fastify/passport 4 + @fastify/formbody 8 + @fastify/secure-session 8', startFastify(secureSession));
+formPostFlow('Fastify 5 + @fastify/passport 4 + @fastify/formbody 8 + @fastify/session 11', startFastify(serverSession));
 
 // Without the plugin the strategy cannot reach the reply: logins still work (the state waits in
 // the session), but no response carries the no-store headers. Hence the plugin in the recipe.

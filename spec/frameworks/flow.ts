@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { createDevProvider, DEFAULT_DEV_USERS } from 'passport-jwtsso/dev-provider';
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { presets, type JwtSsoStrategyOptions } from 'passport-jwtsso';
 
 export const SECRET = 'framework-tests-shared-secret';
 export const LOGIN_STATES = ['cookie', 'session'] as const;
@@ -16,7 +19,12 @@ export type LoginStateName = (typeof LOGIN_STATES)[number];
 export interface AppConfig {
   authEndpoint: string;
   loginState: LoginStateName;
+  /** More strategy options, e.g. a provider shape's; the app routes `FORM_CALLBACK` (GET and POST) through the strategy too. */
+  strategy?: Partial<JwtSsoStrategyOptions>;
 }
+
+/** The fixed route a form-POST provider (Zendesk-style) sends the token to. */
+export const FORM_CALLBACK = '/access/jwt';
 
 /**
  * A running app with `GET /protected`, guarded by the strategy: signed in, it answers 200 with
@@ -142,6 +150,63 @@ export function frameworkFlow(name: string, start: (config: AppConfig) => Promis
       const still = await alice.app.get(again.headers.location!);
       expect(still.status).toBe(200);
       expect(still.body).toMatchObject({ user: { username: TEACHER.username } });
+    });
+  });
+}
+
+/**
+ * The Zendesk-style form POST login, for one framework: the identity provider (played here by
+ * the test, signing with the shared secret) posts the token from a browser form to
+ * FORM_CALLBACK with `return_to` beside it; the browser follows the 303 to the return URL and is
+ * signed in there. A token posted twice is refused.
+ */
+export function formPostFlow(name: string, start: (config: AppConfig) => Promise<RunningApp>): void {
+  describe.each(LOGIN_STATES)(`${name}, form POST callback, loginState '%s'`, (loginState) => {
+    let app: RunningApp;
+    beforeAll(async () => {
+      const shape = presets.zendesk({
+        loginUrl: 'https://idp.example.test/remote-login',
+        sharedSecret: SECRET,
+        callbackPath: FORM_CALLBACK,
+      });
+      app = await start({ authEndpoint: shape.authEndpoint, loginState, strategy: shape });
+    });
+    afterAll(() => app?.close());
+
+    const token = (): string =>
+      jwt.sign(
+        { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), name: 'Ada', email: 'ada@example.test', puavo_id: 1, username: 'ada' },
+        SECRET,
+        {
+          algorithm: 'HS256',
+        },
+      );
+
+    test('the posted token signs in on the return URL', async () => {
+      const browser = request.agent(app.url);
+      const toProvider = await browser.get('/protected?tab=3');
+      expect(toProvider.status).toBe(302);
+      const returnTo = new URL(toProvider.headers.location!).searchParams.get('return_to')!;
+      const posted = await browser.post(FORM_CALLBACK).type('form').send({ jwt: token(), return_to: returnTo });
+      expect({ status: posted.status, location: posted.headers.location }).toEqual({ status: 303, location: '/protected?tab=3' });
+      const page = await browser.get('/protected?tab=3');
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ user: { username: 'ada' } });
+    });
+
+    test('a token posted twice is refused, and no one is signed in', async () => {
+      const browser = request.agent(app.url);
+      const returnTo = new URL((await browser.get('/protected')).headers.location!).searchParams.get('return_to')!;
+      const one = token();
+      const posted = await browser
+        .post(FORM_CALLBACK)
+        .type('form')
+        .send(`jwt=${one}&jwt=${one}&return_to=${encodeURIComponent(returnTo)}`);
+      expect({ status: posted.status, code: (posted.body as { code?: unknown }).code }).toEqual({
+        status: 401,
+        code: 'ERR_JWTSSO_TOKEN_MALFORMED',
+      });
+      expect((await browser.get('/protected')).status).toBe(302);
     });
   });
 }

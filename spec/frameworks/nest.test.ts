@@ -1,7 +1,7 @@
 // NestJS on Express with @nestjs/passport: the README's recipe, end to end, and what the plain
 // AuthGuard gets wrong that JwtSsoGuard fixes.
 import 'reflect-metadata';
-import { Controller, Get, Injectable, Module, Req, UseGuards, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Injectable, Post, Module, Req, UseGuards, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type * as NestPassport from '@nestjs/passport' with { 'resolution-mode': 'import' };
 import session from 'express-session';
@@ -9,7 +9,7 @@ import passport from 'passport';
 import type { Request } from 'express';
 import { JwtSsoStrategy, type PuavoClaims } from 'passport-jwtsso';
 import { JwtSsoGuard } from 'passport-jwtsso/nest';
-import { frameworkFlow, SECRET, type AppConfig, type RunningApp } from './flow';
+import { formPostFlow, frameworkFlow, SECRET, type AppConfig, type RunningApp } from './flow';
 
 // @nestjs/passport 12 is ES modules only: Node 20.19+ requires it as it is (Jest through the
 // transform in jest.config.ts); TypeScript's node16 module mode wants it said this way.
@@ -21,7 +21,7 @@ async function startNest(config: AppConfig): Promise<RunningApp> {
   @Injectable()
   class SsoStrategy extends PassportStrategy(JwtSsoStrategy, 'jwtsso') {
     constructor() {
-      super({ authEndpoint: config.authEndpoint, sharedSecret: SECRET, loginState: config.loginState });
+      super({ authEndpoint: config.authEndpoint, sharedSecret: SECRET, loginState: config.loginState, ...config.strategy });
     }
     validate(claims: PuavoClaims) {
       return { id: claims.puavo_id, username: claims.username };
@@ -48,6 +48,13 @@ async function startNest(config: AppConfig): Promise<RunningApp> {
     page(@Req() req: Request) {
       return { user: req.user };
     }
+
+    // A form-POST provider's callback (Nest parses urlencoded bodies by default).
+    @Post('access/jwt')
+    @UseGuards(SsoGuard)
+    callback(@Req() req: Request) {
+      return { user: req.user };
+    }
   }
 
   @Module({ imports: [PassportModule], controllers: [PagesController], providers: [SsoStrategy, SessionSerializer] })
@@ -68,3 +75,4 @@ async function startNest(config: AppConfig): Promise<RunningApp> {
 }
 
 frameworkFlow('NestJS 11 + @nestjs/passport 12 on Express', startNest);
+formPostFlow('NestJS 11 + @nestjs/passport 12 on Express', startNest);

@@ -116,6 +116,21 @@ export function loginStateContract(name: string, make: () => LoginStateStore, op
       expect(step(other, T0, (ctx) => store.mayHoldToken(ctx), options)).toBe(false);
     });
 
+    test('a return path kept with a state comes back for that state only, while it lives, and stays after use', () => {
+      const kept = step(browser, T0, (ctx) => store.issue(ctx, 600, '/deep/page?tab=2&q=ä'), options);
+      const plain = issue();
+      const returnTo = (state: string, now = T0 + 1000, b = browser) => step(b, now, (ctx) => store.returnTo(ctx, state), options);
+      expect(returnTo(kept)).toBe('/deep/page?tab=2&q=ä');
+      expect(returnTo(kept)).toBe('/deep/page?tab=2&q=ä'); // reading it does not use the state up
+      expect(live(kept)).toBe(true);
+      expect(returnTo(plain)).toBeNull();
+      expect(returnTo('A'.repeat(32))).toBeNull();
+      expect(returnTo(kept, T0 + 600_000)).toBeNull(); // expired with its state
+      expect(returnTo(kept, T0 + 1000, new Browser())).toBeNull(); // another browser's
+      live(kept, true);
+      expect(returnTo(kept)).toBeNull(); // used up with its state
+    });
+
     test('a browser that never started a login holds nothing (the signed-in hot path)', () => {
       expect(step(browser, T0, (ctx) => store.mayHoldToken(ctx), options)).toBe(false);
       expect(step(browser, T0, (ctx) => store.take(ctx, '/'), options)).toBeNull();
