@@ -11,16 +11,14 @@ passport.use(
   new JwtSsoStrategy<PuavoClaims>({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: process.env.SSO_SECRET ?? '' }, verify),
 );
 
-// 2. A public key (Moodle auth_jwtsso, Freshworks): the key's type decides the algorithm.
+// 2. A public key (Jitterbit-, Freshworks-style providers): the key's type decides the algorithm.
 passport.use(
   new JwtSsoStrategy<PuavoClaims>(
     {
-      name: 'moodle',
-      authEndpoint: 'https://moodle.example/auth/jwtsso/login.php',
+      name: 'rsa-provider',
+      authEndpoint: 'https://idp.example/jwt/login',
       publicKey: readFileSync('provider-public.pem', 'utf8'), // RSA → RS256; EC P-256 → ES256; Ed25519 → EdDSA
-      tokenParam: 'token',
-      returnToParam: 'redirect',
-      issuer: 'https://moodle.example',
+      issuer: 'https://idp.example',
       audience: 'my-app',
     },
     verify,

@@ -1,7 +1,7 @@
 // One line per provider shape: each preset returns ordinary strategy options (nothing here the
 // options cannot say), so an app can read, spread and override the result. The shapes, and the
 // sources they were read from, are in the README's "Providers" section.
-import type { JwtSsoStrategyBaseOptions, SharedSecret } from './options';
+import type { JwtSsoStrategyBaseOptions } from './options';
 
 /** Every option but the ones a preset sets itself. */
 type Rest<K extends keyof JwtSsoStrategyBaseOptions> = Omit<JwtSsoStrategyBaseOptions, K>;
@@ -38,13 +38,11 @@ export function puavo(options: PuavoPreset): JwtSsoStrategyBaseOptions {
 }
 
 /** Options of {@link wso2}. */
-export interface Wso2Preset extends Rest<'authEndpoint' | 'callbackPath' | 'logoutEndpoint' | 'logoutRedirectParam' | 'sharedSecret'> {
+export interface Wso2Preset extends Rest<'authEndpoint' | 'callbackPath' | 'logoutEndpoint' | 'logoutRedirectParam'> {
   /** The Identity Server's base URL, e.g. `'https://is.example.org'`. */
   server: string;
   /** The relying party's name in WSO2 (`jwtRP`). */
   relyingParty: string;
-  /** The relying party's API key, as configured in WSO2 (its UTF-8 bytes are the HMAC key). */
-  sharedSecret: SharedSecret;
   /** The app's route configured as the relying party's "Endpoint API", e.g. `'/sso/callback'`. */
   callbackPath: string;
 }
@@ -54,6 +52,7 @@ export interface Wso2Preset extends Rest<'authEndpoint' | 'callbackPath' | 'logo
  * token sent to a fixed callback route with `return_to` beside it; `exp` 120 s after `iat`;
  * logout at `…/jwtsso/logout?jwtRP=…`, which redirects where WSO2 is configured to. HS256 by
  * default; a relying party set to HS384 or HS512 needs `algorithms: ['HS512']` (one algorithm).
+ * `sharedSecret` is the relying party's API key as configured in WSO2 (its UTF-8 bytes).
  */
 export function wso2(options: Wso2Preset): JwtSsoStrategyBaseOptions {
   const { server, relyingParty, ...rest } = options;
@@ -71,11 +70,9 @@ export function wso2(options: Wso2Preset): JwtSsoStrategyBaseOptions {
 }
 
 /** Options of {@link zendesk}. */
-export interface ZendeskPreset extends Rest<'authEndpoint' | 'sharedSecret'> {
+export interface ZendeskPreset extends Rest<'authEndpoint'> {
   /** The identity provider's remote login URL, where users are sent to sign in. */
   loginUrl: string;
-  /** The shared secret (HS256). */
-  sharedSecret: SharedSecret;
   /** The app's fixed JWT endpoint. Default `'/access/jwt'`. */
   callbackPath?: string;
 }
@@ -83,7 +80,7 @@ export interface ZendeskPreset extends Rest<'authEndpoint' | 'sharedSecret'> {
 /**
  * A Zendesk-style consumer: the identity provider signs HS256 and posts the token from a browser
  * form (`responseMode: 'form_post'`) to a fixed endpoint with `return_to` beside it; `iat` within
- * three minutes (`maxAge: 180`).
+ * three minutes (`maxAge: 180`). `sharedSecret` is the shared secret both sides hold.
  */
 export function zendesk(options: ZendeskPreset): JwtSsoStrategyBaseOptions {
   const { loginUrl, callbackPath = '/access/jwt', ...rest } = options;
@@ -125,18 +122,17 @@ export function freshworks(options: FreshworksPreset): JwtSsoStrategyBaseOptions
 }
 
 /** Options of {@link thinkific}. */
-export interface ThinkificPreset extends Rest<'authEndpoint' | 'sharedSecret' | 'callbackPath'> {
+export interface ThinkificPreset extends Rest<'authEndpoint' | 'callbackPath'> {
   /** Where users are sent to sign in. */
   loginUrl: string;
-  /** The API key (HS256, its bytes as they are). */
-  sharedSecret: SharedSecret;
   /** The app's fixed JWT endpoint, e.g. `'/sso/jwt'`. */
   callbackPath: string;
 }
 
 /**
  * A Thinkific-style consumer: `GET <callback>?jwt=…&return_to=…` (HS256 with the API key as it
- * is); `jti` only sometimes, so a token without one is remembered by its hash.
+ * is); `jti` only sometimes, so a token without one is remembered by its hash. `sharedSecret`
+ * is the API key.
  */
 export function thinkific(options: ThinkificPreset): JwtSsoStrategyBaseOptions {
   const { loginUrl, ...rest } = options;
