@@ -16,7 +16,7 @@ function withParams(
   return { ...given, ...own };
 }
 
-/** Options of {@link puavo}. */
+/** Options of `presets.puavo`. */
 export interface PuavoPreset extends Rest<'authEndpoint'> {
   /** The SSO endpoint. Default `'https://api.opinsys.fi/v3/sso'`; an organisation's own host works too. */
   authEndpoint?: string;
@@ -37,7 +37,7 @@ export function puavo(options: PuavoPreset): JwtSsoStrategyBaseOptions {
   };
 }
 
-/** Options of {@link wso2}. */
+/** Options of `presets.wso2`. */
 export interface Wso2Preset extends Rest<'authEndpoint' | 'callbackPath' | 'logoutEndpoint' | 'logoutRedirectParam'> {
   /** The Identity Server's base URL, e.g. `'https://is.example.org'`. */
   server: string;
@@ -69,7 +69,7 @@ export function wso2(options: Wso2Preset): JwtSsoStrategyBaseOptions {
   };
 }
 
-/** Options of {@link zendesk}. */
+/** Options of `presets.zendesk`. */
 export interface ZendeskPreset extends Rest<'authEndpoint'> {
   /** The identity provider's remote login URL, where users are sent to sign in. */
   loginUrl: string;
@@ -87,7 +87,7 @@ export function zendesk(options: ZendeskPreset): JwtSsoStrategyBaseOptions {
   return { maxAge: 180, responseMode: 'form_post', ...rest, authEndpoint: loginUrl, callbackPath, returnToParam: 'return_to' };
 }
 
-/** Options of {@link freshworks}. */
+/** Options of `presets.freshworks`. */
 export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath'> {
   /** The identity provider's authorization URL. */
   authEndpoint: string;
@@ -121,7 +121,7 @@ export function freshworks(options: FreshworksPreset): JwtSsoStrategyBaseOptions
   };
 }
 
-/** Options of {@link thinkific}. */
+/** Options of `presets.thinkific`. */
 export interface ThinkificPreset extends Rest<'authEndpoint' | 'callbackPath'> {
   /** Where users are sent to sign in. */
   loginUrl: string;
@@ -140,4 +140,15 @@ export function thinkific(options: ThinkificPreset): JwtSsoStrategyBaseOptions {
 }
 
 /** The provider presets: each returns ordinary options (see each function). */
-export const presets = { puavo, wso2, zendesk, freshworks, thinkific } as const;
+export const presets = {
+  /** Opinsys/Puavo SSO: the token appended to the return URL. */
+  puavo,
+  /** WSO2 Identity Server's JWT SSO connector: a fixed callback, `return_to` beside the token. */
+  wso2,
+  /** A Zendesk-style consumer: the token in a form POST to `/access/jwt`. */
+  zendesk,
+  /** A Freshworks-style consumer: `id_token`, a top-level `state`, a `nonce`, RS256. */
+  freshworks,
+  /** A Thinkific-style consumer: a fixed callback, `return_to` beside the token, `jti` optional. */
+  thinkific,
+} as const;
