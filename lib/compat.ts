@@ -68,10 +68,20 @@ function splitMountPoint(options: jwtsso.Options): Pick<JwtSsoStrategyBaseOption
  * app.use((req, res, next) => (req.session.jwt ? next() : res.requestJwt()));
  * ```
  */
+const SHAPE_OPTIONS = ['callbackPath', 'callbackParam', 'responseMode', 'stateIn', 'nonce', 'nonceParam', 'returnToParam'] as const;
+
 function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   if (options === null || typeof options !== 'object')
     throw new TypeError('jwtsso: options must be an object with "authEndpoint" and "sharedSecret".');
   const { hook, ...rest } = options;
+  // The other providers' shapes need the strategy's callback handling, which 1.x never had.
+  for (const key of SHAPE_OPTIONS) {
+    if (key === 'returnToParam' ? rest[key] === false : rest[key] !== undefined) {
+      throw new TypeError(
+        `jwtsso: option "${key}" is not supported by passport-jwtsso/compat, which plays jwtsso 1.x (the token on the return URL, as Puavo sends it): use the JwtSsoStrategy for other providers' shapes.`,
+      );
+    }
+  }
   if (hook !== undefined && typeof hook !== 'function') throw new TypeError('jwtsso: option "hook" must be a function (claims, done).');
   const o: ResolvedOptions = resolveOptions({ ...rest, ...splitMountPoint(options) });
 

@@ -45,6 +45,18 @@ export async function formPairs(request: object): Promise<QueryPair[]> {
   return pairsOf(parsed);
 }
 
+/**
+ * True while the request's body is still unread or partly read (a refused body): the response
+ * should then close the connection rather than leave the socket waiting for the rest.
+ */
+export function bodyLeftUnread(request: object): boolean {
+  const req = request as PostedRequest;
+  for (const c of [req.ctx?.req, req.raw, req]) {
+    if (c !== undefined && c !== null && typeof (c as Readable).on === 'function') return !(c as Readable).readableEnded;
+  }
+  return false;
+}
+
 function isEmptyObject(x: unknown): boolean {
   return x !== null && typeof x === 'object' && !Buffer.isBuffer(x) && Object.keys(x).length === 0;
 }

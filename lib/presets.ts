@@ -102,13 +102,17 @@ export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath'> 
 /**
  * A Freshworks-style consumer (OAuth-implicit shaped): `response_type=id_token`, a top-level
  * `state` echoed beside the token, a `nonce` the token must carry, the token in `id_token` at the
- * registered `redirect_uri`; RS256; no `jti` (a used token is remembered by its hash).
+ * registered `redirect_uri`; RS256; no `jti` (a used token is remembered by its hash); `aud` must
+ * be `clientId` (set `audience` to override; give `issuer` too where the provider sends `iss`).
  */
 export function freshworks(options: FreshworksPreset): JwtSsoStrategyBaseOptions {
   const { clientId, scope = 'openid email', ...rest } = options;
   return {
     algorithms: ['RS256'],
     replayKey: 'jti-or-token-hash',
+    // The token must be issued to this app: a provider that serves several apps with one key
+    // would otherwise let another app's token (with a nonce that app let anyone choose) in.
+    audience: clientId,
     ...rest,
     authParams: withParams(rest.authParams, { response_type: 'id_token', client_id: clientId, scope }),
     tokenParam: 'id_token',

@@ -5,7 +5,7 @@ import { adaptRequest } from './adapter';
 import type { JwtClaims, JwtRegisteredClaims } from './claims';
 import { hostMismatch, passportSessionMissing, stateMismatchHint } from './diagnose';
 import { isRefusal, JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from './errors';
-import { formPairs } from './form-body';
+import { bodyLeftUnread, formPairs } from './form-body';
 import {
   acceptToken,
   cleanTarget,
@@ -212,9 +212,15 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
 
     if (o.responseMode === 'form_post' && req.method === 'POST' && isCallback(o, path)) {
       requireSession(ctx, options);
+      // A token in the URL of the POST too: refused like one in a GET (it reaches access logs).
+      if (hasTokenParam(o, pairs)) wrongPlace(o, path, false);
       formPairs(req)
         .then((posted) => this.receive(req, ctx, { pairs: posted, target, posted: true }))
-        .catch((err: unknown) => this.refuse(err, req));
+        .catch((err: unknown) => {
+          // A refused body (too large) is left unread: close the connection, do not keep the socket waiting.
+          if (bodyLeftUnread(req) && ctx.res !== undefined && !ctx.res.headersSent) ctx.res.setHeader('Connection', 'close');
+          this.refuse(err, req);
+        });
       return;
     }
     if (hasTokenParam(o, pairs)) {
@@ -244,7 +250,14 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
   private receive(req: Request, ctx: LoginStateContext, from: { pairs: readonly QueryPair[]; target: string; posted: boolean }): void {
     const o = this._options;
     noStore(ctx.res);
-    wrongPlace(o, splitTarget(from.target).path, from.posted);
+    const { path } = splitTarget(from.target);
+    // A link with a token to another route than the callback, for someone already signed in:
+    // dropped, and they see the page without it (as a foreign token on Puavo's return is).
+    if (o.callbackPath !== undefined && !isCallback(o, path) && isAuthenticated(req)) {
+      this.event(req, { type: 'token-dropped' });
+      return this.redirect(o.mountPoint + cleanTarget(o, from.target), REDIRECT_TO_CLEAN_URL);
+    }
+    wrongPlace(o, path, from.posted);
     const returned = readReturn(o, ctx, from);
     // Checked here too (without using it up) so a lost state ends in a 403, not a loop. Not on
     // a cross-site form POST, which carries no SameSite=Lax cookie: the GET it is sent on to
@@ -257,7 +270,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       }
       throw stateMismatch(stateMismatchHint(o, req));
     }
-    o.loginState.park(ctx, returned.clean, { token: returned.token, state: returned.state });
+    o.loginState.park(ctx, returned.clean, { token: returned.token, state: returned.state }, { crossSite: from.posted });
     this.event(req, { type: 'token-received' });
     this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
   }

@@ -122,6 +122,26 @@ describe('jwtsso() names what is wrong with its options', () => {
     );
   });
 
+  // 1.x had one shape, Puavo's: the others need the strategy's callback handling, which compat
+  // does not run, so a login in them would skip their rules (a token taken on any route).
+  test.each<[string, Partial<jwtsso.Options>]>([
+    ['callbackPath', { callbackPath: '/cb' }],
+    ['callbackParam', { callbackParam: 'redirect_uri' }],
+    ['responseMode', { responseMode: 'form_post' }],
+    ['stateIn', { stateIn: 'param' }],
+    ['nonce', { nonce: true }],
+    ['nonceParam', { nonceParam: 'n' }],
+    ['returnToParam', { returnToParam: false }],
+  ])('another provider shape (%s) is refused by name, pointing to the strategy', (option, extra) => {
+    expect(() => jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET, ...extra })).toThrow(
+      new RegExp(`option "${option}" is not supported by passport-jwtsso/compat.*use the JwtSsoStrategy`),
+    );
+  });
+
+  test('a returnToParam name of its own is still an option of compat', () => {
+    expect(typeof jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET, returnToParam: 'return' })).toBe('function');
+  });
+
   test('a base URL that cannot be parsed: names "mountPoint" and both forms', () => {
     expect(() => jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET, mountPoint: 'https://' })).toThrow(
       /"mountPoint" must be a path such as "\/app" or a base URL/,

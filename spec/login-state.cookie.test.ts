@@ -4,7 +4,7 @@
 import session from 'express-session';
 import request from 'supertest';
 import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../lib';
-import { MAX_PENDING_LOGINS } from '../lib/login-state/cookie';
+import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES } from '../lib/login-state/cookie';
 import { startApp, type TestApp } from './helpers/app';
 import { login, providerReturn, returnToOf } from './helpers/flow';
 import { mint, puavoClaims } from './helpers/tokens';
@@ -174,6 +174,32 @@ test(`more pending logins than the bound: a browser holds at most ${MAX_PENDING_
   expect((await browser.get(providerReturn(returns[1]!, mint(puavoClaims())))).status).toBe(403);
   expect((await browser.get(providerReturn(returns[2]!, mint(puavoClaims())))).status).toBe(303);
   expect((await browser.get(providerReturn(returns.at(-1)!, mint(puavoClaims())))).status).toBe(303);
+});
+
+test(`kept return paths cannot grow a browser's state cookies past ${STATE_COOKIE_BYTES} bytes; the newest login always survives`, async () => {
+  // A provider that carries no return URL: where the user was going is kept in the state cookie.
+  const a = await app({ strategy: { callbackPath: '/cb', returnToParam: false, stateIn: 'param' } });
+  const browser = a.browser();
+  const held = () =>
+    browser.jar
+      .getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })
+      .filter((c) => c.name.startsWith('jwtsso-s-') && c.value !== '');
+  let newest = '';
+  for (let i = 0; i < 12; i++) {
+    const res = await browser.get(`/protected/${i}?q=${'x'.repeat(480)}`);
+    newest = new URL(res.headers.location).searchParams.get('jwtsso_state')!;
+    const bytes = held().reduce((sum, c) => sum + c.name.length + c.value.length + 1, 0);
+    expect(bytes).toBeLessThanOrEqual(STATE_COOKIE_BYTES);
+    expect(held().map((c) => c.name)).toContain(`jwtsso-s-${newest}`);
+  }
+  // Each kept path is long, so fewer logins are pending than the count bound allows.
+  expect(held().length).toBeLessThan(MAX_PENDING_LOGINS);
+  expect(held().length).toBeGreaterThanOrEqual(2);
+  // A path over MAX_KEPT_RETURN is not kept at all: the cookie holds only the expiry.
+  await browser.get(`/protected/long?q=${'y'.repeat(MAX_KEPT_RETURN)}`);
+  const last = held().sort((x, y) => y.value.length - x.value.length);
+  expect(held().some((c) => /^[0-9]+$/.test(c.value))).toBe(true);
+  expect(last[0]!.value.length).toBeLessThanOrEqual(700);
 });
 
 describe('anonymous visits store no session', () => {

@@ -123,6 +123,7 @@ describe('JwtSsoStrategy options', () => {
       'responseMode',
     ],
     ['an unknown stateIn', { stateIn: 'cookie' }, 'stateIn'],
+    ['form_post with the session login state', { callbackPath: '/cb', responseMode: 'form_post', loginState: 'session' }, 'loginState'],
     ['nonce without state', { nonce: true, state: false }, 'nonce'],
     ['a non-boolean nonce', { nonce: 'yes' }, 'nonce'],
     ['a nonceParam with "="', { nonce: true, nonceParam: 'a=b' }, 'nonceParam'],

@@ -66,6 +66,7 @@ describe('what each preset is', () => {
       authParams: { response_type: 'id_token', client_id: 'c1', scope: 'openid email' },
       algorithms: ['RS256'],
       replayKey: 'jti-or-token-hash',
+      audience: 'c1',
       callbackPath: '/sso/callback',
       callbackParam: 'redirect_uri',
       returnToParam: false,

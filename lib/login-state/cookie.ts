@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../errors';
 import { randomState } from '../session-state';
 import { clearCookie, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
-import { SessionLoginState } from './session';
+import { crossSiteWithoutCookie, SessionLoginState } from './session';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
 
 /** Pending logins a browser may hold at once (tabs signing in together); the oldest go first. */
@@ -29,15 +29,29 @@ const HOST_PREFIX = '__Host-';
 const STATE_COOKIE = 'jwtsso-s-';
 const TOKEN_COOKIE = 'jwtsso-t-';
 // A state cookie's value: its expiry, and the return path kept with it (base64url), if any.
-const STATE_VALUE = /^([0-9]{1,16})(?:\.([A-Za-z0-9_-]{1,2800}))?$/;
-/** Longest return path kept in a state cookie; a longer one is not kept (the user lands on mountPoint's root). */
-export const MAX_KEPT_RETURN = 2000;
+const STATE_VALUE = /^([0-9]{1,16})(?:\.([A-Za-z0-9_-]{1,700}))?$/;
+/**
+ * Longest return path (bytes) kept in a state cookie, for providers that carry no return URL; a
+ * longer one is not kept (the user lands on mountPoint's root). Every request to the host carries
+ * these cookies: they are kept small.
+ */
+export const MAX_KEPT_RETURN = 512;
+/**
+ * Most bytes (names and values) of one browser's state cookies together, the new one included:
+ * with long return paths kept, fewer logins may be pending, so that a site cannot grow a
+ * visitor's Cookie header past what servers accept (Node: 16 KiB; nginx: 8 KiB per line).
+ */
+export const STATE_COOKIE_BYTES = 2048;
 // The part of a state cookie's name after its prefix: a state this store issued, nothing else.
 const STATE_NAME = /^[A-Za-z0-9_-]{32}$/;
 /** Most stale state cookies cleared by one response, however many a request carries. */
 export const MAX_CLEARED_PER_RESPONSE = 2 * MAX_PENDING_LOGINS;
 // What a parked-token cookie holds: expiry, state (empty when none), token; `~` never occurs in either.
 const PARKED = /^([0-9]{1,16})~([A-Za-z0-9_-]{0,128})~([A-Za-z0-9_.-]+)$/;
+// The one cookie a cross-site POST parks its token in (its name under TOKEN_COOKIE, never a
+// URL's key, which is 22 characters): expiry, state, the clean URL (base64url), token.
+const POSTED_ID = 'posted';
+const POSTED = /^([0-9]{1,16})~([A-Za-z0-9_-]{0,128})~([A-Za-z0-9_-]+)~([A-Za-z0-9_.-]+)$/;
 
 /** Options of {@link CookieLoginState}. */
 export interface CookieLoginStateOptions {
@@ -70,19 +84,29 @@ export class CookieLoginState implements LoginStateStore {
   issue(ctx: LoginStateContext, maxAgeSeconds: number, returnTo?: string): string {
     if (ctx.res === undefined) return this.#session.issue(ctx, maxAgeSeconds, returnTo);
     const scope = this.#scope(ctx);
-    // The bound: keep the newest MAX_PENDING_LOGINS - 1 of this browser's states, then add one.
     const prefix = this.#name(ctx, STATE_COOKIE, '');
-    // Only names this store could have issued count (others are never echoed back), and one
-    // response clears at most MAX_CLEARED_PER_RESPONSE of them, however many were sent.
+    const state = randomState();
+    const kept =
+      returnTo !== undefined && Buffer.byteLength(returnTo) <= MAX_KEPT_RETURN ? `.${Buffer.from(returnTo).toString('base64url')}` : '';
+    const value = String(ctx.now + maxAgeSeconds * MS_PER_SECOND) + kept;
+    // The bounds: with the new one, at most MAX_PENDING_LOGINS state cookies and at most
+    // STATE_COOKIE_BYTES of them (return paths make them larger); the oldest go first. Only
+    // names this store could have issued count (others are never echoed back), and one response
+    // clears at most MAX_CLEARED_PER_RESPONSE of them, however many were sent.
     const held = [...cookiesStartingWith(ctx.req, prefix)]
       .filter(([name]) => STATE_NAME.test(name.slice(prefix.length)))
-      .map(([name, values]) => ({ name, expiry: expiryOf(values) }));
+      .map(([name, values]) => ({ name, expiry: expiryOf(values), bytes: name.length + values.join('').length + 1 }));
     held.sort((a, b) => a.expiry - b.expiry);
-    const surplus = held.slice(0, Math.max(0, held.length - (MAX_PENDING_LOGINS - 1)));
-    for (const old of surplus.slice(0, MAX_CLEARED_PER_RESPONSE)) clearCookie(ctx.res, old.name, scope);
-    const state = randomState();
-    const kept = returnTo !== undefined && returnTo.length <= MAX_KEPT_RETURN ? `.${Buffer.from(returnTo).toString('base64url')}` : '';
-    setCookie(ctx.res, prefix + state, String(ctx.now + maxAgeSeconds * MS_PER_SECOND) + kept, maxAgeSeconds, scope);
+    let bytes = held.reduce((sum, h) => sum + h.bytes, prefix.length + state.length + value.length + 1);
+    let count = held.length + 1;
+    let dropped = 0;
+    while (dropped < held.length && (count > MAX_PENDING_LOGINS || bytes > STATE_COOKIE_BYTES)) {
+      bytes -= held[dropped]!.bytes;
+      count -= 1;
+      dropped += 1;
+    }
+    for (const old of held.slice(0, Math.min(dropped, MAX_CLEARED_PER_RESPONSE))) clearCookie(ctx.res, old.name, scope);
+    setCookie(ctx.res, prefix + state, value, maxAgeSeconds, scope);
     return state;
   }
 
@@ -108,7 +132,8 @@ export class CookieLoginState implements LoginStateStore {
     return this.#session.mayHoldToken(ctx) && this.#session.isLive(ctx, state, options);
   }
 
-  park(ctx: LoginStateContext, url: string, pending: PendingToken): void {
+  park(ctx: LoginStateContext, url: string, pending: PendingToken, options?: { crossSite: boolean }): void {
+    if (options?.crossSite === true) return this.#parkPosted(ctx, url, pending);
     const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
     const value = `${ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND}~${pending.state ?? ''}~${pending.token}`;
     if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) {
@@ -119,10 +144,35 @@ export class CookieLoginState implements LoginStateStore {
     setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
   }
 
+  // A cross-site POST may come from any site, as often as it likes, and its cookies are set
+  // before any state can be checked (it carries none): all of them share one cookie name, so a
+  // browser holds at most one such cookie of at most MAX_COOKIE_BYTES, whoever posts. Never the
+  // session: it would be a new one, replacing the browser's own session cookie.
+  #parkPosted(ctx: LoginStateContext, url: string, pending: PendingToken): void {
+    const name = this.#name(ctx, TOKEN_COOKIE, POSTED_ID);
+    const where = Buffer.from(url).toString('base64url');
+    const value = `${ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND}~${pending.state ?? ''}~${where}~${pending.token}`;
+    if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) throw crossSiteWithoutCookie();
+    setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
+  }
+
+  // The token a cross-site POST parked, if it waits for `url`; undefined when there is none.
+  #takePosted(ctx: LoginStateContext, url: string): PendingToken | null | undefined {
+    const name = this.#name(ctx, TOKEN_COOKIE, POSTED_ID);
+    const values = cookiesStartingWith(ctx.req, name).get(name);
+    if (values === undefined) return undefined;
+    const parsed = values.length === 1 ? POSTED.exec(values[0]!) : null;
+    const live = parsed !== null && Number(parsed[1]) > ctx.now;
+    // Another URL's token waits on; junk, an expired one or a name sent twice is cleared.
+    if (live && Buffer.from(parsed[3]!, 'base64url').toString('utf8') !== url) return undefined;
+    if (ctx.res !== undefined) clearCookie(ctx.res, name, this.#scope(ctx));
+    return live ? { token: parsed[4]!, state: parsed[2] === '' ? null : parsed[2]! } : null;
+  }
+
   take(ctx: LoginStateContext, url: string): PendingToken | null {
     const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
     const values = cookiesStartingWith(ctx.req, name).get(name);
-    if (values === undefined) return this.#session.take(ctx, url);
+    if (values === undefined) return this.#takePosted(ctx, url) ?? this.#session.take(ctx, url);
     if (ctx.res !== undefined) clearCookie(ctx.res, name, this.#scope(ctx));
     const parsed = values.length === 1 ? PARKED.exec(values[0]!) : null;
     if (parsed === null || Number(parsed[1]) <= ctx.now) return null;

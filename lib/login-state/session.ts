@@ -1,7 +1,7 @@
 // The login state in the server session (0.1's behaviour): states and parked tokens in
 // req.session.jwtsso. Needs session middleware; every anonymous visit writes a session.
 import type { SessionAccess } from '../adapter';
-import { sessionRequired } from '../errors';
+import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired } from '../errors';
 import { hasPending, hasState, issueState, keptReturn, stashToken, takeToken } from '../session-state';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
 
@@ -24,7 +24,10 @@ export class SessionLoginState implements LoginStateStore {
     return hasState(sessionOf(ctx), state, ctx.now, options.useUp);
   }
 
-  park(ctx: LoginStateContext, url: string, pending: PendingToken): void {
+  park(ctx: LoginStateContext, url: string, pending: PendingToken, options?: { crossSite: boolean }): void {
+    // A cross-site POST brings no session cookie: a session written now would be a new one,
+    // whose cookie replaces the browser's own (signing a signed-in user out).
+    if (options?.crossSite === true) throw crossSiteWithoutCookie();
     stashToken(sessionOf(ctx), url, pending.token, pending.state, ctx.now);
   }
 
@@ -36,3 +39,10 @@ export class SessionLoginState implements LoginStateStore {
     return ctx.session !== undefined && hasPending(ctx.session);
   }
 }
+
+/** A token posted from another site that no cookie can hold: refused, never put in a session. */
+export const crossSiteWithoutCookie = (): JwtSsoError =>
+  new JwtSsoError(
+    Code.TOKEN_MALFORMED,
+    'The posted sign-in token (with its return URL) does not fit the cookie it waits in across the redirect (4,000 bytes), and a form POST from the provider carries no session cookie to keep it in: ask the provider for a smaller token or a shorter return URL. (With Fastify, register passport-jwtsso/fastify, or no cookie can be set at all.)',
+  );

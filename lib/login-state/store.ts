@@ -37,8 +37,13 @@ export interface LoginStateStore {
   returnTo(ctx: LoginStateContext, state: string): string | null;
   /** True if `state` is a live state this browser was issued; with `useUp` it is also ended. */
   isLive(ctx: LoginStateContext, state: string | null, options: { useUp: boolean }): boolean;
-  /** Keeps a returned token until the browser asks for `url` (the clean URL), briefly. */
-  park(ctx: LoginStateContext, url: string, pending: PendingToken): void;
+  /**
+   * Keeps a returned token until the browser asks for `url` (the clean URL), briefly. With
+   * `crossSite` (a form POST from the provider's site, which carries no `SameSite=Lax` cookie and
+   * no session cookie) nothing is written to the session, and what is kept is bounded per
+   * browser whoever sends it: another site can make a browser post as often as it likes.
+   */
+  park(ctx: LoginStateContext, url: string, pending: PendingToken, options?: { crossSite: boolean }): void;
   /** Takes (removes and returns) the token waiting for `url`, if any. */
   take(ctx: LoginStateContext, url: string): PendingToken | null;
   /** Cheap: false when this request cannot hold a parked token (the signed-in hot path). */

@@ -168,6 +168,12 @@ function callbackShape(
       '"query" when "returnToParam" is false: a cross-site form POST carries no cookie, so the return path kept with the state cannot be read there (a form-POST provider must post the return URL back)',
     );
   }
+  if (shape.responseMode === 'form_post' && o.loginState === 'session') {
+    throw problem(
+      'loginState',
+      '"cookie" with responseMode "form_post": a cross-site form POST carries no session cookie, so a token kept in the session would be kept in a new one, away from the login state (and its cookie would replace the browser\'s own session cookie)',
+    );
+  }
   if (shape.nonce && !state)
     throw problem('nonce', 'false when "state" is false: the nonce is derived from the login state, which binds it to this browser');
   const used = [names.tokenParam, names.stateParam, names.returnToParam, shape.callbackParam, shape.nonce ? shape.nonceParam : undefined];

@@ -161,7 +161,9 @@ export function frameworkFlow(name: string, start: (config: AppConfig) => Promis
  * signed in there. A token posted twice is refused.
  */
 export function formPostFlow(name: string, start: (config: AppConfig) => Promise<RunningApp>): void {
-  describe.each(LOGIN_STATES)(`${name}, form POST callback, loginState '%s'`, (loginState) => {
+  // The cookie login state only: the session one is refused with form_post (a cross-site POST carries no session cookie).
+  describe(`${name}, form POST callback`, () => {
+    const loginState = 'cookie';
     let app: RunningApp;
     beforeAll(async () => {
       const shape = presets.zendesk({

@@ -130,3 +130,106 @@ describe('top-level state and nonce (Freshworks)', () => {
     expect(codes).toEqual(['ERR_JWTSSO_NONCE_MISMATCH']);
   });
 });
+
+// What a hostile review of these shapes found, each stated as the rule that now holds.
+describe('cross-site form POSTs cannot grow, replace or lock a browser out', () => {
+  const formPost = { callbackPath: '/access/jwt', responseMode: 'form_post' as const };
+  const cookieNames = (res: { headers: Record<string, unknown> }): string[] =>
+    ([res.headers['set-cookie'] ?? []].flat() as string[]).map((line) => line.slice(0, line.indexOf('=')));
+
+  test('however many POSTs, with whatever return URLs, one parked-token cookie of at most 4,000 bytes', async () => {
+    app = await startApp({ strategy: { ...formPost, onEvent } });
+    const victim = app.browser();
+    const names = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const junk = `${'a'.repeat(20)}.${'b'.repeat(3000)}.${'c'.repeat(20)}`;
+      const res = await victim
+        .post('/access/jwt')
+        .type('form')
+        .send({ jwt: junk, return_to: `${app.url}/public?n=${i}` });
+      expect(res.status).toBe(303);
+      for (const name of cookieNames(res)) names.add(name);
+    }
+    expect([...names]).toEqual(['jwtsso-t-posted']);
+    // The jar holds that one cookie, the last one posted, and nothing grows.
+    const jar = (victim as unknown as { jar: { getCookies(o: object): { name: string; value: string }[] } }).jar.getCookies({
+      domain: '127.0.0.1',
+      path: '/',
+      secure: false,
+      script: false,
+    });
+    expect(jar.map((c) => c.name)).toEqual(['jwtsso-t-posted']);
+    expect(jar[0]!.name.length + jar[0]!.value.length).toBeLessThanOrEqual(4000);
+  });
+
+  test('a posted token that fits no cookie is refused, and never written to a session (no Set-Cookie at all)', async () => {
+    app = await startApp({ strategy: { ...formPost, onEvent } });
+    const big = mint(puavoClaims(now(), { padding: 'x'.repeat(3500) }));
+    const res = await app
+      .browser()
+      .post('/access/jwt')
+      .type('form')
+      .send({ jwt: big, return_to: `${app.url}/protected` });
+    expect(res.status).toBe(401);
+    expect(codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('a signed-in user stays signed in when another site posts a token too large for a cookie', async () => {
+    app = await startApp({ strategy: { ...formPost, onEvent } });
+    const alice = app.browser();
+    const returnTo = (await start(alice, '/protected')).searchParams.get('return_to')!;
+    await alice
+      .post('/access/jwt')
+      .type('form')
+      .send({ jwt: mint(puavoClaims(now())), return_to: returnTo })
+      .expect(303);
+    const signedIn = await alice.get('/protected').expect(200);
+    // The cross-site POST carries no cookie: played by a fresh client; its response is what Alice's browser would store.
+    const big = mint(puavoClaims(now(), { padding: 'x'.repeat(3500) }));
+    const posted = await app
+      .browser()
+      .post('/access/jwt')
+      .type('form')
+      .send({ jwt: big, return_to: `${app.url}/protected` });
+    expect(cookieNames(posted)).toEqual([]);
+    expect((await alice.get('/protected').expect(200)).body.sessionID).toBe(signedIn.body.sessionID);
+  });
+
+  test('a token in the URL of the form POST is refused, even with one in the body', async () => {
+    app = await startApp({ strategy: { ...formPost, onEvent } });
+    const token = mint(puavoClaims(now()));
+    const res = await app
+      .browser()
+      .post(`/access/jwt?jwt=${token}`)
+      .type('form')
+      .send({ jwt: token, return_to: `${app.url}/protected` });
+    expect(res.status).toBe(401);
+    expect(codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+  });
+
+  test('a body over 32 KiB is refused unread, and the connection closed', async () => {
+    app = await startApp({ strategy: { ...formPost, onEvent } });
+    const res = await app
+      .browser()
+      .post('/access/jwt')
+      .type('form')
+      .send(`jwt=a.b.c&pad=${'x'.repeat(40_000)}`);
+    expect(res.status).toBe(401);
+    expect(res.headers.connection).toBe('close');
+    expect(codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+  });
+});
+
+describe('a token on another route than the callback', () => {
+  test('for someone signed in: dropped, and the page shown without it', async () => {
+    app = await startApp({ strategy: { callbackPath: '/sso/callback', onEvent } });
+    const alice = app.browser();
+    const returnTo = (await start(alice, '/protected')).searchParams.get('return_to')!;
+    const back = await alice.get(`/sso/callback?jwt=${mint(puavoClaims(now()))}&return_to=${encodeURIComponent(returnTo)}`).expect(303);
+    await alice.get(back.headers.location as string).expect(200);
+    const link = await alice.get(`/protected?x=1&jwt=${mint(puavoClaims(now()))}`);
+    expect({ status: link.status, location: link.headers.location }).toEqual({ status: 303, location: '/protected?x=1' });
+    expect((await alice.get('/protected?x=1').expect(200)).body.user).toEqual({ id: 42, username: 'ada.lovelace' });
+  });
+});
