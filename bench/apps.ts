@@ -40,14 +40,19 @@ function strategyApp(state: boolean, loginState: 'cookie' | 'session' = 'cookie'
   return app;
 }
 
-/** The original jwtsso 1.0.1 on the same app shape: the middleware, then the page reads the session. */
+/**
+ * The original jwtsso 1.0.1 on the same app shape, used as its README says: the middleware, and a
+ * page that asks the provider for a token (`res.requestJwt()`) when the session has none, so
+ * that its login trip starts with the redirect to the provider, as this strategy's does.
+ */
 function originalApp(): express.Express {
   const app = express();
   withSession(app);
   app.use(jwtsso({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, mountPoint: '', maxAge: 60 }));
   app.get('/protected', (req, res) => {
     const claims = (req.session as unknown as { jwt?: { jti: string } }).jwt;
-    res.json({ user: claims ? { id: claims.jti } : null });
+    if (claims === undefined) return (res as unknown as { requestJwt(): void }).requestJwt();
+    res.json({ user: { id: claims.jti } });
   });
   return app;
 }

@@ -15,9 +15,12 @@ test('npm run bench runs every section (quick smoke mode)', () => {
   for (const row of [
     'token check: verifyToken',
     'token check: HMAC-SHA256 alone',
+    'login trip: this strategy (state on, cookie: the default)',
     'login trip: this strategy (state off, cookie)',
-    'login trip: this strategy (state on, session, +1 request)',
+    'login trip: this strategy (state on, session)',
     'login trip: jwtsso 1.0.1 (original)',
+    'login trip: server CPU per trip, state on, cookie',
+    'login trip: share of a core the server got',
     'signed-in request: + authenticate(jwtsso)',
     'replay store consume: memory',
     'memory store after 100,000 ids',
