@@ -1,0 +1,205 @@
+// lib/form-body.ts on real requests: a raw Node server hands each request to formPairs, with or
+// without a body already parsed, and answers what it made of it. Hostile bodies against controls.
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bodyLeftUnread, formPairs, MAX_FORM_BYTES } from '../lib/form-body';
+
+let server: Server;
+let url: string;
+// What the next request's handler puts on req.body first (as a body parser would), if anything.
+let parsed: (() => unknown) | undefined;
+// Whether the handler reads (consumes) the raw body first, as a parser that keeps nothing would.
+let consumeFirst = false;
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage & { body?: unknown }, res) => {
+    void (async () => {
+      if (consumeFirst) for await (const _ of req); // eslint-disable-line @typescript-eslint/no-unused-vars
+      if (parsed !== undefined) req.body = parsed();
+      try {
+        const pairs = await formPairs(req);
+        res.end(JSON.stringify({ pairs: pairs.map((p) => [p.key, p.value]) }));
+      } catch (err) {
+        if (bodyLeftUnread(req)) res.setHeader('Connection', 'close');
+        res.statusCode = 401;
+        res.end(JSON.stringify({ error: (err as Error).message }));
+      }
+    })();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterEach(() => {
+  parsed = undefined;
+  consumeFirst = false;
+});
+
+async function post(body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }) {
+  const res = await fetch(url, { method: 'POST', body, headers });
+  return {
+    status: res.status,
+    body: (await res.json()) as { pairs?: string[][]; error?: string },
+    connection: res.headers.get('connection'),
+  };
+}
+
+describe('a raw body (no parser ran)', () => {
+  test.each([
+    [
+      'a token and a return URL',
+      'jwt=a.b.c&return_to=https%3A%2F%2Fapp%2Fp%3Fx%3D1',
+      [
+        ['jwt', 'a.b.c'],
+        ['return_to', 'https://app/p?x=1'],
+      ],
+    ],
+    [
+      "WSO2's encoding: + for spaces",
+      'jwt=a.b.c&return_to=%2Fp%3Fq%3Da+b',
+      [
+        ['jwt', 'a.b.c'],
+        ['return_to', '/p?q=a b'],
+      ],
+    ],
+    [
+      'a parameter twice stays twice (the token rule refuses it)',
+      'jwt=a&jwt=b',
+      [
+        ['jwt', 'a'],
+        ['jwt', 'b'],
+      ],
+    ],
+    ['an empty body', '', []],
+  ])('control: %s', async (_name, body, pairs) => {
+    expect((await post(body)).body).toEqual({ pairs });
+  });
+
+  test.each([
+    ['application/x-www-form-urlencoded; charset=UTF-8'],
+    ['Application/X-WWW-Form-Urlencoded'],
+    ['application/x-www-form-urlencoded;charset="utf-8"'],
+  ])('control: content type %s', async (type) => {
+    expect((await post('jwt=a.b.c', { 'content-type': type })).status).toBe(200);
+  });
+
+  test.each([
+    ['no content type', {}],
+    ['JSON', { 'content-type': 'application/json' }],
+    ['text/plain (what a CORS-simple fetch sends)', { 'content-type': 'text/plain' }],
+    ['multipart', { 'content-type': 'multipart/form-data; boundary=x' }],
+    ['another charset', { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1' }],
+    ['a form type with more after it', { 'content-type': 'application/x-www-form-urlencoded, text/plain' }],
+  ])('refused: %s', async (_name, headers) => {
+    const res = await post('jwt=a.b.c', headers as Record<string, string>);
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatch(/not sent as application\/x-www-form-urlencoded/);
+  });
+
+  test('refused: bytes that are not UTF-8', async () => {
+    const res = await post(Buffer.from([0x6a, 0x77, 0x74, 0x3d, 0xff, 0xfe]));
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatch(/not UTF-8/);
+  });
+
+  test(`a body of exactly ${MAX_FORM_BYTES} bytes is read; one byte more is refused, and the connection closed`, async () => {
+    const fits = `jwt=${'a'.repeat(MAX_FORM_BYTES - 4)}`;
+    expect((await post(fits)).status).toBe(200);
+    const res = await post(fits + 'a');
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatch(new RegExp(`larger than ${MAX_FORM_BYTES} bytes`));
+    expect(res.connection).toBe('close');
+  });
+
+  test('a chunked body (no Content-Length) that grows past the bound is refused while it is sent', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } },
+        (r) => {
+          let body = '';
+          r.on('data', (c: Buffer) => (body += c.toString()));
+          r.on('end', () => resolve({ status: r.statusCode!, body }));
+        },
+      );
+      req.on('error', reject);
+      for (let i = 0; i < 40; i++) req.write('a'.repeat(1024));
+      req.end();
+    });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatch(/larger than/);
+  });
+
+  test('a Content-Length over the bound is refused before any byte is read', async () => {
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '10000000000' } },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode!);
+        },
+      );
+      req.on('error', reject);
+      req.write('jwt=a.b.c');
+    });
+    expect(res).toBe(401);
+  });
+});
+
+describe('a body a parser already made', () => {
+  test.each<[string, unknown, string[][]]>([
+    [
+      'an object of strings (express.urlencoded)',
+      { jwt: 'a.b.c', return_to: '/p' },
+      [
+        ['jwt', 'a.b.c'],
+        ['return_to', '/p'],
+      ],
+    ],
+    [
+      'a repeated parameter as an array (extended: false)',
+      { jwt: ['a', 'b'] },
+      [
+        ['jwt', 'a'],
+        ['jwt', 'b'],
+      ],
+    ],
+    ['a nested object (extended: true, jwt[a]=…): an empty value no rule accepts', { jwt: { a: 'x' } }, [['jwt', '']]],
+    [
+      'an array holding an object',
+      { jwt: ['a.b.c', { x: 1 }] },
+      [
+        ['jwt', 'a.b.c'],
+        ['jwt', ''],
+      ],
+    ],
+    ['a string (a text parser)', 'jwt=a.b.c', [['jwt', 'a.b.c']]],
+  ])('%s', async (_name, body, pairs) => {
+    parsed = () => body;
+    consumeFirst = true;
+    expect((await post('ignored=1')).body).toEqual({ pairs });
+  });
+
+  test('a Buffer (a raw parser) is decoded as UTF-8, strictly', async () => {
+    parsed = () => Buffer.from('jwt=a.b.c');
+    consumeFirst = true;
+    expect((await post('x')).body).toEqual({ pairs: [['jwt', 'a.b.c']] });
+    parsed = () => Buffer.from([0xff]);
+    expect((await post('x')).status).toBe(401);
+  });
+
+  test('an empty object left by a JSON parser, the body unread: the body is read here', async () => {
+    parsed = () => ({});
+    expect((await post('jwt=a.b.c')).body).toEqual({ pairs: [['jwt', 'a.b.c']] });
+  });
+
+  test('a body read by other middleware and not kept: refused, naming the fix', async () => {
+    consumeFirst = true;
+    const res = await post('jwt=a.b.c');
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatch(/read by other middleware but not parsed: mount a form body parser/);
+  });
+});
