@@ -5,7 +5,10 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type request from 'supertest';
+import request from 'supertest';
+import type { JwtSsoStrategyOptions } from '../../lib';
+import type { DevProvider } from '../../lib/dev-provider';
+import { startApp, type AppOptions, type TestApp } from '../helpers/app';
 
 /** A provider server that listens before its handler exists (the handler needs the app's URL). */
 export interface LateServer {
@@ -217,4 +220,101 @@ export function decode(token: string): { header: Record<string, unknown>; payloa
     header: JSON.parse(Buffer.from(h!, 'base64url').toString()) as Record<string, unknown>,
     payload: JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>,
   };
+}
+
+/** An app (on its own, or behind a proxy at MOUNT) and the dev provider in one shape. */
+export interface Site {
+  app: TestApp;
+  server: LateServer;
+  /** The codes the strategy refused with, from its audit events. */
+  codes: string[];
+  /** The app's public origin: the app itself, or the proxy that serves it at MOUNT. */
+  origin: string;
+  /** A new browser (cookie jar) of the public origin. */
+  browser(): request.Agent;
+  proxy: PrefixProxy | undefined;
+  close(): Promise<void>;
+}
+
+/** Verify of the shapes' tests: the user is their email, which every shape sends. */
+export const byEmail = (claims: Record<string, unknown>, done: (err: unknown, user?: unknown) => unknown): unknown =>
+  done(null, { email: claims.email });
+
+/**
+ * Starts the dev provider's server, then the app with `strategy(providerOrigin)` (and
+ * `mountPoint`, behind a prefix proxy when given), then mounts the provider `provider(origin)`
+ * made with the app's public origin under `path`.
+ */
+export async function startSite(args: {
+  path: string;
+  strategy: (providerOrigin: string) => Partial<JwtSsoStrategyOptions>;
+  provider: (appOrigin: string) => DevProvider;
+  mountPoint?: string;
+  app?: Partial<AppOptions>;
+}): Promise<Site> {
+  const server = await lateServer();
+  const codes: string[] = [];
+  const mountPoint = args.mountPoint ?? '';
+  const app = await startApp({
+    verify: byEmail,
+    ...args.app,
+    strategy: {
+      mountPoint,
+      onEvent: (e) => void (e.code !== undefined && codes.push(e.code)),
+      ...args.strategy(server.origin),
+    },
+  });
+  const proxy = mountPoint === '' ? undefined : await prefixProxy(app);
+  const origin = proxy?.origin ?? app.url;
+  server.use(args.path, args.provider(origin));
+  return {
+    app,
+    server,
+    codes,
+    origin,
+    proxy,
+    browser: () => request.agent(origin),
+    close: async () => {
+      await proxy?.close();
+      await app.close();
+      await server.close();
+    },
+  };
+}
+
+/**
+ * One row of {@link returnUrlTable} through `site` (an app at MOUNT, a provider that passes
+ * any return_to on): the login's real return URL replaced by the row's, the provider's delivery
+ * brought to the app, and what the app made of it. Never followed anywhere but below MOUNT, the
+ * sibling never asked for anything; refused rows end in a 403 with no one signed in.
+ */
+export async function returnUrlCase(site: Site, row: { template: string; outcome: ReturnOutcome }): Promise<void> {
+  const browser = site.browser();
+  const toProvider = new URL((await browser.get(`${MOUNT}/protected`).expect(302)).headers.location!);
+  const legit = new URL(toProvider.searchParams.get('return_to')!);
+  expect(legit.pathname).toBe(`${MOUNT}/protected`);
+  const value = row.template.replaceAll('APP.HOST', legit.host).replace('STATE', legit.searchParams.get('jwtsso_state')!);
+  toProvider.searchParams.set('return_to', value);
+  const delivery = await atProvider(toProvider.href);
+  expect(paramOf(delivery, 'return_to')).toBe(value); // passed on as it was
+  const callback = await deliver(browser, delivery);
+  const me = async () => (await browser.get(`${MOUNT}/api/me`)).body.user as unknown;
+  expect([undefined, `${MOUNT}/`, `${MOUNT}/protected`]).toContain(callback.headers.location);
+  if (row.outcome === 'followed') {
+    expect(callback.headers.location).toBe(`${MOUNT}/protected`);
+    await browser.get(callback.headers.location!).expect(200);
+    expect(await me()).toEqual({ email: 'minerva.teacher@example.opinsys.fi' });
+  } else if (row.outcome === 'mount-root') {
+    expect(callback.headers.location).toBe(`${MOUNT}/`);
+    await browser.get(callback.headers.location!);
+    expect(await me()).toEqual({ email: 'minerva.teacher@example.opinsys.fi' });
+  } else {
+    // A GET callback refuses at once; a form POST carries no cookie, so its 303 (to MOUNT/, never
+    // the hostile URL) comes first and the GET there refuses.
+    const refusal = callback.status === 303 ? await browser.get(callback.headers.location!) : callback;
+    expect(refusal.status).toBe(403);
+    expect(site.codes).toEqual(['ERR_JWTSSO_STATE_MISMATCH']);
+    expect(await me()).toBeUndefined();
+  }
+  expect(site.proxy!.siblingSaw).toEqual([]);
 }
