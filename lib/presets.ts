@@ -16,7 +16,7 @@ function withParams(
   return { ...given, ...own };
 }
 
-/** Options of {@link puavo}. */
+/** Options of `presets.puavo`. */
 export interface PuavoPreset extends Rest<'authEndpoint'> {
   /** The SSO endpoint. Default `'https://api.opinsys.fi/v3/sso'`; an organisation's own host works too. */
   authEndpoint?: string;
@@ -37,7 +37,7 @@ export function puavo(options: PuavoPreset): JwtSsoStrategyBaseOptions {
   };
 }
 
-/** Options of {@link wso2}. */
+/** Options of `presets.wso2`. */
 export interface Wso2Preset extends Rest<'authEndpoint' | 'callbackPath' | 'logoutEndpoint' | 'logoutRedirectParam' | 'sharedSecret'> {
   /** The Identity Server's base URL, e.g. `'https://is.example.org'`. */
   server: string;
@@ -70,7 +70,7 @@ export function wso2(options: Wso2Preset): JwtSsoStrategyBaseOptions {
   };
 }
 
-/** Options of {@link zendesk}. */
+/** Options of `presets.zendesk`. */
 export interface ZendeskPreset extends Rest<'authEndpoint' | 'sharedSecret'> {
   /** The identity provider's remote login URL, where users are sent to sign in. */
   loginUrl: string;
@@ -90,7 +90,7 @@ export function zendesk(options: ZendeskPreset): JwtSsoStrategyBaseOptions {
   return { maxAge: 180, responseMode: 'form_post', ...rest, authEndpoint: loginUrl, callbackPath, returnToParam: 'return_to' };
 }
 
-/** Options of {@link freshworks}. */
+/** Options of `presets.freshworks`. */
 export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath'> {
   /** The identity provider's authorization URL. */
   authEndpoint: string;
@@ -124,7 +124,7 @@ export function freshworks(options: FreshworksPreset): JwtSsoStrategyBaseOptions
   };
 }
 
-/** Options of {@link thinkific}. */
+/** Options of `presets.thinkific`. */
 export interface ThinkificPreset extends Rest<'authEndpoint' | 'sharedSecret' | 'callbackPath'> {
   /** Where users are sent to sign in. */
   loginUrl: string;
@@ -144,4 +144,15 @@ export function thinkific(options: ThinkificPreset): JwtSsoStrategyBaseOptions {
 }
 
 /** The provider presets: each returns ordinary options (see each function). */
-export const presets = { puavo, wso2, zendesk, freshworks, thinkific } as const;
+export const presets = {
+  /** Opinsys/Puavo: the `puavo` function. */
+  puavo,
+  /** WSO2 Identity Server's JWT SSO connector: the `wso2` function. */
+  wso2,
+  /** A Zendesk-style consumer (form POST): the `zendesk` function. */
+  zendesk,
+  /** A Freshworks-style consumer (state and nonce, RS256): the `freshworks` function. */
+  freshworks,
+  /** A Thinkific-style consumer (fixed GET callback): the `thinkific` function. */
+  thinkific,
+} as const;
