@@ -19,6 +19,12 @@ export type { DevClaimsContext, DevHmacAlgorithm, DevProviderOptions, DevProvide
 export { escapeHtml } from './page';
 export { addTokenToReturnUrl } from './puavo-url';
 
+/** A JSON Web Key Set: the public keys a provider signs with. */
+export interface DevJwks {
+  /** The public keys, each with its `kid`, `alg` and `use`. */
+  keys: JsonWebKey[];
+}
+
 /**
  * A Connect/Express request handler: mount it with `app.use('/v3/sso', provider)`. Its
  * properties say what an app needs to verify its tokens when it signs with a key pair.
@@ -30,7 +36,7 @@ export interface DevProvider {
   /** `'freshworks'`: the public key of its RS256 tokens (the app's `publicKey`); else undefined. */
   readonly publicKey: KeyObject | undefined;
   /** `'freshworks'`: its public key as a JWKS, also served at `GET <mount>/jwks.json`; else undefined. */
-  readonly jwks: { keys: JsonWebKey[] } | undefined;
+  readonly jwks: DevJwks | undefined;
 }
 
 const REMEMBER_COOKIE = 'jwtsso_dev_user';
