@@ -1,16 +1,23 @@
 // `passport-jwtsso/testing`: sign a test user in to an app through the development identity
 // provider with one call (supertest or any agent with a cookie jar), and mint Puavo-shaped tokens
 // for the tests that need a token of their own. For tests only: it signs anyone in as anyone.
+import type { KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDevProvider, DEFAULT_DEV_USERS, type DevProviderOptions, type DevUser } from './dev-provider';
+import { createDevProvider, DEFAULT_DEV_USERS, type DevProviderOptions, type DevProviderShape, type DevUser } from './dev-provider';
 import { mint } from './dev-provider/mint';
 import { resolve } from './dev-provider/options';
 import { RETURN_PARAMS } from './dev-provider/puavo-url';
 
-/** The path the dev provider is served under by {@link startDevProvider}, as Puavo's. */
-const SSO_PATH = '/v3/sso';
+/** The path the dev provider is served under by {@link startDevProvider}, per shape (Puavo's and WSO2's as they serve it). */
+const SSO_PATHS: Readonly<Record<DevProviderShape, string>> = {
+  puavo: '/v3/sso',
+  wso2: '/identity/jwtsso',
+  zendesk: '/sso/jwt',
+  freshworks: '/sso/authorize',
+  thinkific: '/sso/jwt',
+};
 /** Longest piece of a response body quoted in an error. */
 const QUOTED_BODY = 300;
 
@@ -20,14 +27,22 @@ export interface RunningDevProvider {
   url: string;
   /** Its logout endpoint: the app's `logoutEndpoint`. */
   logoutUrl: string;
+  /** The shape it plays. */
+  shape: DevProviderShape;
+  /** `'freshworks'`: the public key its tokens verify with (the app's `publicKey`); else undefined. */
+  publicKey: KeyObject | undefined;
+  /** `'freshworks'`: the URL of its JWKS (the app's `jwksUri`); else undefined. */
+  jwksUri: string | undefined;
   /** Stops it. */
   close(): Promise<void>;
 }
 
 /**
  * Starts the development identity provider on a free loopback port (`127.0.0.1`), under
- * `/v3/sso` as Puavo serves it. Give the app `authEndpoint: provider.url`. Takes the dev
- * provider's options (`sharedSecret`, `users`, `allowedHosts`, `iatOffset`…).
+ * `/v3/sso` as Puavo serves it (`'wso2'`: `/identity/jwtsso`; `'zendesk'`, `'thinkific'`:
+ * `/sso/jwt`; `'freshworks'`: `/sso/authorize`). Give the app `authEndpoint: provider.url`.
+ * Takes the dev provider's options (`sharedSecret`, `shape`, `callbackUrl`, `users`,
+ * `allowedHosts`, `iatOffset`…).
  *
  * @example
  * ```ts
@@ -38,6 +53,7 @@ export interface RunningDevProvider {
  */
 export async function startDevProvider(options: DevProviderOptions): Promise<RunningDevProvider> {
   const handler = createDevProvider(options);
+  const SSO_PATH = SSO_PATHS[handler.shape];
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url !== SSO_PATH && !url.startsWith(`${SSO_PATH}/`) && !url.startsWith(`${SSO_PATH}?`)) {
@@ -55,6 +71,9 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Run
   return {
     url: base,
     logoutUrl: `${base}/logout`,
+    shape: handler.shape,
+    publicKey: handler.publicKey,
+    jwksUri: handler.jwks === undefined ? undefined : `${base}/jwks.json`,
     close: () =>
       new Promise<void>((done) => {
         server.close(() => done());

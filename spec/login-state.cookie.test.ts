@@ -187,7 +187,7 @@ test(`kept return paths cannot grow a browser's state cookies past ${STATE_COOKI
   let newest = '';
   for (let i = 0; i < 12; i++) {
     const res = await browser.get(`/protected/${i}?q=${'x'.repeat(480)}`);
-    newest = new URL(res.headers.location).searchParams.get('jwtsso_state')!;
+    newest = new URL(res.headers.location!).searchParams.get('jwtsso_state')!;
     const bytes = held().reduce((sum, c) => sum + c.name.length + c.value.length + 1, 0);
     expect(bytes).toBeLessThanOrEqual(STATE_COOKIE_BYTES);
     expect(held().map((c) => c.name)).toContain(`jwtsso-s-${newest}`);

@@ -1,30 +1,56 @@
-// A development identity provider that behaves like Puavo's /v3/sso, for demos and for apps'
-// own tests. Never for production: it signs anyone in as anyone. The handler and its routes are
-// here; users, options, minting, Puavo's URL rules, form and cookie reading and the pages each
-// have a file of their own.
+// A development identity provider that plays Puavo's /v3/sso, or the shape of WSO2's JWT SSO
+// connector, a Zendesk-, Freshworks- or Thinkific-style provider, for demos and for apps' own
+// tests. Never for production: it signs anyone in as anyone. The handler and its routes are
+// here; each shape, the users, options, minting, Puavo's URL rules, form and cookie reading and
+// the pages have a file of their own.
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FormTooLarge, readCookie, readForm } from './http';
-import { mint } from './mint';
-import { refuseInProduction, resolve, type DevProviderOptions } from './options';
+import { jwksOf, mint } from './mint';
+import { refuseInProduction, resolve, type DevProviderOptions, type DevProviderShape } from './options';
 import { escapeHtml, send } from './page';
-import { addTokenToReturnUrl, checkReturnUrl, RETURN_PARAMS } from './puavo-url';
+import { checkReturnUrl } from './puavo-url';
+import type { DeliveryHeaders, Login } from './shape';
+import { SHAPES } from './shapes';
 import type { DevUser } from './users';
 
 export { DEFAULT_DEV_USERS, type DevUser } from './users';
-export type { DevProviderOptions } from './options';
+export type { DevClaimsContext, DevHmacAlgorithm, DevProviderOptions, DevProviderShape } from './options';
 export { escapeHtml } from './page';
 export { addTokenToReturnUrl } from './puavo-url';
 
-/** A Connect/Express request handler: mount it with `app.use('/v3/sso', provider)`. */
-export type DevProvider = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
-
-const REMEMBER_COOKIE = 'jwtsso_dev_user';
+/** A JSON Web Key Set: the public keys a provider signs with. */
+export interface DevJwks {
+  /** The public keys, each with its `kid`, `alg` and `use`. */
+  keys: JsonWebKey[];
+}
 
 /**
- * Creates a development identity provider that behaves like Puavo's `/v3/sso`: a login page
- * listing demo users; choosing one redirects (303) to `return_to` with a signed `jwt` added the
- * way Puavo adds it. `GET /logout?redirect_to=` ends its own session. It refuses a `return_to`
- * whose host is not allowed (400), escapes everything it renders, and refuses to run with
+ * A Connect/Express request handler: mount it with `app.use('/v3/sso', provider)`. Its
+ * properties say what an app needs to verify its tokens when it signs with a key pair.
+ */
+export interface DevProvider {
+  (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  /** The shape it plays. */
+  readonly shape: DevProviderShape;
+  /** `'freshworks'`: the public key of its RS256 tokens (the app's `publicKey`); else undefined. */
+  readonly publicKey: KeyObject | undefined;
+  /** `'freshworks'`: its public key as a JWKS, also served at `GET <mount>/jwks.json`; else undefined. */
+  readonly jwks: DevJwks | undefined;
+}
+
+const REMEMBER_COOKIE = 'jwtsso_dev_user';
+// The login page's own field: never a login request's parameter to pass on.
+const USER_FIELD = 'user';
+
+/**
+ * Creates a development identity provider. By default it behaves like Puavo's `/v3/sso`: a
+ * login page listing demo users; choosing one redirects (303) to `return_to` with a signed `jwt`
+ * added the way Puavo adds it. With `shape` it plays another provider's wire format instead:
+ * `'wso2'`, `'zendesk'`, `'freshworks'` or `'thinkific'` (see {@link DevProviderShape}).
+ * `GET /logout?redirect_to=` ends its own session (`'wso2'`: `GET /logout?jwtRP=`, redirected to
+ * the fixed `logoutUrl`). It refuses a `return_to`, callback or `redirect_uri` whose host is not
+ * allowed (400), escapes everything it renders under a strict CSP, and refuses to run with
  * `NODE_ENV=production`.
  *
  * @example
@@ -32,34 +58,40 @@ const REMEMBER_COOKIE = 'jwtsso_dev_user';
  * import { createDevProvider } from 'passport-jwtsso/dev-provider';
  * const idp = express();
  * idp.use('/v3/sso', createDevProvider({ sharedSecret: 'dev-secret' }));
+ * idp.use('/identity/jwtsso', createDevProvider({
+ *   shape: 'wso2', sharedSecret: 'dev-secret', callbackUrl: 'http://localhost:3000/sso/callback',
+ * }));
  * idp.listen(3001); // authEndpoint: 'http://127.0.0.1:3001/v3/sso'
  * ```
  */
 export function createDevProvider(options: DevProviderOptions): DevProvider {
   refuseInProduction();
   const o = resolve(options);
+  const shape = SHAPES[o.shape];
+  const jwks = jwksOf(o.signing);
 
-  function loginPage(res: ServerResponse, returnTo: URL): void {
+  function loginPage(res: ServerResponse, login: Login): void {
     const buttons = o.users
       .map((u) => {
         const role = u.schools?.[0]?.roles?.[0] ?? u.user_type ?? '';
         const initials = `${u.first_name?.[0] ?? ''}${u.last_name?.[0] ?? ''}`;
-        return `<button class="user" type="submit" name="user" value="${escapeHtml(u.username)}">
+        return `<button class="user" type="submit" name="${USER_FIELD}" value="${escapeHtml(u.username)}">
   <span class="avatar" aria-hidden="true">${escapeHtml(initials)}</span>
   <span class="who"><strong>${escapeHtml(`${u.first_name} ${u.last_name}`)}</strong>
   <span>${escapeHtml(role)} · ${escapeHtml(u.username)} · ${escapeHtml(u.schools?.[0]?.name ?? u.organisation_name)}</span></span>
 </button>`;
       })
       .join('\n');
+    const hidden = login.kept.map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('\n');
     send(
       res,
       200,
       'Sign in',
       `<span class="badge">Development identity provider</span>
-<h1>Sign in to ${escapeHtml(returnTo.host)}</h1>
+<h1>Sign in to ${escapeHtml(login.destination.host)}</h1>
 <p class="muted">Choose a demo user of ${escapeHtml(o.users[0]!.organisation_name)}. This provider signs anyone in as anyone: never use it in production.</p>
 <form method="post" action="">
-<input type="hidden" name="return_to" value="${escapeHtml(returnTo.href)}">
+${hidden}
 ${buttons}
 </form>`,
     );
@@ -75,15 +107,28 @@ ${buttons}
     );
   }
 
-  function redirectWithToken(res: ServerResponse, returnTo: URL, u: DevUser, cookiePath: string): void {
-    const headers: Record<string, string | string[]> = {
-      Location: addTokenToReturnUrl(returnTo, o.tokenParam, mint(o, u)),
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'no-referrer',
-    };
+  function signInAs(res: ServerResponse, login: Login, u: DevUser, cookiePath: string): void {
+    const headers: DeliveryHeaders = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };
     if (o.remember)
       headers['Set-Cookie'] = `${REMEMBER_COOKIE}=${encodeURIComponent(u.username)}; Path=${cookiePath}; HttpOnly; SameSite=Lax`;
-    res.writeHead(303, headers);
+    shape.deliver(o, res, { login, token: mint(o, u, login), headers });
+  }
+
+  function logout(res: ServerResponse, url: URL, cookiePath: string): void {
+    const clear = `${REMEMBER_COOKIE}=; Path=${cookiePath}; HttpOnly; SameSite=Lax; Max-Age=0`;
+    // WSO2: a fixed, configured logout redirect; no per-request redirect_to is read.
+    const target =
+      o.shape === 'wso2' ? (o.logoutUrl ?? 'No logout URL is configured.') : checkReturnUrl(url.searchParams.get('redirect_to'), o.allowed);
+    if (typeof target === 'string') {
+      return send(
+        res,
+        200,
+        'Signed out',
+        `<span class="badge">Development identity provider</span><h1>Signed out</h1><p class="muted">${escapeHtml(target)}</p>`,
+        { 'Set-Cookie': clear },
+      );
+    }
+    res.writeHead(302, { Location: target.href, 'Set-Cookie': clear, 'Cache-Control': 'no-store' });
     res.end();
   }
 
@@ -93,21 +138,12 @@ ${buttons}
     const mount = (req as { baseUrl?: string }).baseUrl ?? '';
     const cookiePath = mount === '' ? '/' : mount;
     const path = url.pathname.replace(/\/+$/, '');
+    const readOnly = req.method === 'GET' || req.method === 'HEAD';
 
-    if (path === '/logout' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const target = checkReturnUrl(url.searchParams.get('redirect_to'), o.allowed);
-      const clear = `${REMEMBER_COOKIE}=; Path=${cookiePath}; HttpOnly; SameSite=Lax; Max-Age=0`;
-      if (typeof target === 'string') {
-        res.setHeader('Set-Cookie', clear);
-        return send(
-          res,
-          200,
-          'Signed out',
-          `<span class="badge">Development identity provider</span><h1>Signed out</h1><p class="muted">${escapeHtml(target)}</p>`,
-        );
-      }
-      res.writeHead(302, { Location: target.href, 'Set-Cookie': clear, 'Cache-Control': 'no-store' });
-      return void res.end();
+    if (path === '/logout' && readOnly) return logout(res, url, cookiePath);
+    if (path === '/jwks.json' && readOnly && jwks !== undefined) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      return void res.end(JSON.stringify(jwks));
     }
     if (path !== '') {
       if (next !== undefined) return next();
@@ -123,30 +159,33 @@ ${buttons}
         res.writeHead(413, { Connection: 'close', 'Content-Type': 'text/plain' });
         return void res.end('Form too large');
       }
-      const returnTo = checkReturnUrl(form.get('return_to') ?? url.searchParams.get('return_to'), o.allowed);
-      if (typeof returnTo === 'string') return refuse(res, 'Bad return address', returnTo);
-      const chosen = o.users.find((u) => u.username === form.get('user'));
+      // The login page's fields, and the login request's query for what the form lacks.
+      const params = new URLSearchParams(form);
+      for (const [k, v] of url.searchParams) if (!form.has(k) && k !== USER_FIELD) params.append(k, v);
+      const login = shape.accept(o, params, { posted: true });
+      if (typeof login === 'string') return refuse(res, 'Bad sign-in request', login);
+      const chosen = o.users.find((u) => u.username === form.get(USER_FIELD));
       if (chosen === undefined) return refuse(res, 'No such user', 'No such demo user.');
-      return redirectWithToken(res, returnTo, chosen, cookiePath);
+      return signInAs(res, login, chosen, cookiePath);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (!readOnly) {
       res.writeHead(405, { Allow: 'GET, HEAD, POST' });
       return void res.end();
     }
-    const given = RETURN_PARAMS.map((p) => url.searchParams.get(p)).find((v) => v !== null) ?? null;
-    const returnTo = checkReturnUrl(given, o.allowed);
-    if (typeof returnTo === 'string') return refuse(res, 'Bad return address', returnTo);
+    const login = shape.accept(o, url.searchParams, { posted: false });
+    if (typeof login === 'string') return refuse(res, 'Bad sign-in request', login);
     const remembered = o.remember ? readCookie(req, REMEMBER_COOKIE) : undefined;
     const known = remembered === undefined ? undefined : o.users.find((u) => u.username === remembered);
-    if (known !== undefined && url.searchParams.get('prompt') !== 'login') return redirectWithToken(res, returnTo, known, cookiePath);
-    loginPage(res, returnTo);
+    if (known !== undefined && url.searchParams.get('prompt') !== 'login') return signInAs(res, login, known, cookiePath);
+    loginPage(res, login);
   }
 
-  return (req, res, next) => {
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void => {
     handle(req, res, next).catch((err: unknown) => {
       if (next !== undefined) return next(err);
       if (!res.headersSent) send(res, 500, 'Error', '<h1 class="error">Dev provider error</h1>');
       else res.destroy();
     });
   };
+  return Object.assign(handler, { shape: o.shape, publicKey: o.signing.publicKey, jwks });
 }

@@ -1,6 +1,8 @@
 // The provider shapes' core through a real Express app: a fixed callback route with the return
 // URL beside the token (GET and form POST), a top-level state, and the nonce.
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { presets } from '../../lib';
 import { startApp, type TestApp } from '../helpers/app';
 import { mint, puavoClaims } from '../helpers/tokens';
 
@@ -231,5 +233,31 @@ describe('a token on another route than the callback', () => {
     const link = await alice.get(`/protected?x=1&jwt=${mint(puavoClaims(now()))}`);
     expect({ status: link.status, location: link.headers.location }).toEqual({ status: 303, location: '/protected?x=1' });
     expect((await alice.get('/protected?x=1').expect(200)).body.user).toEqual({ id: 42, username: 'ada.lovelace' });
+  });
+});
+
+describe('presets.freshworks binds a token to this app (a provider that serves several apps with one key)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const sign = (claims: object) => jwt.sign(claims, privateKey, { algorithm: 'RS256' });
+
+  test.each([
+    ['another app (a nonce that app let the attacker choose)', { aud: 'evil-app' }, 401],
+    ['no aud', {}, 401],
+    ['this app, the control', { aud: 'c1' }, 200],
+  ])('a token issued to %s', async (_name, aud, status) => {
+    app = await startApp({
+      strategy: {
+        sharedSecret: undefined,
+        onEvent,
+        ...presets.freshworks({ authEndpoint: 'https://idp.example/authorize', clientId: 'c1', callbackPath: '/sso/callback', publicKey }),
+      },
+    });
+    const browser = app.browser();
+    const provider = await start(browser, '/protected');
+    const state = provider.searchParams.get('state')!;
+    const token = sign({ sub: 'alice', email: 'alice@example.test', iat: now(), nonce: provider.searchParams.get('nonce'), ...aud });
+    const back = await browser.get(`/sso/callback?state=${state}&id_token=${token}`).expect(303);
+    expect((await browser.get(back.headers.location as string)).status).toBe(status);
+    expect(codes).toEqual(status === 200 ? [] : [Object.keys(aud).length === 0 ? 'ERR_JWTSSO_CLAIM_MISSING' : 'ERR_JWTSSO_CLAIM_INVALID']);
   });
 });
