@@ -19,7 +19,7 @@ function withSession(app: express.Express): void {
 }
 
 /** This strategy (cookie or session login state): /plain has only passport.session(), /protected adds authenticate('jwtsso'). */
-function strategyApp(state: boolean, loginState: 'cookie' | 'session' = 'cookie'): express.Express {
+export function strategyApp(state: boolean, loginState: 'cookie' | 'session' = 'cookie'): express.Express {
   const passport = new Passport();
   passport.use(
     new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state, loginState }, (claims, done) =>
@@ -45,7 +45,7 @@ function strategyApp(state: boolean, loginState: 'cookie' | 'session' = 'cookie'
  * page that asks the provider for a token (`res.requestJwt()`) when the session has none, so
  * that its login trip starts with the redirect to the provider, as this strategy's does.
  */
-function originalApp(): express.Express {
+export function originalApp(): express.Express {
   const app = express();
   withSession(app);
   app.use(jwtsso({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, mountPoint: '', maxAge: 60 }));
@@ -57,7 +57,7 @@ function originalApp(): express.Express {
   return app;
 }
 
-async function serve(app: express.Express): Promise<number> {
+export async function serve(app: express.Express): Promise<number> {
   const server = createServer(app);
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1');
