@@ -11,7 +11,6 @@ function withParams(
   given: JwtSsoStrategyBaseOptions['authParams'],
   own: Readonly<Record<string, string>>,
 ): JwtSsoStrategyBaseOptions['authParams'] {
-  if (given === undefined) return own;
   if (typeof given === 'function') return (req) => ({ ...given(req), ...own });
   return { ...given, ...own };
 }

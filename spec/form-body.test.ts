@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { bodyLeftUnread, formPairs, MAX_FORM_BYTES } from '../lib/form-body';
 
 let server: Server;
@@ -201,5 +202,104 @@ describe('a body a parser already made', () => {
     const res = await post('jwt=a.b.c');
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/read by other middleware but not parsed: mount a form body parser/);
+  });
+});
+
+// The same rules on request objects as each framework hands them over, with streams of our own:
+// which stream is read, when a parsed body wins, what is left listening afterwards.
+describe("formPairs and bodyLeftUnread on each framework's request shape", () => {
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const streamOf = (text: string | undefined, options: { encoding?: BufferEncoding } = {}): PassThrough => {
+    const s = new PassThrough();
+    if (options.encoding !== undefined) s.setEncoding(options.encoding);
+    if (text !== undefined) s.end(text);
+    return s;
+  };
+  const pairs = async (req: object) => (await formPairs(req)).map((p) => [p.key, p.value]);
+
+  test('Koa (koa-passport): the body is read from ctx.req, Node’s request', async () => {
+    expect(await pairs({ headers: FORM, ctx: { req: streamOf('jwt=k.o.a'), request: {} } })).toEqual([['jwt', 'k.o.a']]);
+  });
+
+  test('Koa with a body parser: ctx.request.body', async () => {
+    const read = streamOf('');
+    read.resume();
+    await once(read, 'end');
+    expect(await pairs({ headers: FORM, ctx: { req: read, request: { body: { jwt: 'p.a.r' } } } })).toEqual([['jwt', 'p.a.r']]);
+  });
+
+  test('Fastify: the parsed body, never the raw stream Fastify already read', async () => {
+    const raw = streamOf('jwt=raw');
+    raw.resume();
+    await once(raw, 'end');
+    expect(await pairs({ headers: FORM, raw, body: { jwt: 'f.a.s' } })).toEqual([['jwt', 'f.a.s']]);
+  });
+
+  test('a parsed body with parameters wins over an unread stream; an empty one does not', async () => {
+    expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: { jwt: 'parsed' } }))).toEqual([['jwt', 'parsed']]);
+    expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: {} }))).toEqual([['jwt', 'stream']]);
+    expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: null }))).toEqual([['jwt', 'stream']]);
+    expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: Buffer.from('jwt=buf') }))).toEqual([['jwt', 'buf']]);
+    expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: [] }))).toEqual([['jwt', 'stream']]);
+  });
+
+  test('a stream read partly by someone else is not read again', async () => {
+    const s = streamOf(undefined);
+    s.write('jwt=a.b.c&x=');
+    s.read();
+    await expect(formPairs(Object.assign(s, { headers: FORM }))).rejects.toThrow(/read by other middleware but not parsed/);
+  });
+
+  test('a body that is not an object, a string or bytes (a number from some parser) is refused', async () => {
+    await expect(formPairs({ headers: FORM, body: 5 })).rejects.toThrow(/its body is not a form/);
+  });
+
+  test('a stream in string mode is counted in bytes and read the same', async () => {
+    expect(await pairs(Object.assign(streamOf('jwt=ä.b.c', { encoding: 'utf8' }), { headers: FORM }))).toEqual([['jwt', 'ä.b.c']]);
+    const big = streamOf(`jwt=${'ä'.repeat(MAX_FORM_BYTES / 2)}`, { encoding: 'utf8' });
+    await expect(formPairs(Object.assign(big, { headers: FORM }))).rejects.toThrow(/larger than/);
+  });
+
+  test('a stream that fails: refused, saying it could not be read', async () => {
+    const s = streamOf(undefined);
+    const read = formPairs(Object.assign(s, { headers: FORM }));
+    s.destroy(new Error('socket hang up'));
+    await expect(read).rejects.toThrow(/its body could not be read \(socket hang up\)/);
+  });
+
+  test.each([
+    ['after a refused body', `jwt=${'a'.repeat(MAX_FORM_BYTES)}`],
+    ['after a body read to its end', 'jwt=a.b.c'],
+  ])('nothing is left listening to the stream %s', async (_name, body) => {
+    const s = Object.assign(streamOf(body), { headers: FORM });
+    await formPairs(s).catch(() => undefined);
+    expect(['data', 'end', 'error'].map((e) => s.listenerCount(e))).toEqual([0, 0, 0]);
+  });
+
+  test.each<[string, string, boolean]>([
+    ['spaces around "="', 'application/x-www-form-urlencoded; charset = utf-8', true],
+    ['a space before ";"', 'application/x-www-form-urlencoded ; charset=utf-8', true],
+    ['a trailing space', 'application/x-www-form-urlencoded; charset=utf-8 ', true],
+    ['something before the type', 'xapplication/x-www-form-urlencoded', false],
+    ['a longer type', 'application/x-www-form-urlencodedx', false],
+    ['a charset that only starts with utf-8', 'application/x-www-form-urlencoded; charset=utf-8x', false],
+    ['more after the charset', 'application/x-www-form-urlencoded; charset=utf-8; x=y', false],
+  ])('content type with %s: accepted %s', async (_name, type, accepted) => {
+    const result = formPairs(Object.assign(streamOf('jwt=a.b.c'), { headers: { 'content-type': type } }));
+    if (accepted) await expect(result).resolves.toHaveLength(1);
+    else await expect(result).rejects.toThrow(/not sent as application\/x-www-form-urlencoded/);
+  });
+
+  test('bodyLeftUnread: true while a body is unread or partly read, false once read or where there is no stream', async () => {
+    const unread = streamOf('jwt=a');
+    expect(bodyLeftUnread(unread)).toBe(true);
+    expect(bodyLeftUnread({ ctx: { req: unread } })).toBe(true);
+    unread.resume();
+    await once(unread, 'end');
+    expect(bodyLeftUnread(unread)).toBe(false);
+    expect(bodyLeftUnread({ ctx: { req: unread } })).toBe(false);
+    expect(bodyLeftUnread({ raw: streamOf('x'), headers: {} })).toBe(true);
+    expect(bodyLeftUnread({ headers: {} })).toBe(false);
+    expect(bodyLeftUnread({ ctx: {}, raw: null })).toBe(false);
   });
 });

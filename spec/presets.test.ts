@@ -88,6 +88,16 @@ describe('what each preset is', () => {
     });
   });
 
+  test('wso2: the server URL with any number of trailing slashes', () => {
+    for (const server of ['https://is.example.org', 'https://is.example.org/', 'https://is.example.org//']) {
+      const o = presets.wso2({ server, relyingParty: 'app', sharedSecret: SECRET, callbackPath: '/cb' });
+      expect([o.authEndpoint, o.logoutEndpoint]).toEqual([
+        'https://is.example.org/identity/jwtsso',
+        'https://is.example.org/identity/jwtsso/logout?jwtRP=app',
+      ]);
+    }
+  });
+
   test("the app's own options win over a preset's defaults, never over what identifies the shape", () => {
     const wso2 = presets.wso2({
       server: 'https://is.example.org',
