@@ -157,7 +157,7 @@ function describe(res: AgentResponse): string {
  * const provider = await startDevProvider({ sharedSecret: 'test-secret' });
  * const app = createApp({ authEndpoint: provider.url, sharedSecret: 'test-secret' });
  * const agent = request.agent(app);
- * await signIn(agent, { path: '/protected', provider, user: 'harry.potter' });
+ * await signIn(agent, { path: '/protected', provider, user: 'harry.student' });
  * await agent.get('/api/me').expect(200);
  * ```
  */
@@ -166,6 +166,11 @@ export async function signIn(agent: SignInAgent, options: SignInOptions): Promis
   const providerUrl = typeof options.provider === 'string' ? options.provider : options.provider.url;
   if (typeof providerUrl !== 'string' || providerUrl === '')
     throw new TypeError('signIn: option "provider" must be the dev provider or its URL.');
+  if (typeof options.provider !== 'string' && options.provider.shape !== 'puavo') {
+    throw new TypeError(
+      `signIn: the dev provider plays the "${options.provider.shape}" shape, and signIn plays Puavo's only: drive that login as a browser would (spec/providers/ in the package's repository shows how for each shape).`,
+    );
+  }
   const toProvider = await agent.get(path);
   const location = header(toProvider, 'location');
   if (!isRedirect(toProvider.status) || location === undefined || !location.startsWith(providerUrl)) {
@@ -224,7 +229,7 @@ export interface MintTokenOptions extends DevProviderOptions {
  *
  * @example
  * ```ts
- * const stale = mintToken({ sharedSecret: 'test-secret', user: 'hermione.granger', iatOffset: -3600 });
+ * const stale = mintToken({ sharedSecret: 'test-secret', user: 'minerva.teacher', iatOffset: -3600 });
  * ```
  */
 export function mintToken(options: MintTokenOptions): string {

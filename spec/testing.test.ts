@@ -128,3 +128,25 @@ describe('mintToken', () => {
     expect(() => mintToken(options as never)).toThrow(message);
   });
 });
+
+test.each(['wso2', 'zendesk', 'thinkific'] as const)(
+  'signIn with a dev provider in the %s shape: a TypeError saying it plays Puavo only, before any request',
+  async (shape) => {
+    const other = await startDevProvider({
+      shape,
+      sharedSecret: SECRET,
+      callbackUrl: 'http://127.0.0.1:1/cb',
+      ...(shape === 'wso2' ? { relyingParty: 'app' } : {}),
+    });
+    try {
+      let asked = false;
+      const agent = { get: () => ((asked = true), Promise.reject(new Error('no request expected'))) } as never;
+      await expect(signIn(agent, { provider: other, path: '/' })).rejects.toThrow(
+        new RegExp(`plays the "${shape}" shape, and signIn plays Puavo's only`),
+      );
+      expect(asked).toBe(false);
+    } finally {
+      await other.close();
+    }
+  },
+);

@@ -3,7 +3,8 @@
 // tests. Never for production: it signs anyone in as anyone. The handler and its routes are
 // here; each shape, the users, options, minting, Puavo's URL rules, form and cookie reading and
 // the pages have a file of their own.
-import type { JsonWebKey, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import type { Jwk } from '../keys/material';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FormTooLarge, readCookie, readForm } from './http';
 import { jwksOf, mint } from './mint';
@@ -22,7 +23,7 @@ export { addTokenToReturnUrl } from './puavo-url';
 /** A JSON Web Key Set: the public keys a provider signs with. */
 export interface DevJwks {
   /** The public keys, each with its `kid`, `alg` and `use`. */
-  keys: JsonWebKey[];
+  keys: Jwk[];
 }
 
 /**

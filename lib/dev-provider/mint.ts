@@ -1,5 +1,6 @@
 // Minting the dev provider's tokens, in the shape it plays.
-import { createHmac, type JsonWebKey } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import type { Jwk } from '../keys/material';
 import jwt from 'jsonwebtoken';
 import type { Resolved, SigningKey } from './options';
 import type { Login } from './shape';
@@ -33,7 +34,7 @@ export function mint(o: Resolved, u: DevUser, login?: Login): string {
 }
 
 /** The public key of an RSA-signing shape as a JWKS (`kid`, `alg`, `use`), else undefined. */
-export function jwksOf(signing: SigningKey): { keys: JsonWebKey[] } | undefined {
+export function jwksOf(signing: SigningKey): { keys: Jwk[] } | undefined {
   if (signing.publicKey === undefined) return undefined;
   return { keys: [{ ...signing.publicKey.export({ format: 'jwk' }), kid: signing.kid, alg: signing.alg, use: 'sig' }] };
 }
