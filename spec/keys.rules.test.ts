@@ -277,9 +277,9 @@ describe('every algorithm this package verifies may be listed in "algorithms"', 
     expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, ...source, algorithms: [alg] })).not.toThrow();
   });
 
-  test('an algorithm it does not verify is refused, and the message lists all six', () => {
-    const err = errorOf(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: SECRET, algorithms: ['HS384' as never] }));
+  test('an algorithm it does not verify is refused, and the message lists all eight', () => {
+    const err = errorOf(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: SECRET, algorithms: ['RS512' as never] }));
     expect(err.message).toMatch(/"algorithms"/);
-    for (const alg of ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']) expect(err.message).toContain(alg);
+    for (const alg of ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']) expect(err.message).toContain(alg);
   });
 });
