@@ -11,16 +11,27 @@ passport.use(
   new JwtSsoStrategy<PuavoClaims>({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: process.env.SSO_SECRET ?? '' }, verify),
 );
 
-// 2. A public key (Moodle auth_jwtsso, Freshworks): the key's type decides the algorithm.
+// 1b. WSO2 Identity Server configured for HS512: the API key's bytes (64 or more), HS512 only.
 passport.use(
   new JwtSsoStrategy<PuavoClaims>(
     {
-      name: 'moodle',
-      authEndpoint: 'https://moodle.example/auth/jwtsso/login.php',
+      name: 'wso2',
+      authEndpoint: 'https://is.example/identity/jwtsso',
+      sharedSecret: process.env.WSO2_API_KEY ?? '',
+      algorithms: ['HS512'],
+    },
+    verify,
+  ),
+);
+
+// 2. A public key, for a provider that signs with its private key: the key's type decides the algorithm.
+passport.use(
+  new JwtSsoStrategy<PuavoClaims>(
+    {
+      name: 'public-key',
+      authEndpoint: 'https://idp.example/sso',
       publicKey: readFileSync('provider-public.pem', 'utf8'), // RSA → RS256; EC P-256 → ES256; Ed25519 → EdDSA
-      tokenParam: 'token',
-      returnToParam: 'redirect',
-      issuer: 'https://moodle.example',
+      issuer: 'https://idp.example',
       audience: 'my-app',
     },
     verify,
