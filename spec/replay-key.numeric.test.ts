@@ -199,6 +199,15 @@ describe('through a real app', () => {
     expect(app.verified.map((c) => (c as { jti: unknown }).jti)).toEqual([1, '1', 0, 8883362531196.326]);
   });
 
+  test('the audit trail names a numeric jti by its text, like a string one', async () => {
+    const events: { type: string; jti?: string }[] = [];
+    app = await startApp({ strategy: { state: false, numericJti: true, onEvent: (e) => events.push(e) } });
+    const now = Math.floor(Date.now() / 1000);
+    expect(await signIn('8883362531196.326', now)).toEqual([200, null]);
+    expect(await signIn('"abc"', now)).toEqual([200, null]);
+    expect(events.filter((e) => e.type === 'accepted').map((e) => e.jti)).toEqual(['8883362531196.326', 'abc']);
+  });
+
   test('control: the default refuses a numeric jti, with the code that names the claim', async () => {
     app = await startApp({ strategy: { state: false } });
     expect(await signIn('8883362531196.326', Math.floor(Date.now() / 1000))).toEqual([401, Code.CLAIM_INVALID]);
