@@ -51,6 +51,7 @@ describe('which algorithm a shared secret verifies', () => {
     ['["HS384"]', ['HS384'], 'HS384'],
     ['["HS512"]', ['HS512'], 'HS512'],
     ['["HS512", "RS256"]: the public-key algorithm does not concern a secret', ['HS512', 'RS256'], 'HS512'],
+    ['["HS512", "HS512"]: one algorithm named twice', ['HS512', 'HS512'], 'HS512'],
   ])('%s', (_name, algorithms, alg) => {
     const policy = policyOf({ sharedSecret: LONG, ...(algorithms ? { algorithms } : {}) });
     expect(policy.keys.map((k) => k.alg)).toEqual([alg]);

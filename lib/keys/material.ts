@@ -209,7 +209,7 @@ export function publicVerificationKeys(key: KeyObject, algorithms: readonly Algo
  */
 export function hmacAlgorithm(algorithms: readonly Algorithm[] | undefined, option: string): HmacAlgorithm | undefined {
   if (algorithms === undefined) return 'HS256';
-  const named = algorithms.filter(isHmac);
+  const named = [...new Set(algorithms.filter(isHmac))]; // ['HS512', 'HS512'] names one
   if (named.length > 1) {
     throw new TypeError(
       `JwtSsoStrategy: option "algorithms" names ${named.join(' and ')} for "${option}": a secret is bound to one algorithm (RFC 8725 3.1), so a token cannot choose how its secret is used. Name only the algorithm the provider signs with, e.g. algorithms: ['${named.at(-1)!}'].`,
