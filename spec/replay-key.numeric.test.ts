@@ -139,6 +139,11 @@ describe('replayId: the three kinds of key never collide, and ordinary string id
     expect(replayId('jti', { jti }, 'h.p.s')).toBe(expected);
   });
 
+  test('a hash key is the prefix and 43 base64url characters: the whole SHA-256, printable for any store or log', () => {
+    const id = replayId('jti-or-token-hash', {}, `${b64({ alg: 'HS256' })}.${b64({ iat: NOW })}.sig`);
+    expect(id).toMatch(/^token-sha256:[A-Za-z0-9_-]{43}$/);
+  });
+
   test('the prefixes are what the keys begin with', () => {
     expect([NUMERIC_JTI_PREFIX, ESCAPED_JTI_PREFIX, TOKEN_HASH_PREFIX]).toEqual(['number:', 'string:', 'token-sha256:']);
   });

@@ -31,7 +31,8 @@ const PREFIXES = [TOKEN_HASH_PREFIX, NUMERIC_JTI_PREFIX, ESCAPED_JTI_PREFIX];
 export function replayId(replayKey: ReplayKey, claims: { jti?: unknown }, token: string): string {
   const { jti } = claims;
   if (typeof jti === 'string') return PREFIXES.some((p) => jti.startsWith(p)) ? ESCAPED_JTI_PREFIX + jti : jti;
-  if (typeof jti === 'number' && Number.isFinite(jti)) return NUMERIC_JTI_PREFIX + String(jti);
+  // Number.isFinite is false for anything but a finite number (it does not coerce).
+  if (Number.isFinite(jti)) return NUMERIC_JTI_PREFIX + String(jti);
   if (jti !== undefined || replayKey !== 'jti-or-token-hash') throw new Error('a token without a usable jti reached the replay store');
   const signed = token.slice(0, token.lastIndexOf('.'));
   return TOKEN_HASH_PREFIX + createHash('sha256').update(signed).digest('base64url');
