@@ -249,6 +249,7 @@ describe('what a provider returns: secrets only where HS256 is allowed', () => {
   test('a provider error names the option "secretOrKeyProvider"', () => {
     expect(() => providedKeys(rsa.privateKey, undefined)).toThrow(/"secretOrKeyProvider"/);
     expect(() => providedKeys('', undefined)).toThrow(/"secretOrKeyProvider" must be a non-empty string/);
+    expect(() => providedKeys(undefined, undefined)).toThrow(/"secretOrKeyProvider" must be a public key \(PEM, KeyObject or JWK\)\.$/);
     expect(() => providedKeys(null, undefined)).toThrow(/"secretOrKeyProvider" must be a public key \(PEM, KeyObject or JWK\)\.$/);
   });
 });
@@ -297,6 +298,11 @@ describe('what the key options say when they are wrong (each message names the o
       "sharedSecret: '' (an unset variable read with ?? '')",
       { sharedSecret: '' },
       /"sharedSecret" must be a non-empty string or Buffer, or an array of them \(it is empty: is the environment variable it is read from, e\.g\. SSO_SECRET, set\?\)\.$/,
+    ],
+    [
+      'sharedSecret: [secret, undefined] (a rotation whose second variable is unset)',
+      { sharedSecret: [SECRET, undefined] },
+      /"sharedSecret" must be a non-empty string or Buffer, or an array of them \(it is empty: is the environment variable/,
     ],
     [
       'sharedSecret: 5 (not empty: no hint about variables)',

@@ -237,6 +237,7 @@ export function secretVerificationKey(
     key = secret;
   } else if ((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0) {
     if (isAsymmetricKeyMaterial(secret)) throw keyAsSecret(option);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: Buffer.from reads a string as UTF-8 and ignores an encoding for bytes: both branches give the same bytes
     key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret));
   } else {
     const hint =
