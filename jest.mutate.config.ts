@@ -3,7 +3,7 @@ import base from './jest.config';
 
 // The Jest run under Stryker (`npm run mutate`): every suite that needs no outside program, so
 // that it runs from a fresh clone. Left out: the browser suite (Chromium), the Redis suites
-// (redis-server), and the bench, demo and package suites, which test the build and the
+// (redis-server), the PyJWT / ruby-jwt interop suite (python3-jwt, ruby-jwt), and the bench, demo and package suites, which test the build and the
 // examples rather than a rule of the library, and take minutes per mutant.
 const config: Config = {
   ...base,
@@ -14,6 +14,7 @@ const config: Config = {
     '<rootDir>/spec/replay/multi-instance',
     '<rootDir>/spec/replay/cluster',
     '<rootDir>/spec/replay/sentinel',
+    '<rootDir>/spec/interop/pyjwt-ruby-jwt',
     '<rootDir>/spec/bench\\.test\\.ts$',
     '<rootDir>/spec/demo\\.test\\.ts$',
     '<rootDir>/spec/package\\.test\\.ts$',

@@ -11,12 +11,25 @@ passport.use(
   new JwtSsoStrategy<PuavoClaims>({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: process.env.SSO_SECRET ?? '' }, verify),
 );
 
-// 2. A public key (Jitterbit-, Freshworks-style providers): the key's type decides the algorithm.
+// 1b. WSO2 Identity Server configured for HS512: the API key's bytes (64 or more), HS512 only.
 passport.use(
   new JwtSsoStrategy<PuavoClaims>(
     {
-      name: 'rsa-provider',
-      authEndpoint: 'https://idp.example/jwt/login',
+      name: 'wso2',
+      authEndpoint: 'https://is.example/identity/jwtsso',
+      sharedSecret: process.env.WSO2_API_KEY ?? '',
+      algorithms: ['HS512'],
+    },
+    verify,
+  ),
+);
+
+// 2. A public key, for a provider that signs with its private key: the key's type decides the algorithm.
+passport.use(
+  new JwtSsoStrategy<PuavoClaims>(
+    {
+      name: 'public-key',
+      authEndpoint: 'https://idp.example/sso',
       publicKey: readFileSync('provider-public.pem', 'utf8'), // RSA → RS256; EC P-256 → ES256; Ed25519 → EdDSA
       issuer: 'https://idp.example',
       audience: 'my-app',

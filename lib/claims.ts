@@ -9,8 +9,9 @@ export interface JwtRegisteredClaims {
   /**
    * Unique token id; a second use is refused. Always present unless the `replayKey` option is
    * `'jti-or-token-hash'`, which accepts tokens without one (their replay key is then a hash).
+   * A string, or, only with the option `numericJti: true`, a finite number as the provider sent it.
    */
-  jti?: string;
+  jti?: string | number;
   /** Expiry, seconds since the epoch; honoured when present (Puavo sends none). */
   exp?: number;
   /** Not before, seconds since the epoch; honoured when present (Puavo sends none). */

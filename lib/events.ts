@@ -99,7 +99,7 @@ export function acceptedEvent(claims: object): JwtSsoEvent {
   const sub = c.sub ?? c.puavo_id ?? c.id;
   return {
     type: 'accepted',
-    jti: typeof c.jti === 'string' ? c.jti : undefined,
+    jti: typeof c.jti === 'string' || typeof c.jti === 'number' ? String(c.jti) : undefined, // numeric: numericJti
     sub: typeof sub === 'string' || typeof sub === 'number' ? String(sub) : undefined,
   };
 }

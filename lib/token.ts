@@ -26,6 +26,8 @@ export interface TokenPolicy {
   readonly servicePathPrefix?: string | undefined;
   /** `'jti-or-token-hash'`: a token without `jti` is accepted (the caller keys replay on a hash). Default `'jti'`. */
   readonly replayKey?: 'jti' | 'jti-or-token-hash' | undefined;
+  /** A finite JSON number is a `jti` too (the caller remembers it by its canonical text). Default `false`. */
+  readonly numericJti?: boolean | undefined;
 }
 
 /** A token split and its header read; nothing in it is trusted yet. */
@@ -84,7 +86,7 @@ function issuedAt(payload: Record<string, unknown>): number {
   throw claimInvalid('iat', 'is not a number of seconds since the epoch');
 }
 
-function tokenId(payload: Record<string, unknown>, policy: TokenPolicy): string | undefined {
+function tokenId(payload: Record<string, unknown>, policy: TokenPolicy): string | number | undefined {
   const value = payload.jti;
   // Only by explicit choice: the caller then remembers the token by a hash of it instead.
   if (value === undefined && policy.replayKey === 'jti-or-token-hash') return undefined;
@@ -95,8 +97,18 @@ function tokenId(payload: Record<string, unknown>, policy: TokenPolicy): string 
       { claim: 'jti' },
     );
   }
+  if (typeof value === 'number') {
+    // JSON.parse gives Infinity for 1e400: a number with no canonical text of its own.
+    if (policy.numericJti === true && Number.isFinite(value)) return value;
+    throw claimInvalid(
+      'jti',
+      policy.numericJti === true
+        ? 'is not a finite number (1e400 reads as Infinity): the provider must send a finite number or a string'
+        : 'is a number, not a string: set the option numericJti: true if the provider sends numeric token ids (Zendesk-style)',
+    );
+  }
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_JTI_LENGTH) {
-    throw claimInvalid('jti', `is not a string of 1 to ${MAX_JTI_LENGTH} characters`);
+    throw claimInvalid('jti', `is not a string of 1 to ${MAX_JTI_LENGTH} characters${policy.numericJti === true ? ', nor a number' : ''}`);
   }
   return value;
 }

@@ -2,7 +2,9 @@
 // algorithm it gets, every form of key material that is never a secret (and the look-alikes that
 // still are), every refusal naming the option and its cause.
 import { createSecretKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { JwtSsoStrategy } from '../lib';
+import { JwtSsoError, JwtSsoErrorCode, JwtSsoStrategy } from '../lib';
+import { providerSource } from '../lib/keys/provider';
+import { parseToken } from '../lib/token';
 import {
   isAsymmetricKeyMaterial,
   providedKeys,
@@ -247,6 +249,7 @@ describe('what a provider returns: secrets only where HS256 is allowed', () => {
   test('a provider error names the option "secretOrKeyProvider"', () => {
     expect(() => providedKeys(rsa.privateKey, undefined)).toThrow(/"secretOrKeyProvider"/);
     expect(() => providedKeys('', undefined)).toThrow(/"secretOrKeyProvider" must be a non-empty string/);
+    expect(() => providedKeys(undefined, undefined)).toThrow(/"secretOrKeyProvider" must be a public key \(PEM, KeyObject or JWK\)\.$/);
     expect(() => providedKeys(null, undefined)).toThrow(/"secretOrKeyProvider" must be a public key \(PEM, KeyObject or JWK\)\.$/);
   });
 });
@@ -277,9 +280,66 @@ describe('every algorithm this package verifies may be listed in "algorithms"', 
     expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, ...source, algorithms: [alg] })).not.toThrow();
   });
 
-  test('an algorithm it does not verify is refused, and the message lists all six', () => {
-    const err = errorOf(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: SECRET, algorithms: ['HS384' as never] }));
+  test('an algorithm it does not verify is refused, and the message lists all eight', () => {
+    const err = errorOf(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: SECRET, algorithms: ['RS512' as never] }));
     expect(err.message).toMatch(/"algorithms"/);
-    for (const alg of ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']) expect(err.message).toContain(alg);
+    for (const alg of ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']) expect(err.message).toContain(alg);
   });
+});
+
+describe('what the key options say when they are wrong (each message names the option and what it wants)', () => {
+  test.each<[string, object, RegExp]>([
+    [
+      'sharedSecret: []',
+      { sharedSecret: [] },
+      /^JwtSsoStrategy: option "sharedSecret" must be a non-empty string or Buffer, or a non-empty array of them\.$/,
+    ],
+    [
+      "sharedSecret: '' (an unset variable read with ?? '')",
+      { sharedSecret: '' },
+      /"sharedSecret" must be a non-empty string or Buffer, or an array of them \(it is empty: is the environment variable it is read from, e\.g\. SSO_SECRET, set\?\)\.$/,
+    ],
+    [
+      'sharedSecret: [secret, undefined] (a rotation whose second variable is unset)',
+      { sharedSecret: [SECRET, undefined] },
+      /"sharedSecret" must be a non-empty string or Buffer, or an array of them \(it is empty: is the environment variable/,
+    ],
+    [
+      'sharedSecret: 5 (not empty: no hint about variables)',
+      { sharedSecret: 5 },
+      /"sharedSecret" must be a non-empty string or Buffer, or an array of them\.$/,
+    ],
+    [
+      'secretOrKeyProvider: a string',
+      { secretOrKeyProvider: 'secret' },
+      /^JwtSsoStrategy: option "secretOrKeyProvider" must be a function \(req, header, payload\), got a string\.$/,
+    ],
+  ])('%s', (_name, options, message) => {
+    expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, ...options } as never)).toThrow(message);
+  });
+
+  test('a public KeyObject where a secret is wanted is named as not a secret KeyObject', () => {
+    expect(() => secretVerificationKey(rsa.publicKey, 'sharedSecret')).toThrow(
+      /^JwtSsoStrategy: option "sharedSecret" must be a non-empty secret KeyObject \(createSecretKey\)\.$/,
+    );
+  });
+
+  test("a provider that returns two HMAC algorithms' worth of algorithms names the option", () => {
+    expect(() => providedKeys(SECRET, ['HS256', 'HS384', 'HS512'])).toThrow(
+      /for "secretOrKeyProvider": .* Name only the algorithm the provider signs with, e\.g\. algorithms: \['HS512'\]\.$/,
+    );
+  });
+});
+
+test("a JwtSsoError a key provider throws is the refusal itself, not wrapped as the key source's fault", async () => {
+  const own = new JwtSsoError(JwtSsoErrorCode.SIGNATURE_INVALID, 'no key for this tenant');
+  const source = providerSource({ secretOrKeyProvider: () => Promise.reject(own) }, { algorithms: undefined, clock: Date.now });
+  const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.c2ln`;
+  await expect(source.keysFor({} as never, parseToken(token))).rejects.toBe(own);
+  // Control: any other error is the key source's fault, with the error as its cause.
+  const failing = providerSource(
+    { secretOrKeyProvider: () => Promise.reject(new Error('db down')) },
+    { algorithms: undefined, clock: Date.now },
+  );
+  await expect(failing.keysFor({} as never, parseToken(token))).rejects.toMatchObject({ code: JwtSsoErrorCode.KEY_SOURCE_FAILED });
 });

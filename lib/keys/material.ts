@@ -12,9 +12,23 @@ import {
   X509Certificate,
 } from 'node:crypto';
 
-/** Algorithms this package verifies. Which ones a key allows follows from its type alone. */
-export type Algorithm = 'HS256' | 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA';
-export const ALGORITHMS: readonly Algorithm[] = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+/**
+ * Algorithms this package verifies. Which ones a key allows follows from its type alone; a
+ * secret verifies HS256, or the one HMAC algorithm `algorithms` names (HS384 or HS512).
+ */
+export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA';
+export const ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+
+/** The HMAC algorithms: a secret is bound to exactly one of them. */
+export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
+// The hash of each, and its output size in bytes: the length of the signature, and (RFC 7518
+// 3.2) the least length of a key for HS384 and HS512.
+const HMAC: Readonly<Record<HmacAlgorithm, { hash: string; bytes: number }>> = {
+  HS256: { hash: 'sha256', bytes: 32 },
+  HS384: { hash: 'sha384', bytes: 48 },
+  HS512: { hash: 'sha512', bytes: 64 },
+};
+const isHmac = (alg: string): alg is HmacAlgorithm => Object.hasOwn(HMAC, alg);
 
 /** A key and the one algorithm it verifies. */
 export interface VerificationKey {
@@ -39,7 +53,7 @@ export interface Jwk {
   [member: string]: unknown;
 }
 
-const SIGNATURE_BYTES: Partial<Record<Algorithm, number>> = { HS256: 32, ES256: 64, ES384: 96, EdDSA: 64 };
+const SIGNATURE_BYTES: Partial<Record<Algorithm, number>> = { HS256: 32, HS384: 48, HS512: 64, ES256: 64, ES384: 96, EdDSA: 64 };
 const PS256_SALT_BYTES = 32;
 
 /** The algorithms a public key's type allows: RSA → RS256 (PS256 when asked for), P-256 → ES256, P-384 → ES384, Ed25519 → EdDSA. */
@@ -188,23 +202,55 @@ export function publicVerificationKeys(key: KeyObject, algorithms: readonly Algo
 }
 
 /**
- * A secret's HS256 verification key. Refuses anything `node:crypto` can read as an asymmetric
- * key (see {@link isAsymmetricKeyMaterial}), including inside a secret KeyObject.
+ * The one HMAC algorithm a secret is bound to: HS256 when `algorithms` is not given, else the one
+ * HMAC algorithm it names (its other, public-key algorithms do not concern a secret). Undefined
+ * when `algorithms` names none; a TypeError when it names more than one: RFC 8725 3.1, each key
+ * is used with exactly one algorithm, so that a token can never pick how its secret is used.
  */
-export function secretVerificationKey(secret: string | Uint8Array | KeyObject, option: string): VerificationKey {
+export function hmacAlgorithm(algorithms: readonly Algorithm[] | undefined, option: string): HmacAlgorithm | undefined {
+  if (algorithms === undefined) return 'HS256';
+  const named = [...new Set(algorithms.filter(isHmac))]; // ['HS512', 'HS512'] names one
+  if (named.length > 1) {
+    throw new TypeError(
+      `JwtSsoStrategy: option "algorithms" names ${named.join(' and ')} for "${option}": a secret is bound to one algorithm (RFC 8725 3.1), so a token cannot choose how its secret is used. Name only the algorithm the provider signs with, e.g. algorithms: ['${named.at(-1)!}'].`,
+    );
+  }
+  return named[0];
+}
+
+/**
+ * A secret's verification key under `alg` (default HS256). Refuses anything `node:crypto` can
+ * read as an asymmetric key (see {@link isAsymmetricKeyMaterial}), including inside a secret
+ * KeyObject, and, for HS384 and HS512, a secret shorter than the hash output (RFC 7518 3.2; the
+ * provider's own signer, nimbus-jose-jwt for WSO2, refuses to sign with one too).
+ */
+export function secretVerificationKey(
+  secret: string | Uint8Array | KeyObject,
+  option: string,
+  alg: HmacAlgorithm = 'HS256',
+): VerificationKey {
+  let key: KeyObject;
   if (secret instanceof KeyObject) {
     if (secret.type !== 'secret' || (secret.symmetricKeySize ?? 0) === 0)
       throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty secret KeyObject (createSecretKey).`);
     if (isAsymmetricKeyMaterial(secret.export())) throw keyAsSecret(option);
-    return { alg: 'HS256', key: secret };
-  }
-  if ((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0) {
+    key = secret;
+  } else if ((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0) {
     if (isAsymmetricKeyMaterial(secret)) throw keyAsSecret(option);
-    return { alg: 'HS256', key: createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret)) };
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: Buffer.from reads a string as UTF-8 and ignores an encoding for bytes: both branches give the same bytes
+    key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret));
+  } else {
+    const hint =
+      secret === '' || secret === undefined ? ' (it is empty: is the environment variable it is read from, e.g. SSO_SECRET, set?)' : '';
+    throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty string or Buffer, or an array of them${hint}.`);
   }
-  const hint =
-    secret === '' || secret === undefined ? ' (it is empty: is the environment variable it is read from, e.g. SSO_SECRET, set?)' : '';
-  throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty string or Buffer, or an array of them${hint}.`);
+  // HS256 keeps 0.1's rule (any non-empty secret): providers hand out the secrets, and some are short.
+  if (alg !== 'HS256' && key.symmetricKeySize! < HMAC[alg].bytes) {
+    throw new TypeError(
+      `JwtSsoStrategy: option "${option}" is shorter than ${HMAC[alg].bytes} bytes, too short for ${alg} (RFC 7518 3.2: an ${alg} key is at least as long as its hash output). Ask the provider for a secret of ${HMAC[alg].bytes} bytes or more, or name the algorithm it really signs with in "algorithms".`,
+    );
+  }
+  return { alg, key };
 }
 
 const keyAsSecret = (option: string): TypeError =>
@@ -217,7 +263,8 @@ export function verifySignature(key: VerificationKey, input: string, signature: 
   const expected = SIGNATURE_BYTES[key.alg];
   if (expected !== undefined && signature.length !== expected) return false;
   try {
-    if (key.alg === 'HS256') return timingSafeEqual(createHmac('sha256', key.key).update(input).digest(), signature);
+    // The length was checked above, so timingSafeEqual compares equal lengths and never throws.
+    if (isHmac(key.alg)) return timingSafeEqual(createHmac(HMAC[key.alg].hash, key.key).update(input).digest(), signature);
     const data = Buffer.from(input, 'latin1');
     switch (key.alg) {
       case 'RS256':
@@ -239,6 +286,7 @@ export function verifySignature(key: VerificationKey, input: string, signature: 
 /** Turns what a key provider returned into verification keys, by the same rules as the options. */
 export function providedKeys(provided: unknown, algorithms: readonly Algorithm[] | undefined): VerificationKey[] {
   const list = Array.isArray(provided) ? (provided as unknown[]) : [provided];
+  const hmac = hmacAlgorithm(algorithms, 'secretOrKeyProvider');
   const keys: VerificationKey[] = [];
   for (const item of list) {
     // Key material is a public key, never an HMAC secret (algorithm confusion); a private key
@@ -247,8 +295,8 @@ export function providedKeys(provided: unknown, algorithms: readonly Algorithm[]
       ((typeof item === 'string' || item instanceof Uint8Array) && !isAsymmetricKeyMaterial(item)) ||
       (typeof item === 'object' && item !== null && (item as KeyObject).type === 'secret');
     if (isSecret) {
-      if (algorithms === undefined || algorithms.includes('HS256'))
-        keys.push(secretVerificationKey(item as string | Uint8Array | KeyObject, 'secretOrKeyProvider'));
+      // A secret where `algorithms` names no HMAC algorithm verifies nothing.
+      if (hmac !== undefined) keys.push(secretVerificationKey(item as string | Uint8Array | KeyObject, 'secretOrKeyProvider', hmac));
     } else {
       keys.push(...publicVerificationKeys(toPublicKey(item as PublicKeyInput, 'secretOrKeyProvider'), algorithms));
     }

@@ -4,13 +4,15 @@ import { JwtSsoError } from '../errors';
 import type { SecretOrKeyProvider } from '../options/types';
 import { problem } from '../options/checks';
 import { unverifiedPayload } from '../token';
-import { providedKeys } from './material';
+import { hmacAlgorithm, providedKeys } from './material';
 import { keySourceFailed, type KeySourceFactory } from './source';
 
 export const providerSource: KeySourceFactory = (o, { algorithms }) => {
   if (typeof o.secretOrKeyProvider !== 'function') {
     throw problem('secretOrKeyProvider', 'a function (req, header, payload)', o.secretOrKeyProvider);
   }
+  // A secret the provider returns is bound to one HMAC algorithm too: refused here, not per token.
+  hmacAlgorithm(algorithms, 'secretOrKeyProvider');
   const provide = o.secretOrKeyProvider as SecretOrKeyProvider;
   return {
     async keysFor(req, token) {

@@ -9,6 +9,7 @@ export const DEFAULTS = {
   state: true,
   stateMaxAge: 600,
   replayKey: 'jti',
+  numericJti: false,
   tokenParam: 'jwt',
   returnToParam: 'return_to',
   stateParam: 'jwtsso_state',

@@ -35,7 +35,8 @@ export interface JwtSsoStrategyBaseOptions {
   /** The provider's SSO endpoint, an absolute http(s) URL; its own query is kept. Required. */
   authEndpoint: string;
   /**
-   * The secret the provider signs with (HS256), or several (key rotation: any one may verify).
+   * The secret the provider signs with (HS256, or the one of HS384 / HS512 that `algorithms`
+   * names: a secret is bound to one algorithm), or several (key rotation: any one may verify).
    * Exactly one key source is given: `sharedSecret`, `publicKey`, `jwksUri` or `secretOrKeyProvider`.
    */
   sharedSecret?: SharedSecret | readonly SharedSecret[];
@@ -60,10 +61,15 @@ export interface JwtSsoStrategyBaseOptions {
   jwksMaxBytes?: number;
   /**
    * Picks the key(s) per token, for multi-tenant apps: `(req, header, payload)` (unverified) →
-   * a secret (string/Buffer: HS256), a public key (`KeyObject`, JWK, or PEM text), or an array.
+   * a secret (string/Buffer: HS256, or the one HMAC algorithm `algorithms` names), a public key
+   * (`KeyObject`, JWK, or PEM text), or an array.
    */
   secretOrKeyProvider?: SecretOrKeyProvider;
-  /** Narrows, never widens, the algorithms the keys' types allow, e.g. `['ES256']` or `['RS256', 'PS256']`. */
+  /**
+   * Narrows, never widens, the algorithms the keys' types allow, e.g. `['ES256']` or `['RS256', 'PS256']`.
+   * With a secret (`sharedSecret`, or one `secretOrKeyProvider` returns) it names at most one
+   * HMAC algorithm, the one the provider signs with: `['HS384']`, `['HS512']` (HS256 is the default).
+   */
   algorithms?: readonly Algorithm[];
   /** Accepted `iss` value(s); when set, `iss` is required. */
   issuer?: string | readonly string[];
@@ -106,6 +112,13 @@ export interface JwtSsoStrategyBaseOptions {
    * protection.
    */
   replayKey?: ReplayKey;
+  /**
+   * Accept a `jti` that is a JSON number (Zendesk's sample token sends `"jti": 8883362531196.326`).
+   * Default `false`: a numeric `jti` is refused (`ERR_JWTSSO_CLAIM_INVALID`). When `true`, a finite
+   * number is accepted and remembered by its canonical text (`String(n)`: `1.0` and `1` are the
+   * same id, `-0` is `0`), in a key of its own that no string `jti` can take.
+   */
+  numericJti?: boolean;
   /** Query parameter the provider returns the token in. Default `'jwt'`. */
   tokenParam?: string;
   /**
@@ -198,6 +211,7 @@ export interface ResolvedOptions {
   readonly loginState: LoginStateStore;
   readonly replayStore: ReplayStore;
   readonly replayKey: ReplayKey;
+  readonly numericJti: boolean;
   readonly tokenParam: string;
   readonly returnToParam: string | false;
   readonly stateParam: string;
