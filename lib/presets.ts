@@ -79,11 +79,20 @@ export interface ZendeskPreset extends Rest<'authEndpoint'> {
 /**
  * A Zendesk-style consumer: the identity provider signs HS256 and posts the token from a browser
  * form (`responseMode: 'form_post'`) to a fixed endpoint with `return_to` beside it; `iat` within
- * three minutes (`maxAge: 180`). `sharedSecret` is the shared secret both sides hold.
+ * three minutes (`maxAge: 180`); a numeric `jti`, as Zendesk's own sample token has, accepted
+ * (`numericJti`). `sharedSecret` is the shared secret both sides hold.
  */
 export function zendesk(options: ZendeskPreset): JwtSsoStrategyBaseOptions {
   const { loginUrl, callbackPath = '/access/jwt', ...rest } = options;
-  return { maxAge: 180, responseMode: 'form_post', ...rest, authEndpoint: loginUrl, callbackPath, returnToParam: 'return_to' };
+  return {
+    maxAge: 180,
+    responseMode: 'form_post',
+    numericJti: true,
+    ...rest,
+    authEndpoint: loginUrl,
+    callbackPath,
+    returnToParam: 'return_to',
+  };
 }
 
 /** Options of `presets.freshworks`. */

@@ -54,6 +54,7 @@ describe('what each preset is', () => {
       responseMode: 'form_post',
       returnToParam: 'return_to',
       maxAge: 180,
+      numericJti: true,
     });
   });
 

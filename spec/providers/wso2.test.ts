@@ -194,6 +194,24 @@ describe('the wire format', () => {
 });
 
 describe('end to end with presets.wso2', () => {
+  // WSO2 signs HS384/HS512 when the relying party is so set: the app names that one algorithm.
+  const LONG = 'a relying party API key long enough for HS512: sixty-four bytes at least, here.';
+  test.each([
+    ['HS384', 'HS384', 200, []],
+    ['HS512', 'HS512', 200, []],
+    ['HS512', 'nothing (HS256, the default)', 401, ['ERR_JWTSSO_ALGORITHM_NOT_ALLOWED']],
+    ['HS256', 'HS512', 401, ['ERR_JWTSSO_ALGORITHM_NOT_ALLOWED']],
+  ] as const)('WSO2 signing %s, the app naming %s: %s', async (signs, named, status, refused) => {
+    const names = named.startsWith('HS') ? (named as 'HS384' | 'HS512') : undefined;
+    const { app, codes } = await start({
+      dev: { sharedSecret: LONG, ...(signs === 'HS256' ? {} : { algorithm: signs }) },
+      strategy: { sharedSecret: LONG, ...(names === undefined ? {} : { algorithms: [names] }) },
+    });
+    const { final } = await signInThrough(app.browser(), '/protected');
+    expect(final.status).toBe(status);
+    expect(codes).toEqual(refused);
+  });
+
   test('login: the 302 to the fixed callback, then the clean return URL, signed in; no token in any URL the user keeps', async () => {
     const { app, server } = await start();
     const browser = app.browser();

@@ -210,6 +210,18 @@ describe('end to end with presets.zendesk', () => {
     expect(codes).toEqual(['ERR_JWTSSO_TOKEN_REPLAYED']);
   });
 
+  test("Zendesk's sample numeric jti: signs in (presets.zendesk sets numericJti), and the same token in another browser is a replay (remembered by its number)", async () => {
+    const { codes, browser: newBrowser } = await start({ dev: { jti: () => 8883362531196.326 } });
+    const first = await signInThrough(newBrowser(), '/protected');
+    expect(first.final.status).toBe(200);
+    expect(first.final.body.user).toEqual({ email: expect.any(String) });
+    const other = newBrowser();
+    const ownReturnTo = new URL((await other.get('/protected').expect(302)).headers.location!).searchParams.get('return_to')!;
+    const replay = await deliver(other, withParam(first.delivery, 'return_to', ownReturnTo)).expect(303);
+    expect((await other.get(replay.headers.location!)).status).toBe(401);
+    expect(codes).toEqual(['ERR_JWTSSO_TOKEN_REPLAYED']);
+  });
+
   describe('hostile return URLs posted beside the token (a lax provider), app at /app', () => {
     test.each(returnUrlTable('APP.HOST', '?jwtsso_state=STATE'))('%s', async (_name, template, outcome) => {
       await returnUrlCase(await start({ mountPoint: MOUNT, dev: { returnToPattern: /[\s\S]+/ } }), { template, outcome });
