@@ -8,12 +8,11 @@
 //   npx ts-node --transpile-only bench/profile.ts [seconds per window] [passes] [variants…]
 //   node bench/profile-report.js /tmp/jwtsso-prof
 import { fork, spawn } from 'node:child_process';
-import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
-import { SECRET } from './apps';
+import { freshToken, get as getWith } from './client';
 
 const OUT = process.env.PROF_OUT ?? '/tmp/jwtsso-prof';
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -23,50 +22,8 @@ const FREQ = Number(process.env.PROF_FREQ ?? 4999);
 // cpu: perf record -e cpu-clock; heap: V8's sampling heap profiler (bytes allocated, by stack).
 const MODE = process.env.PROF_MODE ?? 'cpu';
 
-const key = createSecretKey(Buffer.from(SECRET));
-const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const HEADER = b64({ alg: 'HS256' });
-function freshToken(): string {
-  const payload = b64({
-    iat: Math.floor(Date.now() / 1000),
-    jti: randomUUID(),
-    puavo_id: 42,
-    username: 'bench.user',
-    organisation_domain: 'example.opinsys.fi',
-  });
-  const input = `${HEADER}.${payload}`;
-  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-function applyCookies(cookie: string | undefined, setCookie: string[] | undefined): string | undefined {
-  if (setCookie === undefined) return cookie;
-  const jar = new Map(
-    (cookie ?? '')
-      .split('; ')
-      .filter(Boolean)
-      .map((p) => [p.slice(0, p.indexOf('=')), p] as const),
-  );
-  for (const line of setCookie) {
-    const pair = line.split(';')[0]!;
-    const name = pair.slice(0, pair.indexOf('='));
-    if (/;\s*Max-Age=0/i.test(line)) jar.delete(name);
-    else jar.set(name, pair);
-  }
-  return jar.size === 0 ? undefined : [...jar.values()].join('; ');
-}
-function get(port: number, path: string, cookie?: string): Promise<{ status: number; location?: string; cookie?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, location: res.headers.location, cookie: applyCookies(cookie, res.headers['set-cookie']) }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (port: number, path: string, cookie?: string) => getWith(agent, port, path, cookie);
 // The bench's trip (bench/run.ts loginTrip): the page, the provider's return, the clean URL.
 // `steps` < 3: only the first requests of it (per-request costs are the differences).
 async function trip(port: number, steps = 3): Promise<void> {

@@ -5,7 +5,7 @@ import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis, { Cluster } from 'ioredis';
@@ -17,6 +17,7 @@ import { verifyToken } from '../lib/token';
 import { RedisCluster } from '../support/redis-cluster';
 import { redisInstalled, RedisServer } from '../support/redis-server';
 import { AUTH_ENDPOINT, SECRET } from './apps';
+import { freshToken, get as getWith } from './client';
 
 const QUICK = process.env.BENCH_QUICK === '1'; // a smoke run for tests: tiny rounds
 const ROUNDS = QUICK ? 1 : 5;
@@ -31,23 +32,6 @@ const STORE_ROUND_MS = QUICK ? 100 : 1000;
 const CONCURRENCY = 8;
 const IN_FLIGHT = 100;
 const TSNODE = ['-r', 'ts-node/register/transpile-only'];
-
-const key = createSecretKey(Buffer.from(SECRET));
-const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const HEADER = b64({ alg: 'HS256' });
-
-/** A fresh Puavo-shaped token (unique jti), minted with node:crypto to keep the client cheap. */
-function freshToken(): string {
-  const payload = b64({
-    iat: Math.floor(Date.now() / 1000),
-    jti: randomUUID(),
-    puavo_id: 42,
-    username: 'bench.user',
-    organisation_domain: 'example.opinsys.fi',
-  });
-  const input = `${HEADER}.${payload}`;
-  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
@@ -71,6 +55,7 @@ async function interleaved<K extends string>(rounds: number, variants: Record<K,
 const syncOpsPerSecond = (fn: () => unknown, ms: number): Promise<number> => Promise.resolve(syncOpsPerSecondNow(fn, ms));
 
 // ---------------------------------------------------------------- 1. token check alone
+const key = createSecretKey(Buffer.from(SECRET));
 async function tokenCheck() {
   const token = freshToken();
   const input = token.slice(0, token.lastIndexOf('.'));
@@ -91,38 +76,7 @@ async function tokenCheck() {
 
 // ---------------------------------------------------------------- 2. login trips
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
-
-// One browser's cookies, as a Cookie header: each response's Set-Cookie lines are applied
-// (set, or cleared by Max-Age=0), as a browser would.
-function applyCookies(cookie: string | undefined, setCookie: string[] | undefined): string | undefined {
-  if (setCookie === undefined) return cookie;
-  const jar = new Map(
-    (cookie ?? '')
-      .split('; ')
-      .filter(Boolean)
-      .map((p) => [p.slice(0, p.indexOf('=')), p] as const),
-  );
-  for (const line of setCookie) {
-    const pair = line.split(';')[0]!;
-    const name = pair.slice(0, pair.indexOf('='));
-    if (/;\s*Max-Age=0/i.test(line)) jar.delete(name);
-    else jar.set(name, pair);
-  }
-  return jar.size === 0 ? undefined : [...jar.values()].join('; ');
-}
-
-function get(port: number, path: string, cookie?: string): Promise<{ status: number; location?: string; cookie?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, location: res.headers.location, cookie: applyCookies(cookie, res.headers['set-cookie']) });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (port: number, path: string, cookie?: string) => getWith(agent, port, path, cookie);
 
 type Trip = (port: number) => Promise<boolean>;
 
