@@ -53,6 +53,9 @@ function splitMountPoint(options: jwtsso.Options): Pick<JwtSsoStrategyBaseOption
   };
 }
 
+// The other providers' shapes: options compat refuses by name (see jwtsso below).
+const SHAPE_OPTIONS = ['callbackPath', 'callbackParam', 'responseMode', 'stateIn', 'nonce', 'nonceParam', 'returnToParam'] as const;
+
 /**
  * The jwtsso 1.x middleware, on this package's verification: `res.requestJwt([customPath])`
  * sends the browser to the provider; a returned `?jwt=` is verified (HS256, `iat` age, single
@@ -68,8 +71,6 @@ function splitMountPoint(options: jwtsso.Options): Pick<JwtSsoStrategyBaseOption
  * app.use((req, res, next) => (req.session.jwt ? next() : res.requestJwt()));
  * ```
  */
-const SHAPE_OPTIONS = ['callbackPath', 'callbackParam', 'responseMode', 'stateIn', 'nonce', 'nonceParam', 'returnToParam'] as const;
-
 function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   if (options === null || typeof options !== 'object')
     throw new TypeError('jwtsso: options must be an object with "authEndpoint" and "sharedSecret".');

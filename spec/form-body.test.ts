@@ -16,7 +16,7 @@ let consumeFirst = false;
 beforeAll(async () => {
   server = createServer((req: IncomingMessage & { body?: unknown }, res) => {
     void (async () => {
-      if (consumeFirst) for await (const _ of req); // eslint-disable-line @typescript-eslint/no-unused-vars
+      if (consumeFirst) for await (const _ of req);
       if (parsed !== undefined) req.body = parsed();
       try {
         const pairs = await formPairs(req);
