@@ -147,28 +147,18 @@ export function stateAccepted(o: ResolvedOptions, ctx: LoginStateContext, args: 
   return !o.state || o.loginState.isLive(ctx, args.state, { useUp: args.useUp });
 }
 
-/**
- * Verifies a returned token, uses up its state and records its jti, in that order: the replay
- * store records a token only once every other check passed. Resolves the claims, or `null`
- * when the state is unknown but someone is already signed in (the token is dropped).
- */
-export async function acceptToken(
-  o: ResolvedOptions,
-  ctx: LoginStateContext,
-  args: { token: string; state: string | null; signedIn: boolean },
-): Promise<JwtClaims | null> {
-  const parsed = parseToken(args.token);
+/** Verifies a returned token's signature and claims (nothing used up, nothing recorded). */
+async function verifyReturned(o: ResolvedOptions, ctx: LoginStateContext, token: string): Promise<JwtClaims> {
+  const parsed = parseToken(token);
   const keys = await o.keySource.keysFor(ctx.req, parsed);
-  const claims = verifyParsed(parsed, { ...o, keys }, ctx.now);
-  // The nonce before the state is used up: a token from another login leaves this one's state.
-  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
-  if (!stateAccepted(o, ctx, { state: args.state, useUp: true })) {
-    if (args.signedIn) return null;
-    throw stateMismatch();
-  }
+  return verifyParsed(parsed, { ...o, keys }, ctx.now);
+}
+
+// Records the token in the replay store: a token signs in once.
+async function record(o: ResolvedOptions, claims: JwtClaims, token: string): Promise<void> {
   let firstUse: boolean;
   try {
-    firstUse = await o.replayStore.consume(replayId(o.replayKey, claims, args.token), replayWindow(o));
+    firstUse = await o.replayStore.consume(replayId(o.replayKey, claims, token), replayWindow(o));
   } catch (cause) {
     throw new JwtSsoError(
       Code.REPLAY_STORE_FAILED,
@@ -179,6 +169,42 @@ export async function acceptToken(
   if (!firstUse) {
     throw new JwtSsoError(Code.TOKEN_REPLAYED, 'This sign-in token was already used: a token signs in once. Start the sign-in again.');
   }
+}
+
+/**
+ * Verifies a token and records it in the replay store before it is kept in a server session (a
+ * token too large for a cookie): junk, or one token sent again and again, never creates a
+ * session. The state is checked again, and used up, on the clean URL.
+ */
+export async function verifyBeforeKeeping(
+  o: ResolvedOptions,
+  ctx: LoginStateContext,
+  args: { token: string; state: string | null },
+): Promise<void> {
+  const claims = await verifyReturned(o, ctx, args.token);
+  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
+  await record(o, claims, args.token);
+}
+
+/**
+ * Verifies a returned token, uses up its state and records its jti, in that order: the replay
+ * store records a token only once every other check passed (`consumed`: it was recorded when it
+ * was parked). Resolves the claims, or `null` when the state is unknown but someone is already
+ * signed in (the token is dropped).
+ */
+export async function acceptToken(
+  o: ResolvedOptions,
+  ctx: LoginStateContext,
+  args: { token: string; state: string | null; signedIn: boolean; consumed?: boolean | undefined },
+): Promise<JwtClaims | null> {
+  const claims = await verifyReturned(o, ctx, args.token);
+  // The nonce before the state is used up: a token from another login leaves this one's state.
+  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
+  if (!stateAccepted(o, ctx, { state: args.state, useUp: true })) {
+    if (args.signedIn) return null;
+    throw stateMismatch();
+  }
+  if (args.consumed !== true) await record(o, claims, args.token);
   return claims;
 }
 

@@ -96,7 +96,7 @@ export function zendesk(options: ZendeskPreset): JwtSsoStrategyBaseOptions {
 }
 
 /** Options of `presets.freshworks`. */
-export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath'> {
+export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath' | 'audience'> {
   /** The identity provider's authorization URL. */
   authEndpoint: string;
   /** The app's client id at the provider (`client_id`). */
@@ -105,23 +105,31 @@ export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath'> 
   callbackPath: string;
   /** `scope`. Default `'openid email'`. */
   scope?: string;
+  /**
+   * The `aud` tokens must carry. Default `clientId`: a provider that serves several apps with
+   * one key would otherwise let another app's token in. `false` turns the check off, for a
+   * provider that sends no `aud` (then use a key of this app's own); `undefined` keeps the default.
+   */
+  audience?: string | readonly string[] | false;
 }
 
 /**
  * A Freshworks-style consumer (OAuth-implicit shaped): `response_type=id_token`, a top-level
  * `state` echoed beside the token, a `nonce` the token must carry, the token in `id_token` at the
  * registered `redirect_uri`; RS256; no `jti` (a used token is remembered by its hash); `aud` must
- * be `clientId` (set `audience` to override; give `issuer` too where the provider sends `iss`).
+ * be `clientId` (`audience` to name another, `false` for none; give `issuer` too where the
+ * provider sends `iss`).
  */
 export function freshworks(options: FreshworksPreset): JwtSsoStrategyBaseOptions {
-  const { clientId, scope = 'openid email', ...rest } = options;
+  const { clientId, scope = 'openid email', audience, ...rest } = options;
   return {
     algorithms: ['RS256'],
     replayKey: 'jti-or-token-hash',
-    // The token must be issued to this app: a provider that serves several apps with one key
-    // would otherwise let another app's token (with a nonce that app let anyone choose) in.
-    audience: clientId,
     ...rest,
+    // The token must be issued to this app: a provider that serves several apps with one key
+    // would otherwise let another app's token (with a nonce that app let anyone choose) in. Set
+    // after the app's options, so that `audience: process.env.X` unset cannot turn it off.
+    ...(audience === false ? {} : { audience: audience ?? clientId }),
     authParams: withParams(rest.authParams, { response_type: 'id_token', client_id: clientId, scope }),
     tokenParam: 'id_token',
     returnToParam: false,

@@ -31,6 +31,8 @@ interface TokenEntry extends Entry {
   token: string;
   /** The returned state, or null when none came back. */
   state: string | null;
+  /** Already verified and recorded in the replay store when it was parked (a token too large for a cookie). */
+  consumed?: boolean;
 }
 interface Bag {
   states?: StateEntry[];
@@ -55,7 +57,10 @@ function live<T extends Entry>(list: unknown, now: number, valid: (x: T) => bool
 
 const isState = (x: StateEntry): boolean => typeof x.value === 'string' && (x.returnTo === undefined || typeof x.returnTo === 'string');
 const isToken = (x: TokenEntry): boolean =>
-  typeof x.url === 'string' && typeof x.token === 'string' && (x.state === null || typeof x.state === 'string');
+  typeof x.url === 'string' &&
+  typeof x.token === 'string' &&
+  (x.state === null || typeof x.state === 'string') &&
+  (x.consumed === undefined || typeof x.consumed === 'boolean');
 
 // Reads copies: the stored bag is never changed in place (a session that persists only
 // top-level assignments would lose the change), only replaced by write().
@@ -106,21 +111,35 @@ export function keptReturn(session: SessionAccess, value: string, now: number): 
 }
 
 /** Keeps a token that arrived on `cleanUrl` until the browser comes back there. */
-export function stashToken(session: SessionAccess, cleanUrl: string, token: string, state: string | null, now: number): void {
+export function stashToken(
+  session: SessionAccess,
+  cleanUrl: string,
+  token: string,
+  state: string | null,
+  now: number,
+  options: { consumed: boolean } = { consumed: false },
+): void {
   const pending = read(session, now);
   const tokens = pending.tokens.filter((t) => t.url !== cleanUrl);
-  tokens.push({ url: cleanUrl, token, state, expiresAt: now + PENDING_TOKEN_TTL * MS_PER_SECOND });
+  const entry: TokenEntry = { url: cleanUrl, token, state, expiresAt: now + PENDING_TOKEN_TTL * MS_PER_SECOND };
+  if (options.consumed) entry.consumed = true;
+  tokens.push(entry);
   write(session, pending.states, tokens.slice(-MAX_PENDING_TOKENS));
 }
 
 /** Removes and returns the token waiting for `cleanUrl`, if any. */
-export function takeToken(session: SessionAccess, cleanUrl: string, now: number): { token: string; state: string | null } | null {
+export function takeToken(
+  session: SessionAccess,
+  cleanUrl: string,
+  now: number,
+): { token: string; state: string | null; consumed?: boolean } | null {
   if (!hasPending(session)) return null; // the signed-in hot path: nothing to do
   const { states, tokens } = read(session, now);
   const index = tokens.findIndex((t) => t.url === cleanUrl);
   const found = index === -1 ? null : tokens.splice(index, 1)[0]!;
   write(session, states, tokens);
-  return found === null ? null : { token: found.token, state: found.state };
+  if (found === null) return null;
+  return found.consumed === true ? { token: found.token, state: found.state, consumed: true } : { token: found.token, state: found.state };
 }
 
 /** True if the session holds a bag at all: cheap, for the signed-in hot path. */

@@ -17,6 +17,7 @@ import {
   readReturn,
   resolveParams,
   stateAccepted,
+  verifyBeforeKeeping,
 } from './login';
 import type { LoginStateContext, PendingToken } from './login-state';
 import { noStore } from './response';
@@ -270,15 +271,34 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       }
       throw stateMismatch(stateMismatchHint(o, req));
     }
-    o.loginState.park(ctx, returned.clean, { token: returned.token, state: returned.state }, { crossSite: from.posted });
-    this.event(req, { type: 'token-received' });
-    this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
+    const pending = { token: returned.token, state: returned.state };
+    const parked = (consumed: boolean): void => {
+      o.loginState.park(ctx, returned.clean, consumed ? { ...pending, consumed } : pending, { crossSite: from.posted });
+      this.event(req, { type: 'token-received' });
+      this.redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
+    };
+    // A token too large for a cookie would be kept in a server session: only once it verified and
+    // was recorded, so that no anonymous request can create sessions (a posted one is refused).
+    if (!from.posted && o.loginState.spillsToSession(ctx, returned.clean, pending)) {
+      verifyBeforeKeeping(o, ctx, pending)
+        .then(() => parked(true))
+        .catch((err: unknown) => this.refuse(err, req));
+      return;
+    }
+    parked(false);
   }
 
   // The request on the clean URL: verify the waiting token, use up its state and its jti, call verify.
   private async verifyPending(req: Request, ctx: LoginStateContext, pending: PendingToken): Promise<void> {
     noStore(ctx.res);
-    const claims = await acceptToken(this._options, ctx, { ...pending, signedIn: isAuthenticated(req) });
+    const signedIn = isAuthenticated(req);
+    // Someone signed in, and the token is not of a login this browser started (another site
+    // posted it, say): dropped before it is even verified, so it cannot cost them the page.
+    if (signedIn && !stateAccepted(this._options, ctx, { state: pending.state, useUp: false })) {
+      this.event(req, { type: 'token-dropped' });
+      return this.pass();
+    }
+    const claims = await acceptToken(this._options, ctx, { ...pending, signedIn });
     // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
     if (claims === null) {
       this.event(req, { type: 'token-dropped' });

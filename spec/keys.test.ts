@@ -382,6 +382,21 @@ describe('asymmetric key material is never an HMAC secret, in any form or place'
     ['the PEM in UTF-16LE', Buffer.from(spkiPem, 'utf16le')],
     ['the PEM in UTF-16BE', Buffer.from(spkiPem, 'utf16le').swap16()],
     ['the PEM with lower-case armour', spkiPem.replace(/PUBLIC KEY/g, 'public key').replace(/BEGIN|END/g, (w) => w.toLowerCase())],
+    // Found by a second hostile review: the wrappings config and env files give a value.
+    ['base64 DER in double quotes (docker --env-file keeps them)', `"${spkiDer.toString('base64')}"`],
+    ['base64 DER in single quotes', `'${spkiDer.toString('base64')}'`],
+    ['the PEM body with literal \\n between its lines', bareBase64.replace(/(.{64})/g, '$1\\n')],
+    ['the whole PEM with literal \\n (a JSON string value)', spkiPem.replace(/\n/g, '\\n')],
+    ['0x-prefixed hex DER', `0x${spkiDer.toString('hex')}`],
+    ['colon-separated hex DER', spkiDer.toString('hex').replace(/(..)(?!$)/g, '$1:')],
+    ['JWK JSON with a \\u-escaped "kty"', JSON.stringify(rsa.publicKey.export({ format: 'jwk' })).replace('"kty"', '"\\u006bty"')],
+    ['%-encoded JWK JSON', encodeURIComponent(JSON.stringify(rsa.publicKey.export({ format: 'jwk' })))],
+    ['base64 DER followed by a stray character', `${spkiDer.toString('base64')}.`],
+    ['base64 DER after a variable name', `SSO_KEY=${spkiDer.toString('base64')}`],
+    [
+      'the PEM four encodings deep',
+      Buffer.from(Buffer.from(Buffer.from(Buffer.from(spkiPem).toString('base64')).toString('hex')).toString('base64')).toString('hex'),
+    ],
   ];
   test.each(hostile)('sharedSecret refuses %s at construction', (_name, material) => {
     expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: material })).toThrow(/asymmetric key or certificate/);
@@ -413,6 +428,13 @@ describe('asymmetric key material is never an HMAC secret, in any form or place'
     ['a hex secret (openssl rand -hex 32)', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
     ['a base64url secret', 'Zm9vYmFyLXRoZS1zZWNyZXQtb2YtdGhlLXNlcnZpY2U'],
     ['a UTF-16 secret', Buffer.from('the secret of the service', 'utf16le')],
+    ['a quoted secret', '"the quoted secret of the service"'],
+    ['a secret with %-escapes and backslashes', 'p%40ss\\w0rd%2Fof\\nthe%20service'],
+    [
+      'a long random base64 secret with a prefix (openssl rand -base64 64)',
+      `key=${Buffer.from('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a089f86d081884c7d659a2feaa0c55ad015', 'hex').toString('base64')}`,
+    ],
+    ['colon-separated random hex', '9f:86:d0:81:88:4c:7d:65:9a:2f:ea:a0:c5:5a:d0:15:a3:bf:4f:1b'],
   ])('control: %s is still a secret', (_name, secret) => {
     const policy = policyOf({ sharedSecret: secret });
     expect(codeOf(hmacWith(secret, claims()), policy)).toBe('accepted');

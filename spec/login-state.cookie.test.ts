@@ -234,6 +234,35 @@ test('two instances with no shared session store: a login started on one and fin
   expect(page.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
 });
 
+describe('a token too large for a cookie creates a session only once it verified and was recorded', () => {
+  const sessions = (store: session.MemoryStore) =>
+    new Promise<number>((resolve, reject) => store.length((err, n) => (err ? reject(err as Error) : resolve(n ?? 0))));
+
+  test("junk of the right shape, sent 50 times with the sender's own live state: 0 sessions, each a 401", async () => {
+    const store = new session.MemoryStore();
+    const a = await app({ sessionStore: store });
+    const attacker = a.browser();
+    const returnTo = returnToOf((await attacker.get('/protected')).headers.location);
+    const junk = `${'a'.repeat(100)}.${'b'.repeat(8000)}.c`;
+    for (let i = 0; i < 50; i++) expect((await attacker.get(providerReturn(returnTo, junk))).status).toBe(401);
+    expect(await sessions(store)).toBe(0);
+  });
+
+  test('one genuine large token sent again and again: one session, then TOKEN_REPLAYED, and no more sessions', async () => {
+    const store = new session.MemoryStore();
+    const codes: string[] = [];
+    const a = await app({ sessionStore: store, strategy: { onEvent: (e) => e.code !== undefined && codes.push(e.code) } });
+    const attacker = a.browser();
+    const returnTo = returnToOf((await attacker.get('/protected')).headers.location);
+    const big = mint(puavoClaims(undefined, { note: 'x'.repeat(5000) }));
+    expect((await attacker.get(providerReturn(returnTo, big))).status).toBe(303);
+    for (let i = 0; i < 10; i++) expect((await a.browser().get(providerReturn(returnTo, big))).status).toBe(403); // others: no state
+    for (let i = 0; i < 10; i++) expect((await attacker.get(providerReturn(returnTo, big))).status).toBe(401);
+    expect(codes.filter((c) => c === 'ERR_JWTSSO_TOKEN_REPLAYED')).toHaveLength(10);
+    expect(await sessions(store)).toBe(1);
+  });
+});
+
 test('a token too large for a cookie waits in the server session, and the login works', async () => {
   const a = await app();
   const browser = a.browser();

@@ -93,7 +93,12 @@ const KEY_MARKER =
 const HEX = /^(?:[0-9a-f]{2}){16,}$/i;
 const BASE64 = /^[A-Za-z0-9+/_-]{22,}={0,2}$/;
 // How many encodings deep a secret is unwrapped (base64 of the base64 of a PEM is two).
-const MAX_DECODINGS = 3;
+const MAX_DECODINGS = 4;
+// A run of base64 long enough to hold a key (the shortest, a P-256 SPKI, is 124 characters),
+// inside other text: a stray character after it, a variable name before it.
+const BASE64_RUN = /[A-Za-z0-9+/_-]{64,}={0,2}/g;
+const QUOTED = /^(["'`])([\s\S]*)\1$/;
+const HEX_WITH_SEPARATORS = /^(?:0x)?(?:[0-9a-f]{2}[:\s-]?){16,}$/i;
 
 function readsAsDerKey(bytes: Buffer): boolean {
   if (bytes[0] !== DER_SEQUENCE) return false;
@@ -124,14 +129,36 @@ function textsOf(bytes: Buffer): string[] {
   return texts;
 }
 
-// What the text decodes to, if it is hex or base64 / base64url as a whole (whitespace and a
-// byte-order mark aside).
+// What the text decodes to: hex or base64 / base64url as a whole (whitespace and a byte-order
+// mark aside), and what the ways of keeping a value in config and env files wrap around it:
+// quotes, JSON or shell escapes (`\n`, `\u006b`), %-encoding, `0x` or `:`-separated hex, and
+// base64 runs inside other text. Found by a hostile review: each of these hid a public key.
 function decodingsOf(text: string): Buffer[] {
   const compact = text.replace(/^\ufeff|^\u00ef\u00bb\u00bf|\s+/g, '');
   const out: Buffer[] = [];
   if (HEX.test(compact)) out.push(Buffer.from(compact, 'hex'));
   if (BASE64.test(compact)) out.push(Buffer.from(compact, 'base64'));
+  const quoted = QUOTED.exec(compact);
+  if (quoted !== null) out.push(Buffer.from(quoted[2]!, 'latin1'));
+  if (HEX_WITH_SEPARATORS.test(text.trim()) && !HEX.test(compact)) out.push(Buffer.from(text.trim().replace(/^0x|[:\s-]/gi, ''), 'hex'));
+  if (text.includes('\\')) out.push(Buffer.from(unescaped(text), 'utf8'));
+  if (text.includes('%')) {
+    try {
+      out.push(Buffer.from(decodeURIComponent(text), 'utf8'));
+    } catch {
+      // not %-encoded
+    }
+  }
+  for (const run of compact.match(BASE64_RUN) ?? []) if (run !== compact) out.push(Buffer.from(run, 'base64'));
   return out;
+}
+
+// JSON and shell escapes undone: `\n` `\r` `\t` `\/` `\"` and `\uXXXX`.
+function unescaped(text: string): string {
+  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (_all, code: string | undefined, char: string | undefined) => {
+    if (code !== undefined) return String.fromCharCode(parseInt(code, 16));
+    return char === 'n' ? '\n' : char === 'r' ? '\r' : char === 't' ? '\t' : (char ?? '');
+  });
 }
 
 function holdsKey(bytes: Buffer, decodings: number): boolean {
@@ -147,7 +174,8 @@ function holdsKey(bytes: Buffer, decodings: number): boolean {
  * True if these bytes are, hold, or encode an asymmetric key or certificate: PEM anywhere in the
  * text (openssl's `Bag Attributes` preamble included, any case), DER (SPKI, PKCS#1, PKCS#8,
  * SEC1, X.509), JWK or JWKS JSON in any wrapping, OpenSSH and RFC 4716 keys, UTF-16 text of
- * any of these, and hex or base64 / base64url of any of these (up to three encodings deep).
+ * any of these, and hex or base64 / base64url of any of these, quoted, JSON- or %-escaped, as
+ * `0x` or `:`-separated hex, or as a base64 run inside other text (up to four wrappings deep).
  * Such bytes are public, so they are never usable as an HMAC secret: anyone holding the public
  * key could sign with it. A raw key without any structure (32 bytes of an Ed25519 public key)
  * cannot be told from a random secret.

@@ -132,10 +132,19 @@ export class CookieLoginState implements LoginStateStore {
     return this.#session.mayHoldToken(ctx) && this.#session.isLive(ctx, state, options);
   }
 
+  spillsToSession(ctx: LoginStateContext, url: string, pending: PendingToken): boolean {
+    const { name, value } = this.#parked(ctx, url, pending);
+    return ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES;
+  }
+
+  #parked(ctx: LoginStateContext, url: string, pending: PendingToken): { name: string; value: string } {
+    const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
+    return { name, value: `${ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND}~${pending.state ?? ''}~${pending.token}` };
+  }
+
   park(ctx: LoginStateContext, url: string, pending: PendingToken, options?: { crossSite: boolean }): void {
     if (options?.crossSite === true) return this.#parkPosted(ctx, url, pending);
-    const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
-    const value = `${ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND}~${pending.state ?? ''}~${pending.token}`;
+    const { name, value } = this.#parked(ctx, url, pending);
     if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) {
       // Too large for a cookie (or no response to set it on): the session, where there is one.
       if (ctx.session === undefined) throw tooLargeWithoutSession();

@@ -28,7 +28,7 @@ export class SessionLoginState implements LoginStateStore {
     // A cross-site POST brings no session cookie: a session written now would be a new one,
     // whose cookie replaces the browser's own (signing a signed-in user out).
     if (options?.crossSite === true) throw crossSiteWithoutCookie();
-    stashToken(sessionOf(ctx), url, pending.token, pending.state, ctx.now);
+    stashToken(sessionOf(ctx), url, pending.token, pending.state, ctx.now, { consumed: pending.consumed === true });
   }
 
   take(ctx: LoginStateContext, url: string): PendingToken | null {
@@ -37,6 +37,11 @@ export class SessionLoginState implements LoginStateStore {
 
   mayHoldToken(ctx: LoginStateContext): boolean {
     return ctx.session !== undefined && hasPending(ctx.session);
+  }
+
+  // The session store writes the session for every login: what 0.1 did, and what it is for.
+  spillsToSession(): boolean {
+    return false;
   }
 }
 

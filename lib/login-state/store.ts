@@ -21,6 +21,11 @@ export interface PendingToken {
   readonly token: string;
   /** The returned state, or null when none came back (state off). */
   readonly state: string | null;
+  /**
+   * True when the token was already verified and recorded in the replay store as it was parked
+   * (a token the cookie store had to keep in the session: see `spillsToSession`).
+   */
+  readonly consumed?: boolean;
 }
 
 /**
@@ -44,6 +49,13 @@ export interface LoginStateStore {
    * browser whoever sends it: another site can make a browser post as often as it likes.
    */
   park(ctx: LoginStateContext, url: string, pending: PendingToken, options?: { crossSite: boolean }): void;
+  /**
+   * True if parking this token would write a server session that the login would not otherwise
+   * write (the cookie store, for a token too large for a cookie). The strategy then verifies the
+   * token and records it in the replay store first, so that anonymous requests with junk (or one
+   * token sent again and again) can never create sessions.
+   */
+  spillsToSession(ctx: LoginStateContext, url: string, pending: PendingToken): boolean;
   /** Takes (removes and returns) the token waiting for `url`, if any. */
   take(ctx: LoginStateContext, url: string): PendingToken | null;
   /** Cheap: false when this request cannot hold a parked token (the signed-in hot path). */

@@ -261,3 +261,35 @@ describe('presets.freshworks binds a token to this app (a provider that serves s
     expect(codes).toEqual(status === 200 ? [] : [Object.keys(aud).length === 0 ? 'ERR_JWTSSO_CLAIM_MISSING' : 'ERR_JWTSSO_CLAIM_INVALID']);
   });
 });
+
+describe('after the second hostile review', () => {
+  test('presets.freshworks: an audience left undefined (an unset environment variable) keeps aud = clientId; false turns it off', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const base = { authEndpoint: 'https://idp.example/a', clientId: 'c1', callbackPath: '/cb', publicKey };
+    expect(presets.freshworks({ ...base, audience: undefined }).audience).toBe('c1');
+    expect(presets.freshworks({ ...base, audience: 'other' }).audience).toBe('other');
+    expect('audience' in presets.freshworks({ ...base, audience: false })).toBe(false);
+  });
+
+  test('a junk token another site posts into a signed-in browser is dropped unverified: the page, not a 401', async () => {
+    app = await startApp({ strategy: { callbackPath: '/access/jwt', responseMode: 'form_post', onEvent } });
+    const alice = app.browser();
+    const returnTo = (await start(alice, '/protected')).searchParams.get('return_to')!;
+    await alice
+      .post('/access/jwt')
+      .type('form')
+      .send({ jwt: mint(puavoClaims(now())), return_to: returnTo })
+      .expect(303);
+    await alice.get('/protected').expect(200);
+    // The cross-site POST: Alice's browser sends it (her cookie jar stores its Set-Cookie).
+    const posted = await alice
+      .post('/access/jwt')
+      .type('form')
+      .send({ jwt: 'a.b.c', return_to: `${app.url}/account` });
+    expect(posted.status).toBe(303);
+    const page = await alice.get(posted.headers.location as string);
+    expect(page.status).toBe(404); // the test app's page for /account: reached, signed in
+    expect(page.body).toEqual({ notFound: '/account' });
+    expect(codes).toEqual([]);
+  });
+});
