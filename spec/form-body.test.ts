@@ -243,6 +243,20 @@ describe("formPairs and bodyLeftUnread on each framework's request shape", () =>
     expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: [] }))).toEqual([['jwt', 'stream']]);
   });
 
+  test('a string or bytes a parser made win over an unread stream, even empty', async () => {
+    expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: '' }))).toEqual([]);
+    expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: Buffer.alloc(0) }))).toEqual([]);
+    expect(await pairs(Object.assign(streamOf('jwt=stream'), { headers: FORM, body: 'jwt=parsed' }))).toEqual([['jwt', 'parsed']]);
+  });
+
+  test('what is not a stream in the places a framework keeps one is passed over', async () => {
+    expect(await pairs({ headers: FORM, ctx: {}, raw: null, body: { jwt: 'a.b.c' } })).toEqual([['jwt', 'a.b.c']]);
+    expect(await pairs({ headers: FORM, ctx: { req: {} }, raw: { on: 'not a function' }, body: { jwt: 'a.b.c' } })).toEqual([
+      ['jwt', 'a.b.c'],
+    ]);
+    expect(await pairs(Object.assign(streamOf('jwt=node'), { headers: FORM, ctx: { req: null }, raw: {} }))).toEqual([['jwt', 'node']]);
+  });
+
   test('a stream read partly by someone else is not read again', async () => {
     const s = streamOf(undefined);
     s.write('jwt=a.b.c&x=');
