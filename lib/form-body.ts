@@ -52,11 +52,17 @@ export async function formPairs(request: object): Promise<QueryPair[]> {
  * should then close the connection rather than leave the socket waiting for the rest.
  */
 export function bodyLeftUnread(request: object): boolean {
-  const req = request as PostedRequest;
+  const stream = nodeRequest(request as PostedRequest);
+  return stream !== undefined && !stream.readableEnded;
+}
+
+// Node's request, wherever the framework keeps it: Koa's `ctx.req`, Fastify's `raw`, or the
+// request itself (Express, NestJS on Express).
+function nodeRequest(req: PostedRequest): (Readable & { readableDidRead?: boolean }) | undefined {
   for (const c of [req.ctx?.req, req.raw, req]) {
-    if (c !== undefined && c !== null && typeof (c as Readable).on === 'function') return !(c as Readable).readableEnded;
+    if (c !== undefined && c !== null && typeof (c as Readable).on === 'function') return c as Readable;
   }
-  return false;
+  return undefined;
 }
 
 // `{}` (or `[]`): what a parser for another type leaves. Never null here (see formPairs).
@@ -66,14 +72,8 @@ function isEmptyObject(x: NonNullable<unknown>): boolean {
 
 // Node's request, if nothing has read its body yet (no parser ran, or one that skipped it).
 function unreadStream(req: PostedRequest): Readable | undefined {
-  const candidates = [req.ctx?.req, req.raw, req];
-  for (const c of candidates) {
-    if (c === undefined || c === null || typeof (c as Readable).on !== 'function') continue;
-    const stream = c as Readable & { readableDidRead?: boolean };
-    const untouched = stream.readableDidRead === false && !stream.readableEnded;
-    return untouched ? stream : undefined;
-  }
-  return undefined;
+  const stream = nodeRequest(req);
+  return stream !== undefined && stream.readableDidRead === false && !stream.readableEnded ? stream : undefined;
 }
 
 // What a body parser made of the form: a string or bytes (a text/raw parser), or an object

@@ -147,11 +147,21 @@ export function stateAccepted(o: ResolvedOptions, ctx: LoginStateContext, args: 
   return !o.state || o.loginState.isLive(ctx, args.state, { useUp: args.useUp });
 }
 
-/** Verifies a returned token's signature and claims (nothing used up, nothing recorded). */
-async function verifyReturned(o: ResolvedOptions, ctx: LoginStateContext, token: string): Promise<JwtClaims> {
-  const parsed = parseToken(token);
+/**
+ * Verifies a returned token's signature and claims, and its nonce against the state it came
+ * back with (nothing used up, nothing recorded).
+ */
+async function verifyReturned(
+  o: ResolvedOptions,
+  ctx: LoginStateContext,
+  args: { token: string; state: string | null },
+): Promise<JwtClaims> {
+  const parsed = parseToken(args.token);
   const keys = await o.keySource.keysFor(ctx.req, parsed);
-  return verifyParsed(parsed, { ...o, keys }, ctx.now);
+  const claims = verifyParsed(parsed, { ...o, keys }, ctx.now);
+  // Before the state is used up: a token from another login leaves this one's state.
+  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
+  return claims;
 }
 
 // Records the token in the replay store: a token signs in once.
@@ -181,9 +191,7 @@ export async function verifyBeforeKeeping(
   ctx: LoginStateContext,
   args: { token: string; state: string | null },
 ): Promise<void> {
-  const claims = await verifyReturned(o, ctx, args.token);
-  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
-  await record(o, claims, args.token);
+  await record(o, await verifyReturned(o, ctx, args), args.token);
 }
 
 /**
@@ -197,9 +205,7 @@ export async function acceptToken(
   ctx: LoginStateContext,
   args: { token: string; state: string | null; signedIn: boolean; consumed?: boolean | undefined },
 ): Promise<JwtClaims | null> {
-  const claims = await verifyReturned(o, ctx, args.token);
-  // The nonce before the state is used up: a token from another login leaves this one's state.
-  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
+  const claims = await verifyReturned(o, ctx, args);
   if (!stateAccepted(o, ctx, { state: args.state, useUp: true })) {
     if (args.signedIn) return null;
     throw stateMismatch();
@@ -221,8 +227,12 @@ export function resolveParams(source: AuthParams | undefined, req: RequestLike, 
  * Either way a path that a browser would resolve outside `mountPoint` becomes `mountPoint + '/'`.
  */
 export function publicUrl(o: ResolvedOptions, req: RequestLike, path: string, from: { requestTarget: boolean }): string {
-  const local = from.requestTarget ? path : (sameOriginPath(path) ?? '/');
-  return requestOrigin(req, o) + o.mountPoint + cleanTarget(o, local);
+  return requestOrigin(req, o) + o.mountPoint + localTarget(o, path, from);
+}
+
+// The path below mountPoint that publicUrl makes public.
+function localTarget(o: ResolvedOptions, path: string, from: { requestTarget: boolean }): string {
+  return cleanTarget(o, from.requestTarget ? path : (sameOriginPath(path) ?? '/'));
 }
 
 /**
@@ -237,18 +247,19 @@ export function loginRedirect(
   args: { target: string; wanted: string | undefined; params: Readonly<Record<string, string>> },
 ): string {
   const { wanted } = args;
-  let returnTo = publicUrl(o, ctx.req, wanted ?? args.target, { requestTarget: wanted === undefined });
+  const app = requestOrigin(ctx.req, o) + o.mountPoint;
+  const path = localTarget(o, wanted ?? args.target, { requestTarget: wanted === undefined });
+  let returnTo = app + path;
   // The parameters the login depends on are set after the app's, so nothing can override them.
   const fixed: Record<string, string> = {};
   if (o.state) {
     // With no return URL sent, where the user was going waits with the state.
-    const kept = o.returnToParam === false ? returnTo.slice(requestOrigin(ctx.req, o).length + o.mountPoint.length) : undefined;
-    const state = o.loginState.issue(ctx, o.stateMaxAge, kept);
+    const state = o.loginState.issue(ctx, o.stateMaxAge, o.returnToParam === false ? path : undefined);
     if (o.stateIn === 'param') fixed[o.stateParam] = state;
     else returnTo = appendParam(returnTo, o.stateParam, state);
     if (o.nonce) fixed[o.nonceParam] = nonceFor(state);
   }
-  if (o.callbackParam !== undefined) fixed[o.callbackParam] = requestOrigin(ctx.req, o) + o.mountPoint + o.callbackPath!;
+  if (o.callbackParam !== undefined) fixed[o.callbackParam] = app + o.callbackPath!;
   if (o.returnToParam !== false) fixed[o.returnToParam] = returnTo;
   return loginUrl(o.authEndpoint, { ...resolveParams(o.authParams, ctx.req, 'authParams'), ...args.params }, fixed);
 }

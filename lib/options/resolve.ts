@@ -98,7 +98,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const stateParam = paramName('stateParam', o.stateParam, DEFAULTS.stateParam);
   if (tokenParam === stateParam) throw problem('stateParam', `different from "tokenParam" (both are "${tokenParam}")`);
   const returnToParam = paramNameOrFalse('returnToParam', o.returnToParam, DEFAULTS.returnToParam);
-  const shape = callbackShape(o, { tokenParam, stateParam, returnToParam });
+  const state = bool('state', o.state, DEFAULTS.state);
+  const shape = callbackShape(o, { state, tokenParam, stateParam, returnToParam });
 
   return Object.freeze({
     name: nonEmptyString('name', o.name, DEFAULTS.name),
@@ -113,7 +114,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     scheme: scheme(o.scheme),
     maxAge: seconds('maxAge', o.maxAge, DEFAULTS.maxAge),
     clockTolerance: seconds('clockTolerance', o.clockTolerance, DEFAULTS.clockTolerance),
-    state: bool('state', o.state, DEFAULTS.state),
+    state,
     stateMaxAge: seconds('stateMaxAge', o.stateMaxAge, DEFAULTS.stateMaxAge),
     loginState: resolveLoginState(o.loginState, mount),
     replayStore: replayStore as ReplayStore,
@@ -141,8 +142,9 @@ type CallbackShape = Pick<ResolvedOptions, 'stateIn' | 'callbackPath' | 'callbac
 // arrives there, and the nonce. The combinations that cannot work are refused here, by name.
 function callbackShape(
   o: Record<string, unknown>,
-  names: { tokenParam: string; stateParam: string; returnToParam: string | false },
+  names: { state: boolean; tokenParam: string; stateParam: string; returnToParam: string | false },
 ): CallbackShape {
+  const { state } = names;
   const path = callbackPath(o.callbackPath);
   const shape: CallbackShape = {
     stateIn: oneOf('stateIn', o.stateIn, ['returnTo', 'param'], DEFAULTS.stateIn),
@@ -152,7 +154,6 @@ function callbackShape(
     nonce: bool('nonce', o.nonce, DEFAULTS.nonce),
     nonceParam: paramName('nonceParam', o.nonceParam, DEFAULTS.nonceParam),
   };
-  const state = bool('state', o.state, DEFAULTS.state);
   if (path === undefined) {
     if (shape.responseMode !== 'query')
       throw problem('responseMode', '"query" unless "callbackPath" names the route the provider posts to');
