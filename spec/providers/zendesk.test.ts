@@ -58,6 +58,11 @@ async function start(
   return site;
 }
 
+const form = (pairs: Array<[string, string]>) => new URLSearchParams(pairs).toString();
+// The provider's form, as a browser posts it to the app's callback.
+const postForm = (browser: ReturnType<Site['browser']>, pairs: Array<[string, string]>) =>
+  browser.post(CALLBACK).type('form').send(form(pairs));
+
 const posted = (d: Delivery): Extract<Delivery, { method: 'POST' }> => {
   if (d.method !== 'POST') throw new Error('the Zendesk shape posts a form');
   return d;
@@ -237,7 +242,6 @@ describe('end to end with presets.zendesk', () => {
       const field = (name: string) => paramOf(delivery, name)!;
       return { s, browser, delivery, token: field('jwt'), returnTo: field('return_to') };
     }
-    const form = (pairs: Array<[string, string]>) => new URLSearchParams(pairs).toString();
 
     async function expectRefused(s: Site, res: request.Response) {
       expect(res.status).toBe(401);
@@ -255,27 +259,17 @@ describe('end to end with presets.zendesk', () => {
       const big = `${token.split('.')[0]}.${'A'.repeat(8 * 1024)}.${token.split('.')[2]}`;
       await expectRefused(
         s,
-        await browser
-          .post(CALLBACK)
-          .type('form')
-          .send(
-            form([
-              ['jwt', big],
-              ['return_to', returnTo],
-            ]),
-          ),
+        await postForm(browser, [
+          ['jwt', big],
+          ['return_to', returnTo],
+        ]),
       );
       await expectSignedIn(
         browser,
-        await browser
-          .post(CALLBACK)
-          .type('form')
-          .send(
-            form([
-              ['jwt', token],
-              ['return_to', returnTo],
-            ]),
-          ),
+        await postForm(browser, [
+          ['jwt', token],
+          ['return_to', returnTo],
+        ]),
       );
     });
 
@@ -337,28 +331,18 @@ describe('end to end with presets.zendesk', () => {
       const { s, browser, token, returnTo } = await pending();
       await expectRefused(
         s,
-        await browser
-          .post(CALLBACK)
-          .type('form')
-          .send(
-            form([
-              ['jwt', token],
-              ['jwt', token],
-              ['return_to', returnTo],
-            ]),
-          ),
+        await postForm(browser, [
+          ['jwt', token],
+          ['jwt', token],
+          ['return_to', returnTo],
+        ]),
       );
       await expectSignedIn(
         browser,
-        await browser
-          .post(CALLBACK)
-          .type('form')
-          .send(
-            form([
-              ['jwt', token],
-              ['return_to', returnTo],
-            ]),
-          ),
+        await postForm(browser, [
+          ['jwt', token],
+          ['return_to', returnTo],
+        ]),
       );
     });
 
