@@ -360,3 +360,66 @@ describe('found by a hostile review of the cookie login state', () => {
     expect(res.body.message).toMatch(/mount session middleware/);
   });
 });
+
+// A provider with no return URL (returnToParam: false): where the user was going waits in the
+// state cookie, which a sibling subdomain over http can plant. Whatever it holds, the browser is
+// only ever sent to a path of this app.
+describe('a kept return path is only a path of this app, whatever the state cookie holds', () => {
+  const shape = { callbackPath: '/cb', returnToParam: false as const, stateIn: 'param' as const };
+  const planted = (path: string) => Buffer.from(path).toString('base64url');
+  test.each<[string, string, string]>([
+    ['control: the path it kept', '/deep/page?tab=2', '/deep/page?tab=2'],
+    ['another host, protocol-relative', '//evil.example/x', '/evil.example/x'],
+    ['another host, a backslash', '/\\evil.example/x', '/evil.example/x'],
+    ['an absolute URL (a path of this origin after all)', 'https://evil.example/x', '/https://evil.example/x'],
+    ['a CR LF header injection', '/x\r\nSet-Cookie: a=b', '/x%0D%0ASet-Cookie:%20a=b'],
+    ['dot segments', '/a/../../x', '/x'],
+  ])('%s', async (_name, kept, location) => {
+    const a = await app({ strategy: shape });
+    const res = await request(a.url).get('/protected');
+    const state = new URL(res.headers.location!).searchParams.get('jwtsso_state')!;
+    const expiry = String(Date.now() + 60_000);
+    const back = await request(a.url)
+      .get(`/cb?jwtsso_state=${state}&jwt=${mint(puavoClaims())}`)
+      .set('Cookie', `jwtsso-s-${state}=${expiry}.${planted(kept)}`);
+    expect({ status: back.status, location: back.headers.location }).toEqual({ status: 303, location });
+  });
+
+  test(`a kept path longer than the cookie holds (${MAX_KEPT_RETURN} bytes) is not a live state: 403`, async () => {
+    const a = await app({ strategy: shape });
+    const res = await request(a.url).get('/protected');
+    const state = new URL(res.headers.location!).searchParams.get('jwtsso_state')!;
+    const back = await request(a.url)
+      .get(`/cb?jwtsso_state=${state}&jwt=${mint(puavoClaims())}`)
+      .set('Cookie', `jwtsso-s-${state}=${Date.now() + 60_000}.${'A'.repeat(701)}`);
+    expect(back.status).toBe(403);
+  });
+});
+
+// The one cookie a cross-site form POST parks its token in: whatever a site sends, a browser
+// holds at most it, and it is taken only on its own URL, once.
+describe('the posted-token cookie', () => {
+  const formPost = { callbackPath: '/access/jwt', responseMode: 'form_post' as const };
+  const value = (url: string, token: string, expiry = Date.now() + 60_000, state = '') =>
+    `${expiry}~${state}~${Buffer.from(url).toString('base64url')}~${token}`;
+  const clears = (res: request.Response) => cookieNamed(res, 'jwtsso-t-posted').some((c) => /Max-Age=0/.test(c));
+
+  test.each<[string, (token: string) => string, boolean]>([
+    ['for another URL: left for it, not taken, not cleared', (t) => `jwtsso-t-posted=${value('/other', t)}`, false],
+    ['expired: cleared, not taken', (t) => `jwtsso-t-posted=${value('/protected', t, Date.now() - 1)}`, true],
+    [
+      'sent twice (one planted): cleared, not taken',
+      (t) => `jwtsso-t-posted=${value('/protected', t)}; jwtsso-t-posted=${value('/protected', t)}`,
+      true,
+    ],
+    ['junk: cleared, not taken', () => 'jwtsso-t-posted=a~b~c', true],
+  ])('a posted-token cookie %s', async (_name, cookie, cleared) => {
+    const a = await app({ strategy: formPost });
+    const res = await request(a.url)
+      .get('/protected')
+      .set('Cookie', cookie(mint(puavoClaims())));
+    expect(res.status).toBe(302); // not signed in: sent to the provider
+    expect(clears(res)).toBe(cleared);
+    expect(a.verified).toHaveLength(0);
+  });
+});
