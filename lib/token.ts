@@ -200,7 +200,7 @@ export function verifyParsed(parsed: ParsedToken, policy: TokenPolicy, nowMs: nu
   const iat = issuedAt(payload);
   const exp = numericDate(payload, 'exp');
   const nbf = numericDate(payload, 'nbf');
-  const jti = tokenId(payload, policy);
+  tokenId(payload, policy); // checked; the claims keep the jti as sent (tokenId returns it unchanged)
 
   if (iat > now + clockTolerance) {
     throw new JwtSsoError(
@@ -233,7 +233,7 @@ export function verifyParsed(parsed: ParsedToken, policy: TokenPolicy, nowMs: nu
     );
   }
   checkClaimPolicy(payload, policy);
-  return jti === undefined ? { ...payload, iat } : { ...payload, iat, jti };
+  return { ...payload, iat };
 }
 
 function checkClaimPolicy(payload: Record<string, unknown>, policy: TokenPolicy): void {

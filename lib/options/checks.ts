@@ -170,6 +170,7 @@ export function replayKey(value: unknown, fallback: ReplayKey): ReplayKey {
 export function paramNameOrFalse(option: string, value: unknown, fallback: string | false): string | false {
   if (value === false) return false;
   if (value === undefined) return fallback;
+  // Stryker disable next-line StringLiteral: the fallback '' is never returned, undefined is handled above
   return paramName(option, value, '');
 }
 

@@ -149,6 +149,7 @@ function callbackShape(
   const shape: CallbackShape = {
     stateIn: oneOf('stateIn', o.stateIn, ['returnTo', 'param'], DEFAULTS.stateIn),
     callbackPath: path,
+    // Stryker disable next-line StringLiteral: the fallback '' is never returned, an undefined callbackParam is handled before
     callbackParam: o.callbackParam === undefined ? undefined : paramName('callbackParam', o.callbackParam, ''),
     responseMode: oneOf('responseMode', o.responseMode, ['query', 'form_post'], DEFAULTS.responseMode),
     nonce: bool('nonce', o.nonce, DEFAULTS.nonce),
