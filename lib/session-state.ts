@@ -8,7 +8,7 @@ import type { SessionAccess } from './adapter';
 export const SESSION_KEY = 'jwtsso';
 /** Pending login states per session: several tabs may sign in at once; the oldest go first. */
 export const MAX_PENDING_STATES = 10;
-/** Pending tokens per session: one per clean URL, kept only across the stripping redirect. */
+/** Pending tokens per session, kept only across the stripping redirect: one per login; each is a whole token in the session. */
 export const MAX_PENDING_TOKENS = 4;
 /** Seconds a pending token waits for the browser to follow the stripping redirect. */
 export const PENDING_TOKEN_TTL = 60;
@@ -110,7 +110,7 @@ export function keptReturn(session: SessionAccess, value: string, now: number): 
   return read(session, now).states.find((s) => s.value === value)?.returnTo ?? null;
 }
 
-/** Keeps a token that arrived on `cleanUrl` until the browser comes back there. */
+/** Keeps a token that arrived on `cleanUrl` until the browser comes back there (one per URL and state: tabs of one URL each keep theirs). */
 export function stashToken(
   session: SessionAccess,
   cleanUrl: string,
@@ -120,26 +120,30 @@ export function stashToken(
   options: { consumed: boolean } = { consumed: false },
 ): void {
   const pending = read(session, now);
-  const tokens = pending.tokens.filter((t) => t.url !== cleanUrl);
+  const tokens = pending.tokens.filter((t) => t.url !== cleanUrl || t.state !== state);
   const entry: TokenEntry = { url: cleanUrl, token, state, expiresAt: now + PENDING_TOKEN_TTL * MS_PER_SECOND };
   if (options.consumed) entry.consumed = true;
   tokens.push(entry);
   write(session, pending.states, tokens.slice(-MAX_PENDING_TOKENS));
 }
 
-/** Removes and returns the token waiting for `cleanUrl`, if any. */
+/** Removes and returns the tokens waiting for `cleanUrl`, the newest first. */
 export function takeToken(
   session: SessionAccess,
   cleanUrl: string,
   now: number,
-): { token: string; state: string | null; consumed?: boolean } | null {
-  if (!hasPending(session)) return null; // the signed-in hot path: nothing to do
+): { token: string; state: string | null; consumed?: boolean }[] {
+  if (!hasPending(session)) return []; // the signed-in hot path: nothing to do
   const { states, tokens } = read(session, now);
-  const index = tokens.findIndex((t) => t.url === cleanUrl);
-  const found = index === -1 ? null : tokens.splice(index, 1)[0]!;
-  write(session, states, tokens);
-  if (found === null) return null;
-  return found.consumed === true ? { token: found.token, state: found.state, consumed: true } : { token: found.token, state: found.state };
+  write(
+    session,
+    states,
+    tokens.filter((t) => t.url !== cleanUrl),
+  );
+  return tokens
+    .filter((t) => t.url === cleanUrl)
+    .sort((a, b) => b.expiresAt - a.expiresAt)
+    .map((t) => (t.consumed === true ? { token: t.token, state: t.state, consumed: true } : { token: t.token, state: t.state }));
 }
 
 /** True if the session holds a bag at all: cheap, for the signed-in hot path. */

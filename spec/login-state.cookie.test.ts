@@ -4,7 +4,8 @@
 import session from 'express-session';
 import request from 'supertest';
 import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../lib';
-import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES } from '../lib/login-state/cookie';
+import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from '../lib/login-state/cookie';
+import { decodeState, encodeParked, encodeState, mountTag, urlKey } from '../lib/login-state/codec';
 import { startApp, type TestApp } from './helpers/app';
 import { login, providerReturn, returnToOf } from './helpers/flow';
 import { mint, puavoClaims } from './helpers/tokens';
@@ -35,13 +36,28 @@ async function start(a: TestApp, path = '/protected') {
   const returnTo = returnToOf(res.headers.location);
   const state = new URL(returnTo).searchParams.get('jwtsso_state')!;
   const [stateCookie] = cookieNamed(res, 'jwtsso-s-').concat(cookieNamed(res, '__Host-jwtsso-s-'));
-  return { res, returnTo, state, stateCookie: stateCookie!, pair: pairOf(stateCookie!) };
+  const pair = pairOf(stateCookie!);
+  const name = pair.slice(0, pair.indexOf('='));
+  return { res, returnTo, state, stateCookie: stateCookie!, pair, name, secret: decodeState(pair.slice(name.length + 1))!.secret };
+}
+
+/** A state cookie as someone other than the browser could make it: their own secret, or a guess. */
+const forged = (expiry: number, secret = 'S'.repeat(32), kept: string | null = null) => encodeState({ expiry, secret, kept });
+/** A fresh secret and the state it derives: what a planter who runs their own login has. */
+function ownLogin(): { secret: string; state: string } {
+  const secret = Buffer.from(Array.from({ length: 24 }, (_, i) => i * 7)).toString('base64url');
+  return { secret, state: stateOf(secret) };
 }
 
 describe('the cookies it sets', () => {
   test('http, no mountPoint: one HttpOnly, SameSite=Lax cookie named by the state, Path=/, Max-Age=stateMaxAge', async () => {
     const { stateCookie, state } = await start(await app());
-    expect(stateCookie).toMatch(new RegExp(`^jwtsso-s-${state}=\\d{13}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax$`));
+    // Named by the state, the app's tag before it; the value: format, expiry, the login's secret (never in a URL).
+    expect(stateCookie).toMatch(
+      new RegExp(
+        `^jwtsso-s-${mountTag('').replace('.', '\\.')}${state}=1~\\d{13}~[A-Za-z0-9_-]{32}~; Path=/; Max-Age=600; HttpOnly; SameSite=Lax$`,
+      ),
+    );
   });
 
   test('http below a mountPoint: Path is the mountPoint', async () => {
@@ -53,26 +69,30 @@ describe('the cookies it sets', () => {
     const { stateCookie, state } = await start(await app({ strategy: { mountPoint: '/app', scheme: 'https', host: 'app.example' } }));
     // Path=/ for every app of the host, so the name carries the mountPoint (hashed).
     expect(stateCookie).toMatch(
-      new RegExp(`^__Host-jwtsso-s-[A-Za-z0-9_-]{8}-${state}=\\d{13}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$`),
+      new RegExp(
+        `^__Host-jwtsso-s-[A-Za-z0-9_-]{8}\\.${state}=1~\\d{13}~[A-Za-z0-9_-]{32}~; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$`,
+      ),
     );
   });
 
   test('the return parks the token in a cookie for 60 s; the clean URL takes it and clears both cookies', async () => {
     const a = await app();
-    const { returnTo, pair, state } = await start(a);
+    const { returnTo, pair, state, name } = await start(a);
     const back = await request(a.url)
       .get(providerReturn(returnTo, mint(puavoClaims())))
       .set('Cookie', pair);
     expect(back.status).toBe(303);
     const [tokenCookie] = cookieNamed(back, 'jwtsso-t-');
     expect(tokenCookie).toMatch(
-      /^jwtsso-t-[A-Za-z0-9_-]{22}=\d{13}~[A-Za-z0-9_-]{32}~[A-Za-z0-9_.-]+; Path=\/; Max-Age=60; HttpOnly; SameSite=Lax$/,
+      new RegExp(
+        `^jwtsso-t-[A-Za-z0-9_-]{8}\\.${state}=1~\\d{13}~${state}~[A-Za-z0-9_-]{22}~[A-Za-z0-9_.-]+; Path=/; Max-Age=60; HttpOnly; SameSite=Lax$`,
+      ),
     );
     const clean = await request(a.url)
       .get(back.headers.location!)
       .set('Cookie', `${pair}; ${pairOf(tokenCookie!)}`);
     expect(clean.status).toBe(200);
-    expect(cookieNamed(clean, `jwtsso-s-${state}=;`)).toHaveLength(1);
+    expect(cookieNamed(clean, `${name}=;`)).toHaveLength(1);
     expect(cookieNamed(clean, 'jwtsso-t-').every((c) => /=; .*Max-Age=0/.test(c))).toBe(true);
     expect(cookieNamed(clean, 'jwtsso-t-')).toHaveLength(1);
   });
@@ -80,16 +100,23 @@ describe('the cookies it sets', () => {
 
 describe('hostile state cookies on the return are refused (403)', () => {
   const now = () => Date.now();
-  test.each<[string, (s: { pair: string; state: string }) => string | undefined, number]>([
+  type Started = { pair: string; state: string; name: string; secret: string };
+  test.each<[string, (s: Started) => string | undefined, number]>([
     ['control: the cookie as issued', (s) => s.pair, 303],
     ['no cookie at all', () => undefined, 403],
-    ['a forged value', (s) => `jwtsso-s-${s.state}=forever`, 403],
-    ['an expired value', (s) => `jwtsso-s-${s.state}=${now() - 1}`, 403],
-    ['a negative value', (s) => `jwtsso-s-${s.state}=-1`, 403],
-    ['an oversized value', (s) => `jwtsso-s-${s.state}=${'9'.repeat(3000)}`, 403],
+    // A thief who read the callback URL knows the state (so the name), never the secret.
+    ["a thief's cookie: the state's name, a made-up secret", (s) => `${s.name}=${forged(now() + 60_000)}`, 403],
+    ["a thief's cookie: the state itself as the secret", (s) => `${s.name}=${forged(now() + 60_000, s.state)}`, 403],
+    ["a thief's cookie: another login's secret (the thief's own)", (s) => `${s.name}=${forged(now() + 60_000, ownLogin().secret)}`, 403],
+    ['the expiry alone (the format before secrets, or a previous deploy)', (s) => `${s.name}=${now() + 60_000}`, 403],
+    ['a value of an unknown format version', (s) => `${s.name}=${s.pair.slice(s.name.length + 1).replace(/^1~/, '2~')}`, 403],
+    ['a forged value', (s) => `${s.name}=forever`, 403],
+    ['the right secret, expired', (s) => `${s.name}=${forged(now() - 1, s.secret)}`, 403],
+    ['a negative value', (s) => `${s.name}=-1`, 403],
+    ['an oversized value', (s) => `${s.name}=${'9'.repeat(3000)}`, 403],
     ['the name twice (one tossed in)', (s) => `${s.pair}; ${s.pair}`, 403],
-    ['the name twice, one of them expired', (s) => `${s.pair}; jwtsso-s-${s.state}=1`, 403],
-    ['a cookie for another state', () => `jwtsso-s-${'A'.repeat(32)}=${now() + 60_000}`, 403],
+    ['the name twice, one of them expired', (s) => `${s.pair}; ${s.name}=${forged(1, s.secret)}`, 403],
+    ['a cookie for another state', (s) => `${s.name.replace(s.state, 'A'.repeat(32))}=${s.pair.slice(s.name.length + 1)}`, 403],
     ['the right state under another prefix', (s) => `x${s.pair}`, 403],
     ['the __Host- name over http', (s) => `__Host-${s.pair}`, 403],
   ])('%s', async (_name, cookie, status) => {
@@ -138,20 +165,37 @@ describe('hostile parked-token cookies on the clean URL never sign in', () => {
       .get(providerReturn(s.returnTo, mint(puavoClaims())))
       .set('Cookie', s.pair);
     const tokenCookie = pairOf(cookieNamed(back, 'jwtsso-t-')[0]!);
-    return { ...s, clean: back.headers.location!, tokenCookie, name: tokenCookie.split('=')[0]! };
+    return { ...s, clean: back.headers.location!, tokenCookie, tokenName: tokenCookie.split('=')[0]! };
   }
   test.each<[string, (p: Awaited<ReturnType<typeof parked>>) => string, number]>([
     ['control: the cookies as set', (p) => `${p.pair}; ${p.tokenCookie}`, 200],
-    ['a malformed value: no token, back to the provider', (p) => `${p.pair}; ${p.name}=garbage`, 302],
-    ['an expired parked token', (p) => `${p.pair}; ${p.name}=${Date.now() - 1}~${p.state}~${mint(puavoClaims())}`, 302],
+    ['a malformed value: no token, back to the provider', (p) => `${p.pair}; ${p.tokenName}=garbage`, 302],
+    [
+      'an expired parked token',
+      (p) =>
+        `${p.pair}; ${p.tokenName}=${encodeParked({ expiry: Date.now() - 1, state: p.state, url: urlKey('/protected'), token: mint(puavoClaims()) })}`,
+      302,
+    ],
     ['the name twice', (p) => `${p.pair}; ${p.tokenCookie}; ${p.tokenCookie}`, 302],
     [
       "an attacker's token with the attacker's state, planted: 403",
-      (p) => `${p.pair}; ${p.name}=${Date.now() + 60_000}~${'B'.repeat(32)}~${mint(puavoClaims(undefined, { username: 'mallory' }))}`,
+      (p) =>
+        `${p.pair}; ${p.tokenName}=${encodeParked({ expiry: Date.now() + 60_000, state: 'B'.repeat(32), url: urlKey('/protected'), token: mint(puavoClaims(undefined, { username: 'mallory' })) })}`,
       403,
     ],
     ["an attacker's token under the victim's state, but the state cookie gone: 403", (p) => p.tokenCookie, 403],
-    ['a token that is not a JWT', (p) => `${p.pair}; ${p.name}=${Date.now() + 60_000}~${p.state}~not-a-token`, 401],
+    // The thief of a callback URL plants the parked token and a state cookie of the state's name: no secret, no sign-in.
+    [
+      "the victim's parked token and a state cookie guessed from the URL: 403",
+      (p) => `${p.name}=${forged(Date.now() + 60_000)}; ${p.tokenCookie}`,
+      403,
+    ],
+    [
+      'a token that is not a JWT',
+      (p) =>
+        `${p.pair}; ${p.tokenName}=${encodeParked({ expiry: Date.now() + 60_000, state: p.state, url: urlKey('/protected'), token: 'not-a-token' })}`,
+      401,
+    ],
   ])('%s', async (_name, cookie, status) => {
     const a = await app();
     const p = await parked(a);
@@ -190,16 +234,17 @@ test(`kept return paths cannot grow a browser's state cookies past ${STATE_COOKI
     newest = new URL(res.headers.location!).searchParams.get('jwtsso_state')!;
     const bytes = held().reduce((sum, c) => sum + c.name.length + c.value.length + 1, 0);
     expect(bytes).toBeLessThanOrEqual(STATE_COOKIE_BYTES);
-    expect(held().map((c) => c.name)).toContain(`jwtsso-s-${newest}`);
+    expect(held().map((c) => c.name)).toContain(`jwtsso-s-${mountTag('')}${newest}`);
   }
   // Each kept path is long, so fewer logins are pending than the count bound allows.
   expect(held().length).toBeLessThan(MAX_PENDING_LOGINS);
   expect(held().length).toBeGreaterThanOrEqual(2);
-  // A path over MAX_KEPT_RETURN is not kept at all: the cookie holds only the expiry.
+  // A path over MAX_KEPT_RETURN is not kept at all: the cookie holds only the expiry and the secret.
   await browser.get(`/protected/long?q=${'y'.repeat(MAX_KEPT_RETURN)}`);
   const last = held().sort((x, y) => y.value.length - x.value.length);
-  expect(held().some((c) => /^[0-9]+$/.test(c.value))).toBe(true);
-  expect(last[0]!.value.length).toBeLessThanOrEqual(700);
+  expect(held().some((c) => /^1~[0-9]+~[A-Za-z0-9_-]{32}~$/.test(c.value))).toBe(true);
+  // The kept path's field (base64url of at most MAX_KEPT_RETURN bytes) stays within what the codec reads back.
+  expect(last[0]!.value.split('~')[3]!.length).toBeLessThanOrEqual(Math.ceil((MAX_KEPT_RETURN * 4) / 3));
 });
 
 describe('anonymous visits store no session', () => {
@@ -342,7 +387,7 @@ describe('found by a hostile review of the cookie login state', () => {
 
   test('three hundred state cookies (as much as a 16 KiB header holds): one response clears at most 20', async () => {
     const a = await app();
-    const many = Array.from({ length: 300 }, (_, i) => `jwtsso-s-${String(i).padStart(32, 'A')}=1`).join('; ');
+    const many = Array.from({ length: 300 }, (_, i) => `jwtsso-s-${mountTag('')}${String(i).padStart(32, 'A')}=1`).join('; ');
     const res = await request(a.url).get('/protected').set('Cookie', many);
     expect(res.status).toBe(302);
     expect(setCookies(res).filter((c) => /Max-Age=0/.test(c))).toHaveLength(20);
@@ -366,7 +411,6 @@ describe('found by a hostile review of the cookie login state', () => {
 // only ever sent to a path of this app.
 describe('a kept return path is only a path of this app, whatever the state cookie holds', () => {
   const shape = { callbackPath: '/cb', returnToParam: false as const, stateIn: 'param' as const };
-  const planted = (path: string) => Buffer.from(path).toString('base64url');
   test.each<[string, string, string]>([
     ['control: the path it kept', '/deep/page?tab=2', '/deep/page?tab=2'],
     ['another host, protocol-relative', '//evil.example/x', '/evil.example/x'],
@@ -377,21 +421,23 @@ describe('a kept return path is only a path of this app, whatever the state cook
   ])('%s', async (_name, kept, location) => {
     const a = await app({ strategy: shape });
     const res = await request(a.url).get('/protected');
-    const state = new URL(res.headers.location!).searchParams.get('jwtsso_state')!;
-    const expiry = String(Date.now() + 60_000);
+    expect(res.status).toBe(302);
+    // A sibling subdomain over http plants a whole login of its own: its secret, its state.
+    const { secret, state } = ownLogin();
     const back = await request(a.url)
       .get(`/cb?jwtsso_state=${state}&jwt=${mint(puavoClaims())}`)
-      .set('Cookie', `jwtsso-s-${state}=${expiry}.${planted(kept)}`);
+      .set('Cookie', `jwtsso-s-${mountTag('')}${state}=${forged(Date.now() + 60_000, secret, kept)}`);
     expect({ status: back.status, location: back.headers.location }).toEqual({ status: 303, location });
   });
 
   test(`a kept path longer than the cookie holds (${MAX_KEPT_RETURN} bytes) is not a live state: 403`, async () => {
     const a = await app({ strategy: shape });
     const res = await request(a.url).get('/protected');
-    const state = new URL(res.headers.location!).searchParams.get('jwtsso_state')!;
+    expect(res.status).toBe(302);
+    const { secret, state } = ownLogin();
     const back = await request(a.url)
       .get(`/cb?jwtsso_state=${state}&jwt=${mint(puavoClaims())}`)
-      .set('Cookie', `jwtsso-s-${state}=${Date.now() + 60_000}.${'A'.repeat(701)}`);
+      .set('Cookie', `jwtsso-s-${mountTag('')}${state}=1~${Date.now() + 60_000}~${secret}~${'A'.repeat(701)}`);
     expect(back.status).toBe(403);
   });
 });
@@ -400,19 +446,20 @@ describe('a kept return path is only a path of this app, whatever the state cook
 // holds at most it, and it is taken only on its own URL, once.
 describe('the posted-token cookie', () => {
   const formPost = { callbackPath: '/access/jwt', responseMode: 'form_post' as const };
-  const value = (url: string, token: string, expiry = Date.now() + 60_000, state = '') =>
-    `${expiry}~${state}~${Buffer.from(url).toString('base64url')}~${token}`;
-  const clears = (res: request.Response) => cookieNamed(res, 'jwtsso-t-posted').some((c) => /Max-Age=0/.test(c));
+  const value = (url: string, token: string, expiry = Date.now() + 60_000) =>
+    encodeParked({ expiry, state: null, url: urlKey(url), token });
+  const posted = `jwtsso-t-${mountTag('')}posted`;
+  const clears = (res: request.Response) => cookieNamed(res, posted).some((c) => /Max-Age=0/.test(c));
 
   test.each<[string, (token: string) => string, boolean]>([
-    ['for another URL: left for it, not taken, not cleared', (t) => `jwtsso-t-posted=${value('/other', t)}`, false],
-    ['expired: cleared, not taken', (t) => `jwtsso-t-posted=${value('/protected', t, Date.now() - 1)}`, true],
+    ['for another URL: left for it, not taken, not cleared', (t) => `${posted}=${value('/other', t)}`, false],
+    ['expired: cleared, not taken', (t) => `${posted}=${value('/protected', t, Date.now() - 1)}`, true],
     [
       'sent twice (one planted): cleared, not taken',
-      (t) => `jwtsso-t-posted=${value('/protected', t)}; jwtsso-t-posted=${value('/protected', t)}`,
+      (t) => `${posted}=${value('/protected', t)}; ${posted}=${value('/protected', t)}`,
       true,
     ],
-    ['junk: cleared, not taken', () => 'jwtsso-t-posted=a~b~c', true],
+    ['junk: cleared, not taken', () => `${posted}=a~b~c`, true],
   ])('a posted-token cookie %s', async (_name, cookie, cleared) => {
     const a = await app({ strategy: formPost });
     const res = await request(a.url)

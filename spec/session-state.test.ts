@@ -42,7 +42,7 @@ describe.each(SESSION_KINDS)('%s', (_kind, kind) => {
     const session = kind(stored);
     expect(hasState(session, 'state-value-0000000000000000', NOW, false)).toBe(false);
     expect(hasState(session, null, NOW, true)).toBe(false);
-    expect(takeToken(kind({ [SESSION_KEY]: bag }), '/p', NOW)).toBeNull();
+    expect(takeToken(kind({ [SESSION_KEY]: bag }), '/p', NOW)).toEqual([]);
   });
 
   test('a state is issued, found, used once, and the bag is removed when empty', () => {
@@ -69,9 +69,9 @@ describe.each(SESSION_KINDS)('%s', (_kind, kind) => {
     const stored: Stored = {};
     const session = kind(stored);
     stashToken(session, '/a?x=1', 'token-a', 'state-a', NOW);
-    expect(takeToken(session, '/a', NOW)).toBeNull();
-    expect(takeToken(session, '/a?x=1', NOW)).toEqual({ token: 'token-a', state: 'state-a' });
-    expect(takeToken(session, '/a?x=1', NOW)).toBeNull();
+    expect(takeToken(session, '/a', NOW)).toEqual([]);
+    expect(takeToken(session, '/a?x=1', NOW)).toEqual([{ token: 'token-a', state: 'state-a' }]);
+    expect(takeToken(session, '/a?x=1', NOW)).toEqual([]);
   });
 
   describe('the rules of what a session keeps', () => {
@@ -109,11 +109,11 @@ describe.each(SESSION_KINDS)('%s', (_kind, kind) => {
       const earlyData: Stored = {};
       const early = kind(earlyData);
       stashToken(early, '/a', 'token-a', null, NOW);
-      expect(takeToken(early, '/a', NOW + PENDING_TOKEN_TTL * 1000 - 1)).toEqual({ token: 'token-a', state: null });
+      expect(takeToken(early, '/a', NOW + PENDING_TOKEN_TTL * 1000 - 1)).toEqual([{ token: 'token-a', state: null }]);
       const lateData: Stored = {};
       const late = kind(lateData);
       stashToken(late, '/a', 'token-a', null, NOW);
-      expect(takeToken(late, '/a', NOW + PENDING_TOKEN_TTL * 1000)).toBeNull();
+      expect(takeToken(late, '/a', NOW + PENDING_TOKEN_TTL * 1000)).toEqual([]);
     });
 
     test('at most MAX_PENDING_TOKENS tokens are parked: the oldest goes first', () => {
@@ -123,17 +123,24 @@ describe.each(SESSION_KINDS)('%s', (_kind, kind) => {
       const urls = Array.from({ length: MAX_PENDING_TOKENS + 1 }, (_, i) => `/tab/${i}`);
       for (const url of urls) stashToken(session, url, `token ${url}`, null, NOW);
       expect(bagOf(stored)?.tokens).toHaveLength(MAX_PENDING_TOKENS);
-      expect(urls.map((url) => takeToken(session, url, NOW)?.token ?? null)).toEqual([null, ...urls.slice(1).map((url) => `token ${url}`)]);
+      expect(urls.map((url) => takeToken(session, url, NOW)[0]?.token ?? null)).toEqual([
+        null,
+        ...urls.slice(1).map((url) => `token ${url}`),
+      ]);
     });
 
-    test('a second token for the same clean URL replaces the first', () => {
+    test('tokens of two logins on one clean URL both wait (tabs of one page), the newest first; the same login again replaces its own', () => {
       const stored: Stored = {};
       const session = kind(stored);
       stashToken(session, '/a', 'first', 'state-1', NOW);
       stashToken(session, '/a', 'second', 'state-2', NOW + 1);
-      expect(bagOf(stored)?.tokens).toHaveLength(1);
-      expect(takeToken(session, '/a', NOW + 2)).toEqual({ token: 'second', state: 'state-2' });
-      expect(takeToken(session, '/a', NOW + 2)).toBeNull();
+      stashToken(session, '/a', 'second again', 'state-2', NOW + 2);
+      expect(bagOf(stored)?.tokens).toHaveLength(2);
+      expect(takeToken(session, '/a', NOW + 3)).toEqual([
+        { token: 'second again', state: 'state-2' },
+        { token: 'first', state: 'state-1' },
+      ]);
+      expect(takeToken(session, '/a', NOW + 3)).toEqual([]);
     });
 
     test('a token parked beside a state: using one up leaves the other, and the bag goes only when both are gone', () => {
@@ -143,14 +150,14 @@ describe.each(SESSION_KINDS)('%s', (_kind, kind) => {
       stashToken(session, '/a', 'token-a', state, NOW);
       expect(hasState(session, state, NOW, true)).toBe(true);
       expect(bagOf(stored)).toBeDefined();
-      expect(takeToken(session, '/a', NOW)).toEqual({ token: 'token-a', state });
+      expect(takeToken(session, '/a', NOW)).toEqual([{ token: 'token-a', state }]);
       expect(bagOf(stored)).toBeUndefined();
 
       const otherData: Stored = {};
       const other = kind(otherData);
       const kept = issueState(other, NOW, 600);
       stashToken(other, '/b', 'token-b', null, NOW);
-      expect(takeToken(other, '/b', NOW)).not.toBeNull();
+      expect(takeToken(other, '/b', NOW)).not.toEqual([]);
       expect(bagOf(otherData)).toBeDefined();
       expect(hasState(other, kept, NOW, true)).toBe(true);
       expect(bagOf(otherData)).toBeUndefined();
@@ -170,7 +177,7 @@ describe.each(SESSION_KINDS)('%s', (_kind, kind) => {
       const stored: Stored = { [SESSION_KEY]: { tokens: [entry] } };
       const session = kind(stored);
       const taken = takeToken(session, '/p', NOW);
-      expect(taken).toEqual(found ? { token: 'token', state: entry.state } : null);
+      expect(taken).toEqual(found ? [{ token: 'token', state: entry.state }] : []);
       // Junk is dropped on read, never written back: the bag is gone once nothing valid is left.
       expect(bagOf(stored)).toBeUndefined();
     });
@@ -197,13 +204,13 @@ describe.each(SESSION_KINDS)('%s', (_kind, kind) => {
       const state = issueState(session, NOW, 600);
       expect(hasState(session, state, NOW, false)).toBe(true);
       stashToken(session, '/a', 'token-a', state, NOW);
-      expect(takeToken(session, '/a', NOW)).toEqual({ token: 'token-a', state });
+      expect(takeToken(session, '/a', NOW)).toEqual([{ token: 'token-a', state }]);
     });
 
     test('taking a token from a session with nothing parked leaves the session as it was', () => {
       const stored: Stored = { other: 1 };
       const session = kind(stored);
-      expect(takeToken(session, '/a', NOW)).toBeNull();
+      expect(takeToken(session, '/a', NOW)).toEqual([]);
       expect(stored).toEqual({ other: 1 });
     });
   });
@@ -219,7 +226,7 @@ test('a session is only ever assigned whole values, and not written at all when 
       stored[key] = value;
     },
   };
-  expect(takeToken(session, '/a', NOW)).toBeNull();
+  expect(takeToken(session, '/a', NOW)).toEqual([]);
   expect(hasState(session, 'state-value-0000000000000000', NOW, true)).toBe(false);
   expect(writes).toEqual([]); // an anonymous visit writes no session
   const state = issueState(session, NOW, 600);

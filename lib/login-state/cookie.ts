@@ -1,15 +1,22 @@
 // The login state in cookies (the default): one cookie per pending login, named by its state, so
-// that tabs never overwrite each other; a returned token waits in a cookie named by its clean
-// URL. Nothing is written to the server session until a login succeeds, and any instance can
-// finish a login another started: no shared secret, no shared memory.
+// that tabs never overwrite each other; a returned token waits in a cookie of its own login too
+// (same-URL tabs included). Nothing is written to the server session until a login succeeds, and
+// any instance can finish a login another started: no shared secret, no shared memory.
+//
+// A state cookie holds the login's secret: 192 random bits that never travel in a URL. The state
+// the URL carries (to the provider and back, beside the token) is derived from it (stateOf), so
+// whoever reads a callback URL (a log, a proxy, an extension) knows the state but cannot make the
+// cookie that claims it: a state is live only where a cookie of that name holds a secret whose
+// derived state it is. A parked token is bound to its login the same way: it is taken only with
+// a live state, which the secret proves.
 //
 // Under https every cookie is `__Host-` prefixed (Secure, Path=/, no Domain), so a sibling
 // subdomain cannot plant one (cookie tossing); over http they are scoped to mountPoint and that
-// protection does not exist (http has none to give). A state cookie is checked by its name
-// (192 random bits) and its expiry; its value is never trusted beyond that.
-import { createHash } from 'node:crypto';
+// protection does not exist (http has none to give). Every name carries a tag of the mountPoint
+// and a `.` (never in a state), so apps on one host never read each other's cookies.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../errors';
-import { randomState } from '../session-state';
+import { decodeParked, decodeState, encodeParked, encodeState, mountTag, urlKey, type ParkedCookie } from './codec';
 import { clearCookie, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
 import { crossSiteWithoutCookie, SessionLoginState } from './session';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
@@ -24,12 +31,12 @@ export const PARKED_TOKEN_SECONDS = 60;
  * server session instead (Puavo's tokens, ~1.5 KiB, always fit).
  */
 export const MAX_COOKIE_BYTES = 4000;
-const MS_PER_SECOND = 1000;
-const HOST_PREFIX = '__Host-';
-const STATE_COOKIE = 'jwtsso-s-';
-const TOKEN_COOKIE = 'jwtsso-t-';
-// A state cookie's value: its expiry, and the return path kept with it (base64url), if any.
-const STATE_VALUE = /^([0-9]{1,16})(?:\.([A-Za-z0-9_-]{1,700}))?$/;
+/**
+ * Most bytes (names and values) of one browser's parked-token cookies together, the new one
+ * included: tabs returning at once each park a token, and every request carries them until they
+ * are taken. A token past this waits in the server session, verified and recorded first.
+ */
+export const PARKED_COOKIE_BYTES = 6144;
 /**
  * Longest return path (bytes) kept in a state cookie, for providers that carry no return URL; a
  * longer one is not kept (the user lands on mountPoint's root). Every request to the host carries
@@ -42,35 +49,49 @@ export const MAX_KEPT_RETURN = 512;
  * visitor's Cookie header past what servers accept (Node: 16 KiB; nginx: 8 KiB per line).
  */
 export const STATE_COOKIE_BYTES = 2048;
+/** Most stale cookies cleared by one response, however many a request carries. */
+export const MAX_CLEARED_PER_RESPONSE = 2 * MAX_PENDING_LOGINS;
+/** Bytes of a login's secret: 192 bits, 32 base64url characters. */
+export const SECRET_BYTES = 24;
+const MS_PER_SECOND = 1000;
+const HOST_PREFIX = '__Host-';
+const STATE_COOKIE = 'jwtsso-s-';
+const TOKEN_COOKIE = 'jwtsso-t-';
+const STATE_LABEL = 'passport-jwtsso state\n';
 // The part of a state cookie's name after its prefix: a state this store issued, nothing else.
 const STATE_NAME = /^[A-Za-z0-9_-]{32}$/;
-/** Most stale state cookies cleared by one response, however many a request carries. */
-export const MAX_CLEARED_PER_RESPONSE = 2 * MAX_PENDING_LOGINS;
-// What a parked-token cookie holds: expiry, state (empty when none), token; `~` never occurs in either.
-const PARKED = /^([0-9]{1,16})~([A-Za-z0-9_-]{0,128})~([A-Za-z0-9_.-]+)$/;
-// The one cookie a cross-site POST parks its token in (its name under TOKEN_COOKIE, never a
-// URL's key, which is 22 characters): expiry, state, the clean URL (base64url), token.
+// The one cookie a cross-site POST parks its token in (never a state, which is 32 characters).
 const POSTED_ID = 'posted';
-const POSTED = /^([0-9]{1,16})~([A-Za-z0-9_-]{0,128})~([A-Za-z0-9_-]+)~([A-Za-z0-9_.-]+)$/;
+
+/**
+ * The state a login's secret shows in URLs: 192 bits of a labelled SHA-256 of the secret,
+ * base64url. Knowing it gives nothing towards the secret.
+ */
+export function stateOf(secret: string): string {
+  return createHash('sha256')
+    .update(STATE_LABEL + secret)
+    .digest()
+    .subarray(0, SECRET_BYTES)
+    .toString('base64url');
+}
 
 /** Options of {@link CookieLoginState}. */
 export interface CookieLoginStateOptions {
-  /** The app's public path prefix: over http, the cookies' Path. */
+  /** The app's public path prefix: over http, the cookies' Path; in every name, as a tag. */
   readonly mountPoint: string;
 }
 
 /** Login state in cookies (`loginState: 'cookie'`, the default). */
 export class CookieLoginState implements LoginStateStore {
   readonly #mountPoint: string;
-  // Under https every app on the host shares Path=/: the names carry the mountPoint (hashed),
-  // so that an app never reads another app's state or parked token.
+  // Disjoint names for every app on the host (the root app's too), whatever a URL's state holds.
   readonly #mountTag: string;
   // Where a token too large for a cookie waits, and the state where the response is out of reach.
   readonly #session = new SessionLoginState();
 
   constructor(options: CookieLoginStateOptions) {
     this.#mountPoint = options.mountPoint;
-    this.#mountTag = options.mountPoint === '' ? '' : `${hash(options.mountPoint).slice(0, 8)}-`;
+    this.#mountTag = mountTag(options.mountPoint);
   }
 
   #scope(ctx: LoginStateContext): CookieScope {
@@ -85,72 +106,87 @@ export class CookieLoginState implements LoginStateStore {
     if (ctx.res === undefined) return this.#session.issue(ctx, maxAgeSeconds, returnTo);
     const scope = this.#scope(ctx);
     const prefix = this.#name(ctx, STATE_COOKIE, '');
-    const state = randomState();
-    const kept =
-      returnTo !== undefined && Buffer.byteLength(returnTo) <= MAX_KEPT_RETURN ? `.${Buffer.from(returnTo).toString('base64url')}` : '';
-    const value = String(ctx.now + maxAgeSeconds * MS_PER_SECOND) + kept;
+    const secret = randomBytes(SECRET_BYTES).toString('base64url');
+    const state = stateOf(secret);
+    const kept = returnTo !== undefined && Buffer.byteLength(returnTo) <= MAX_KEPT_RETURN ? returnTo : null;
+    const value = encodeState({ expiry: ctx.now + maxAgeSeconds * MS_PER_SECOND, secret, kept });
     // The bounds: with the new one, at most MAX_PENDING_LOGINS state cookies and at most
     // STATE_COOKIE_BYTES of them (return paths make them larger); the oldest go first. Only
     // names this store could have issued count (others are never echoed back), and one response
     // clears at most MAX_CLEARED_PER_RESPONSE of them, however many were sent.
     const held = [...cookiesStartingWith(ctx.req, prefix)]
       .filter(([name]) => STATE_NAME.test(name.slice(prefix.length)))
-      .map(([name, values]) => ({ name, expiry: expiryOf(values), bytes: name.length + values.join('').length + 1 }));
+      .map(([name, values]) => ({ name, expiry: stateCookie(values)?.expiry ?? 0, bytes: name.length + values.join('').length + 1 }));
     held.sort((a, b) => a.expiry - b.expiry);
-    let bytes = held.reduce((sum, h) => sum + h.bytes, prefix.length + state.length + value.length + 1);
-    let count = held.length + 1;
-    let dropped = 0;
-    while (dropped < held.length && (count > MAX_PENDING_LOGINS || bytes > STATE_COOKIE_BYTES)) {
-      bytes -= held[dropped]!.bytes;
-      count -= 1;
-      dropped += 1;
-    }
+    const dropped = oldestOver(
+      held,
+      { count: MAX_PENDING_LOGINS, bytes: STATE_COOKIE_BYTES },
+      prefix.length + state.length + value.length + 1,
+    );
     for (const old of held.slice(0, Math.min(dropped, MAX_CLEARED_PER_RESPONSE))) clearCookie(ctx.res, old.name, scope);
     setCookie(ctx.res, prefix + state, value, maxAgeSeconds, scope);
     return state;
   }
 
-  returnTo(ctx: LoginStateContext, state: string): string | null {
+  // The state cookie of `state` in this request, and whether it proves the state: exactly one
+  // cookie of its name, unexpired, whose secret derives `state`. Two of one name mean one was
+  // planted, and a value without the secret is a guess from a URL: neither proves anything.
+  #lookup(ctx: LoginStateContext, state: string): { name: string; present: boolean; proven: boolean; kept: string | null } {
     const name = this.#name(ctx, STATE_COOKIE, state);
     const values = cookiesStartingWith(ctx.req, name).get(name);
-    if (values === undefined) return this.#session.mayHoldToken(ctx) ? this.#session.returnTo(ctx, state) : null;
-    const parsed = values.length === 1 ? STATE_VALUE.exec(values[0]!) : null;
-    if (parsed === null || Number(parsed[1]) <= ctx.now || parsed[2] === undefined) return null;
-    // Planted or not, it is only ever used as a path below mountPoint (the caller judges it so).
-    return Buffer.from(parsed[2], 'base64url').toString('utf8');
+    const cookie = values === undefined ? null : stateCookie(values);
+    const proven = cookie !== null && cookie.expiry > ctx.now && derives(cookie.secret, state);
+    return { name, present: values !== undefined, proven, kept: proven && cookie !== null ? cookie.kept : null };
+  }
+
+  returnTo(ctx: LoginStateContext, state: string): string | null {
+    const found = this.#lookup(ctx, state);
+    if (!found.present) return this.#session.mayHoldToken(ctx) ? this.#session.returnTo(ctx, state) : null;
+    // Only ever used as a path below mountPoint (the caller judges it so).
+    return found.kept;
   }
 
   isLive(ctx: LoginStateContext, state: string | null, options: { useUp: boolean }): boolean {
     if (state === null) return false;
-    const name = this.#name(ctx, STATE_COOKIE, state);
-    const values = cookiesStartingWith(ctx.req, name).get(name);
-    // Exactly one cookie of that name, unexpired. Two of one name mean one was planted: refused.
-    const live = values !== undefined && values.length === 1 && expiryOf(values) > ctx.now;
-    if (values !== undefined && options.useUp && ctx.res !== undefined) clearCookie(ctx.res, name, this.#scope(ctx));
-    if (live) return true;
+    const found = this.#lookup(ctx, state);
+    if (found.present && options.useUp && ctx.res !== undefined) clearCookie(ctx.res, found.name, this.#scope(ctx));
+    if (found.proven) return true;
     // A state issued where the response was out of reach waits in the session (issue above).
     return this.#session.mayHoldToken(ctx) && this.#session.isLive(ctx, state, options);
   }
 
-  spillsToSession(ctx: LoginStateContext, url: string, pending: PendingToken): boolean {
-    const { name, value } = this.#parked(ctx, url, pending);
-    return ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES;
+  // Where a token for `url` is parked: a cookie named by its state (each login its own, so tabs
+  // on one URL never overwrite each other), or by a fresh random id when no state came back.
+  #parked(ctx: LoginStateContext, url: string, pending: PendingToken): { name: string; value: string; fits: boolean } {
+    const id = pending.state ?? randomBytes(SECRET_BYTES).toString('base64url');
+    const name = this.#name(ctx, TOKEN_COOKIE, id);
+    const value = encodeParked({
+      expiry: ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND,
+      state: pending.state,
+      url: urlKey(url),
+      token: pending.token,
+    });
+    const bytes = name.length + value.length + 1;
+    const prefix = this.#name(ctx, TOKEN_COOKIE, '');
+    let held = 0;
+    for (const [other, values] of cookiesStartingWith(ctx.req, prefix))
+      if (other !== name) held += other.length + values.join('').length + 1;
+    return { name, value, fits: ctx.res !== undefined && bytes <= MAX_COOKIE_BYTES && held + bytes <= PARKED_COOKIE_BYTES };
   }
 
-  #parked(ctx: LoginStateContext, url: string, pending: PendingToken): { name: string; value: string } {
-    const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
-    return { name, value: `${ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND}~${pending.state ?? ''}~${pending.token}` };
+  spillsToSession(ctx: LoginStateContext, url: string, pending: PendingToken): boolean {
+    return !this.#parked(ctx, url, pending).fits;
   }
 
   park(ctx: LoginStateContext, url: string, pending: PendingToken, options?: { crossSite: boolean }): void {
     if (options?.crossSite === true) return this.#parkPosted(ctx, url, pending);
-    const { name, value } = this.#parked(ctx, url, pending);
-    if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) {
-      // Too large for a cookie (or no response to set it on): the session, where there is one.
+    const { name, value, fits } = this.#parked(ctx, url, pending);
+    if (!fits) {
+      // Too large for a cookie, past the browser's budget, or no response to set it on: the session, where there is one.
       if (ctx.session === undefined) throw tooLargeWithoutSession();
       return this.#session.park(ctx, url, pending);
     }
-    setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
+    setCookie(ctx.res!, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
   }
 
   // A cross-site POST may come from any site, as often as it likes, and its cookies are set
@@ -159,33 +195,36 @@ export class CookieLoginState implements LoginStateStore {
   // session: it would be a new one, replacing the browser's own session cookie.
   #parkPosted(ctx: LoginStateContext, url: string, pending: PendingToken): void {
     const name = this.#name(ctx, TOKEN_COOKIE, POSTED_ID);
-    const where = Buffer.from(url).toString('base64url');
-    const value = `${ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND}~${pending.state ?? ''}~${where}~${pending.token}`;
+    const value = encodeParked({
+      expiry: ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND,
+      state: pending.state,
+      url: urlKey(url),
+      token: pending.token,
+    });
     if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) throw crossSiteWithoutCookie();
     setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
   }
 
-  // The token a cross-site POST parked, if it waits for `url`; undefined when there is none.
-  #takePosted(ctx: LoginStateContext, url: string): PendingToken | null | undefined {
-    const name = this.#name(ctx, TOKEN_COOKIE, POSTED_ID);
-    const values = cookiesStartingWith(ctx.req, name).get(name);
-    if (values === undefined) return undefined;
-    const parsed = values.length === 1 ? POSTED.exec(values[0]!) : null;
-    const live = parsed !== null && Number(parsed[1]) > ctx.now;
-    // Another URL's token waits on; junk, an expired one or a name sent twice is cleared.
-    if (live && Buffer.from(parsed[3]!, 'base64url').toString('utf8') !== url) return undefined;
-    if (ctx.res !== undefined) clearCookie(ctx.res, name, this.#scope(ctx));
-    return live ? { token: parsed[4]!, state: parsed[2] === '' ? null : parsed[2]! } : null;
-  }
-
-  take(ctx: LoginStateContext, url: string): PendingToken | null {
-    const name = this.#name(ctx, TOKEN_COOKIE, keyOf(url));
-    const values = cookiesStartingWith(ctx.req, name).get(name);
-    if (values === undefined) return this.#takePosted(ctx, url) ?? this.#session.take(ctx, url);
-    if (ctx.res !== undefined) clearCookie(ctx.res, name, this.#scope(ctx));
-    const parsed = values.length === 1 ? PARKED.exec(values[0]!) : null;
-    if (parsed === null || Number(parsed[1]) <= ctx.now) return null;
-    return { token: parsed[3]!, state: parsed[2] === '' ? null : parsed[2]! };
+  take(ctx: LoginStateContext, url: string): PendingToken[] {
+    const key = urlKey(url);
+    const scope = this.#scope(ctx);
+    const found: ParkedCookie[] = [];
+    let cleared = 0;
+    for (const [name, values] of cookiesStartingWith(ctx.req, this.#name(ctx, TOKEN_COOKIE, ''))) {
+      const parked = values.length === 1 ? decodeParked(values[0]!) : null;
+      const live = parked !== null && parked.expiry > ctx.now;
+      // Another URL's token waits on; this URL's is taken; junk, an expired one or a name sent twice is cleared.
+      if (live && parked.url !== key) continue;
+      if (ctx.res !== undefined && cleared < MAX_CLEARED_PER_RESPONSE) {
+        clearCookie(ctx.res, name, scope);
+        cleared += 1;
+      }
+      if (live) found.push(parked);
+    }
+    // The newest first: a tab's own token is the last one parked before its request left.
+    found.sort((a, b) => b.expiry - a.expiry);
+    const taken: PendingToken[] = found.slice(0, MAX_PENDING_LOGINS).map((p) => ({ token: p.token, state: p.state }));
+    return this.#session.mayHoldToken(ctx) ? [...taken, ...this.#session.take(ctx, url)] : taken;
   }
 
   mayHoldToken(ctx: LoginStateContext): boolean {
@@ -193,18 +232,30 @@ export class CookieLoginState implements LoginStateStore {
   }
 }
 
-// A state cookie's expiry; 0 (expired) for anything else, including a name sent twice.
-function expiryOf(values: readonly string[]): number {
-  const parsed = values.length === 1 ? STATE_VALUE.exec(values[0]!) : null;
-  return parsed === null ? 0 : Number(parsed[1]);
+// A state cookie's contents; null for anything else, including a name sent twice.
+function stateCookie(values: readonly string[]): ReturnType<typeof decodeState> {
+  return values.length === 1 ? decodeState(values[0]!) : null;
 }
 
-// A clean URL as a cookie name: 128 bits of its SHA-256, base64url.
-function keyOf(url: string): string {
-  return hash(url).slice(0, 22);
+// True if `secret` derives `state` (compared in constant time).
+function derives(secret: string, state: string): boolean {
+  const expected = Buffer.from(stateOf(secret));
+  const got = Buffer.from(state);
+  return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-const hash = (text: string): string => createHash('sha256').update(text).digest('base64url');
+// How many of `held` (oldest first) must go so that, with one more of `adding` bytes, the bounds hold.
+function oldestOver(held: readonly { bytes: number }[], bound: { count: number; bytes: number }, adding: number): number {
+  let bytes = held.reduce((sum, h) => sum + h.bytes, adding);
+  let count = held.length + 1;
+  let dropped = 0;
+  while (dropped < held.length && (count > bound.count || bytes > bound.bytes)) {
+    bytes -= held[dropped]!.bytes;
+    count -= 1;
+    dropped += 1;
+  }
+  return dropped;
+}
 
 const tooLargeWithoutSession = (): JwtSsoError =>
   new JwtSsoError(

@@ -31,8 +31,8 @@ export class SessionLoginState implements LoginStateStore {
     stashToken(sessionOf(ctx), url, pending.token, pending.state, ctx.now, { consumed: pending.consumed === true });
   }
 
-  take(ctx: LoginStateContext, url: string): PendingToken | null {
-    return ctx.session === undefined ? null : takeToken(ctx.session, url, ctx.now);
+  take(ctx: LoginStateContext, url: string): PendingToken[] {
+    return ctx.session === undefined ? [] : takeToken(ctx.session, url, ctx.now);
   }
 
   mayHoldToken(ctx: LoginStateContext): boolean {

@@ -56,8 +56,12 @@ export interface LoginStateStore {
    * token sent again and again) can never create sessions.
    */
   spillsToSession(ctx: LoginStateContext, url: string, pending: PendingToken): boolean;
-  /** Takes (removes and returns) the token waiting for `url`, if any. */
-  take(ctx: LoginStateContext, url: string): PendingToken | null;
+  /**
+   * Takes (removes and returns) the tokens waiting for `url`, the newest first: tabs of one URL
+   * returning at once each park one, and a tab's own token is the newest its request carries.
+   * The caller tries them in order until one is accepted.
+   */
+  take(ctx: LoginStateContext, url: string): PendingToken[];
   /** Cheap: false when this request cannot hold a parked token (the signed-in hot path). */
   mayHoldToken(ctx: LoginStateContext): boolean;
 }

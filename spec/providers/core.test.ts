@@ -3,6 +3,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { presets } from '../../lib';
+import { mountTag } from '../../lib/login-state/codec';
 import { startApp, type TestApp } from '../helpers/app';
 import { mint, puavoClaims } from '../helpers/tokens';
 
@@ -152,7 +153,7 @@ describe('cross-site form POSTs cannot grow, replace or lock a browser out', () 
       expect(res.status).toBe(303);
       for (const name of cookieNames(res)) names.add(name);
     }
-    expect([...names]).toEqual(['jwtsso-t-posted']);
+    expect([...names]).toEqual([`jwtsso-t-${mountTag('')}posted`]);
     // The jar holds that one cookie, the last one posted, and nothing grows.
     const jar = (victim as unknown as { jar: { getCookies(o: object): { name: string; value: string }[] } }).jar.getCookies({
       domain: '127.0.0.1',
@@ -160,7 +161,7 @@ describe('cross-site form POSTs cannot grow, replace or lock a browser out', () 
       secure: false,
       script: false,
     });
-    expect(jar.map((c) => c.name)).toEqual(['jwtsso-t-posted']);
+    expect(jar.map((c) => c.name)).toEqual([`jwtsso-t-${mountTag('')}posted`]);
     expect(jar[0]!.name.length + jar[0]!.value.length).toBeLessThanOrEqual(4000);
   });
 
