@@ -1,5 +1,6 @@
 import type { AuthenticateOptions } from 'passport';
 import { Strategy } from 'passport-strategy';
+import createDebug from 'debug';
 import type { Request } from 'express';
 import { adaptRequest } from './adapter';
 import type { JwtClaims, JwtRegisteredClaims } from './claims';
@@ -77,6 +78,8 @@ declare module 'passport' {
 
 type AnyVerify = (...args: unknown[]) => unknown;
 
+const debug = createDebug('passport-jwtsso');
+
 // A login Passport keeps in a session (its default) cannot last without one: say so before the
 // browser makes the trip to the provider. With `session: false` the cookie login state needs none.
 function requireSession(ctx: LoginStateContext, options: JwtSsoAuthenticateOptions): void {
@@ -102,6 +105,20 @@ function wrongPlace(o: ResolvedOptions, path: string, posted: boolean): void {
       `A sign-in token arrived in the URL, but this app takes it only from a form POST to ${o.mountPoint}${o.callbackPath} (responseMode "form_post"). Start the sign-in again.`,
     );
   }
+}
+
+const asError = (x: unknown): Error => (x instanceof Error ? x : new Error(String(x)));
+
+// Where an error goes when Passport's own error path threw too (a custom callback that throws on
+// every outcome): Express's `req.next`, the app's error handler; else it is logged.
+function passOn(req: Request, err: Error): void {
+  const next = (req as { next?: unknown }).next;
+  try {
+    if (typeof next === 'function') return (next as (e: Error) => void)(err);
+  } catch {
+    // the error handler threw too: logged below
+  }
+  debug('an error thrown by the app while answering a sign-in, with no error handler to pass it to: %s', err.message);
 }
 
 function isAuthenticated(req: Request): boolean {
@@ -203,6 +220,22 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     this.error(err instanceof Error ? err : new Error(String(err)));
   }
 
+  // The end of every asynchronous path: a rejection is refused (fail or error), and whatever the
+  // app's own handlers throw while Passport answers (a custom callback that throws, a
+  // failureRedirect after another middleware answered) ends in the app's error handler: never an
+  // unhandled rejection, which would end the process.
+  private settle(req: Request, work: Promise<void>): void {
+    work
+      .catch((err: unknown) => this.refuse(err, req))
+      .catch((thrown: unknown) => {
+        try {
+          this.error(asError(thrown));
+        } catch (again) {
+          passOn(req, asError(again));
+        }
+      });
+  }
+
   // Synchronous on every path but the verifying one, so a signed-in request costs no promise.
   private dispatch(req: Request, options: JwtSsoAuthenticateOptions): void {
     const o = this._options;
@@ -215,13 +248,15 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       requireSession(ctx, options);
       // A token in the URL of the POST too: refused like one in a GET (it reaches access logs).
       if (hasTokenParam(o, pairs)) wrongPlace(o, path, false);
-      formPairs(req)
-        .then((posted) => this.receive(req, ctx, { pairs: posted, target, posted: true }))
-        .catch((err: unknown) => {
+      const received = formPairs(req).then((posted) => this.receive(req, ctx, { pairs: posted, target, posted: true }));
+      this.settle(
+        req,
+        received.catch((err: unknown) => {
           // A refused body (too large) is left unread: close the connection, do not keep the socket waiting.
           if (bodyLeftUnread(req) && ctx.res !== undefined && !ctx.res.headersSent) ctx.res.setHeader('Connection', 'close');
-          this.refuse(err, req);
-        });
+          throw err;
+        }),
+      );
       return;
     }
     if (hasTokenParam(o, pairs)) {
@@ -231,8 +266,8 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     }
     if (o.loginState.mayHoldToken(ctx)) {
       const pending = o.loginState.take(ctx, cleanTarget(o, target));
-      if (pending !== null) {
-        this.verifyPending(req, ctx, pending).catch((err: unknown) => this.refuse(err, req));
+      if (pending.length > 0) {
+        this.settle(req, this.verifyPending(req, ctx, pending));
         return;
       }
     }
@@ -280,32 +315,44 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     // A token too large for a cookie would be kept in a server session: only once it verified and
     // was recorded, so that no anonymous request can create sessions (a posted one is refused).
     if (!from.posted && o.loginState.spillsToSession(ctx, returned.clean, pending)) {
-      verifyBeforeKeeping(o, ctx, pending)
-        .then(() => parked(true))
-        .catch((err: unknown) => this.refuse(err, req));
+      this.settle(
+        req,
+        verifyBeforeKeeping(o, ctx, pending).then(() => parked(true)),
+      );
       return;
     }
     parked(false);
   }
 
-  // The request on the clean URL: verify the waiting token, use up its state and its jti, call verify.
-  private async verifyPending(req: Request, ctx: LoginStateContext, pending: PendingToken): Promise<void> {
+  // The request on the clean URL: verify a waiting token, use up its state and its jti, call
+  // verify. Tabs of one URL returning at once each parked a token, and each request carries all
+  // that were parked when it left: the newest (its own, as a rule) is tried first, and where
+  // another tab's request took that one first (replayed, its state used up), the next; each must
+  // pass every check on its own. The first refusal is the answer when none is accepted.
+  private async verifyPending(req: Request, ctx: LoginStateContext, candidates: readonly PendingToken[]): Promise<void> {
     noStore(ctx.res);
     const signedIn = isAuthenticated(req);
-    // Someone signed in, and the token is not of a login this browser started (another site
-    // posted it, say): dropped before it is even verified, so it cannot cost them the page.
-    if (signedIn && !stateAccepted(this._options, ctx, { state: pending.state, useUp: false })) {
-      this.event(req, { type: 'token-dropped' });
-      return this.pass();
+    let refusal: unknown;
+    for (const pending of candidates) {
+      // Someone signed in, and the token is not of a login this browser started (another site
+      // posted it, say): dropped before it is even verified, so it cannot cost them the page.
+      if (signedIn && !stateAccepted(this._options, ctx, { state: pending.state, useUp: false })) continue;
+      let claims: JwtClaims | null;
+      try {
+        claims = await acceptToken(this._options, ctx, { ...pending, signedIn });
+      } catch (err) {
+        if (!isRefusal(err)) throw err; // a fault (replay store down) ends the request at once
+        refusal ??= err;
+        continue;
+      }
+      // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
+      if (claims === null) continue;
+      this.event(req, () => acceptedEvent(claims));
+      return this.callVerify(req, claims as unknown as C);
     }
-    const claims = await acceptToken(this._options, ctx, { ...pending, signedIn });
-    // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
-    if (claims === null) {
-      this.event(req, { type: 'token-dropped' });
-      return this.pass();
-    }
-    this.event(req, () => acceptedEvent(claims));
-    this.callVerify(req, claims as unknown as C);
+    if (refusal !== undefined) throw refusal;
+    this.event(req, { type: 'token-dropped' });
+    this.pass();
   }
 
   private callVerify(req: Request, claims: C): void {
@@ -335,12 +382,15 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       return done(err ?? new Error('verify threw'));
     }
     if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
-      (result as Promise<unknown>).then(
-        (user) => {
-          if (user === undefined && takesDone) return; // it will call done
-          done(null, user as false | null | undefined);
-        },
-        (err: unknown) => done(err ?? new Error('verify rejected')),
+      this.settle(
+        req,
+        (result as Promise<unknown>).then(
+          (user) => {
+            if (user === undefined && takesDone) return; // it will call done
+            done(null, user as false | null | undefined);
+          },
+          (err: unknown) => done(err ?? new Error('verify rejected')),
+        ),
       );
     } else if (!takesDone) {
       done(null, result as false | null | undefined);
