@@ -290,7 +290,7 @@ describeWithRedis('RedisReplayStore on a Redis Cluster', () => {
           `measured: ${kind.name}: ${s.ok} consumes answered, ${s.failed} refused, ${s.hung} hung; ` +
             `refusals from ${s.firstFail} ms to ${s.lastFail} ms after the kill (load ran to ${loadEnd} ms): ` +
             `${recovered ? `recovered by itself, failover window ${s.lastFail} ms` : 'did NOT recover while the killed master stayed down'}; ` +
-            `${Number.isNaN(promotedAt) ? '' : `${s.lastFail - promotedAt} ms after the promotion; `}` +
+            `${Number.isNaN(promotedAt) ? '' : `${s.lastFail - promotedAt} ms from when the promotion was seen; `}` +
             `logins through the strategy: ${httpStats[k]!.ok} signed in, ${httpStats[k]!.refused} refused with 500; ` +
             `errors: ${[...s.messages].slice(0, 5).join(' | ')}`,
         );
