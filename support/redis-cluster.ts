@@ -305,3 +305,17 @@ export class RedisSentinelGroup {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** The Redis Cluster slot of a key (CRC16/XMODEM of the key, or of its first non-empty `{hash tag}`, mod 16384). */
+export function keySlot(key: string): number {
+  const bytes = Buffer.from(key);
+  const open = bytes.indexOf('{');
+  const close = open === -1 ? -1 : bytes.indexOf('}', open + 1);
+  const hashed = close > open + 1 ? bytes.subarray(open + 1, close) : bytes;
+  let crc = 0;
+  for (const byte of hashed) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}

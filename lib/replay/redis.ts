@@ -1,3 +1,4 @@
+import { systemClock } from '../clock';
 import type { ReplayStore } from './store';
 
 /**
@@ -62,10 +63,32 @@ export interface RedisReplayStoreOptions {
    * rejects (the login is refused with a 500) when fewer acknowledge within `timeoutMs`.
    */
   waitForReplicas?: WaitForReplicasOptions;
+  /**
+   * node-redis `createCluster()` only: the least number of milliseconds between two slot-map
+   * refreshes the store asks of the cluster client. Default 1000. A positive integer.
+   *
+   * node-redis learns a new slot map only from a `MOVED` or `ASK` answer, and a master that died
+   * answers nothing, so after a failover it would keep sending that master's third of the ids to
+   * the dead address until recreated (node-redis issue 2806). So after every failed or timed-out
+   * consume the store asks the client to read the slot map again from a live node (`CLUSTER
+   * SLOTS`), at most once per this many milliseconds: a long outage costs one `CLUSTER SLOTS` a
+   * cooldown, never a storm. The consume that failed still rejects (fail closed); the ones after
+   * the refresh go to the promoted replica. ioredis `Cluster` refreshes by itself and ignores
+   * this option.
+   *
+   * @example
+   * ```ts
+   * const cluster = await createCluster({ rootNodes }).on('error', log).connect();
+   * new RedisReplayStore({ client: cluster, slotsRefreshCooldownMs: 2000 });
+   * ```
+   */
+  slotsRefreshCooldownMs?: number;
 }
 
 /** Default {@link RedisReplayStoreOptions.timeoutMs}. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 500;
+/** Default {@link RedisReplayStoreOptions.slotsRefreshCooldownMs}. */
+export const DEFAULT_SLOTS_REFRESH_COOLDOWN_MS = 1000;
 const MS_PER_SECOND = 1000;
 
 type Reply = unknown;
@@ -74,6 +97,39 @@ interface Driver {
   setNx(key: string, ms: number): Promise<Reply>;
   /** `SET key 1 PX ms NX` then `WAIT count timeout`, on one connection; resolves both replies. */
   setNxWait(key: string, ms: number, count: number, waitMs: number): Promise<[Reply, Reply]>;
+  /** Told of every failed or timed-out consume; never throws, never waits. */
+  failed?(): void;
+}
+
+/** The part of node-redis v5's cluster internals (`cluster._slots`, typed but undocumented) used to refresh the slot map. */
+interface ClusterSlotsLike {
+  rediscover(startWith: unknown): Promise<void>;
+  masters: { client?: { isReady?: unknown } }[];
+}
+
+/**
+ * What re-reads a node-redis cluster's slot map after a failure, at most once per cooldown, or
+ * undefined where the client has no such machinery (node-redis v4 keeps it private).
+ */
+function slotsRefresher(cluster: Shape, cooldownMs: number): (() => void) | undefined {
+  const self = (cluster._self ?? cluster) as Shape;
+  const slots = self._slots as Partial<ClusterSlotsLike> | undefined;
+  if (slots === null || typeof slots !== 'object' || typeof slots.rediscover !== 'function') return undefined;
+  let next = Number.NEGATIVE_INFINITY;
+  return () => {
+    const now = systemClock();
+    if (now < next) return;
+    next = now + cooldownMs;
+    // Asked first: a live master (its CLUSTER SLOTS has the promoted replica). Any other client
+    // (a dead one fails at once) makes node-redis fall back to each of its root nodes in turn.
+    const clients = (Array.isArray(slots.masters) ? slots.masters : []).map((m) => m?.client).filter((c) => c != null);
+    const ready = clients.filter((c) => c.isReady === true);
+    const pool = ready.length > 0 ? ready : clients;
+    const startWith = pool[Math.floor(Math.random() * pool.length)];
+    if (startWith === undefined) return;
+    // The refresh's own failure is node-redis's 'error' event; the store has nothing to add.
+    new Promise<void>((resolve) => resolve(slots.rediscover!(startWith))).catch(() => undefined);
+  };
 }
 
 type Fn = (...args: unknown[]) => Promise<unknown>;
@@ -98,7 +154,7 @@ function describe(value: unknown): string {
 }
 
 // Decided by shape, so that neither client is ever imported: both are optional peers.
-function driverFor(client: unknown, waits: boolean): Driver {
+function driverFor(client: unknown, waits: boolean, slotsRefreshCooldownMs: number): Driver {
   const o = (client !== null && typeof client === 'object' ? client : {}) as Shape;
   const sendCommand = fn(o, 'sendCommand');
   if (sendCommand !== undefined && typeof o.isOpen === 'boolean') {
@@ -109,6 +165,7 @@ function driverFor(client: unknown, waits: boolean): Driver {
         setNx: (key, ms) => sendCommand(key, false, setArgs(key, ms)),
         setNxWait: (key, ms, count, waitMs) =>
           Promise.all([sendCommand(key, false, setArgs(key, ms)), sendCommand(key, false, waitArgs(count, waitMs))]),
+        failed: slotsRefresher(o, slotsRefreshCooldownMs),
       };
     }
     // Sentinel and pool lend one of several connections per call: SET and WAIT go as one
@@ -164,6 +221,10 @@ function driverFor(client: unknown, waits: boolean): Driver {
   );
 }
 
+/** A number as itself, anything else by its type (a string option may be a secret pasted in the wrong place). */
+const describeNumber = (value: unknown): string =>
+  typeof value === 'number' ? String(value) : `a ${value === null ? 'null' : typeof value}`;
+
 function positiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
@@ -175,8 +236,10 @@ function positiveInteger(value: unknown): value is number {
  *
  * It fails closed: when Redis is down, answers an error, or does not answer within
  * `timeoutMs`, `consume` rejects, and the strategy refuses the login with a 500. When Redis
- * comes back, logins work again without a restart (the client reconnects); after a cluster
- * failover, see the README for the clients that must be recreated.
+ * comes back, logins work again without a restart (the client reconnects). After a cluster
+ * failover whose old master stays down, ioredis `Cluster` finds the promoted replica by itself,
+ * and a node-redis (v5) `createCluster()` client is asked by the store to re-read its slot map
+ * (see {@link RedisReplayStoreOptions.slotsRefreshCooldownMs}): neither needs code in the app.
  *
  * With `waitForReplicas`, each consume also waits for replicas to hold the id (`WAIT`) and
  * rejects when too few do, so that a failover cannot forget a used token id.
@@ -197,7 +260,12 @@ export class RedisReplayStore implements ReplayStore {
   constructor(options: RedisReplayStoreOptions) {
     if (options === null || typeof options !== 'object')
       throw new TypeError('RedisReplayStore: options must be an object with a "client".');
-    const { prefix = 'jwtsso:jti:', timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, waitForReplicas } = options;
+    const {
+      prefix = 'jwtsso:jti:',
+      timeoutMs = DEFAULT_REDIS_TIMEOUT_MS,
+      waitForReplicas,
+      slotsRefreshCooldownMs = DEFAULT_SLOTS_REFRESH_COOLDOWN_MS,
+    } = options;
     if (typeof prefix !== 'string') throw new TypeError('RedisReplayStore: option "prefix" must be a string.');
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new TypeError(`RedisReplayStore: option "timeoutMs" must be a positive number of milliseconds, got ${String(timeoutMs)}.`);
@@ -212,7 +280,12 @@ export class RedisReplayStore implements ReplayStore {
       }
       this.#wait = { count: w.count, timeoutMs: w.timeoutMs };
     }
-    this.#driver = driverFor(options.client, this.#wait !== undefined);
+    if (!positiveInteger(slotsRefreshCooldownMs)) {
+      throw new TypeError(
+        `RedisReplayStore: option "slotsRefreshCooldownMs" must be a positive integer of milliseconds, got ${describeNumber(slotsRefreshCooldownMs)}.`,
+      );
+    }
+    this.#driver = driverFor(options.client, this.#wait !== undefined, slotsRefreshCooldownMs);
     this.#prefix = prefix;
     this.#timeoutMs = timeoutMs;
   }
@@ -236,6 +309,9 @@ export class RedisReplayStore implements ReplayStore {
       if (reply === 'OK') return true;
       if (reply === null) return false;
       throw new Error(`RedisReplayStore: unexpected reply to SET NX (${typeof reply}).`);
+    } catch (err) {
+      this.#driver.failed?.();
+      throw err;
     } finally {
       clearTimeout(timer);
     }

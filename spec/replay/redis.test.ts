@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import Redis from 'ioredis';
 import { createClient, createClientPool } from 'redis';
 import { JwtSsoErrorCode as Code, RedisReplayStore, type ReplayStore } from '../../lib';
+import { DEFAULT_REDIS_TIMEOUT_MS } from '../../lib/replay/redis';
 import { startApp, type TestApp } from '../helpers/app';
 import { describeWithRedis, freePort, RedisServer } from '../../support/redis-server';
 import { mint, puavoClaims } from '../helpers/tokens';
@@ -286,13 +287,25 @@ describe('RedisReplayStore options', () => {
       'below "timeoutMs" (100)',
     ],
     ['a WAIT of 0 ms (Redis: wait forever)', { client: fakeIo, waitForReplicas: { count: 1, timeoutMs: 0 } }, '"waitForReplicas"'],
+    ['a cooldown of 0 ms', { client: fakeIo, slotsRefreshCooldownMs: 0 }, '"slotsRefreshCooldownMs"'],
+    ['a negative cooldown', { client: fakeIo, slotsRefreshCooldownMs: -1000 }, '"slotsRefreshCooldownMs"'],
+    ['a cooldown of 0.5 ms', { client: fakeIo, slotsRefreshCooldownMs: 0.5 }, '"slotsRefreshCooldownMs"'],
+    ['a NaN cooldown', { client: fakeIo, slotsRefreshCooldownMs: NaN }, 'got NaN'],
+    ['an infinite cooldown', { client: fakeIo, slotsRefreshCooldownMs: Infinity }, '"slotsRefreshCooldownMs"'],
+    ['a cooldown in a string (not repeated)', { client: fakeIo, slotsRefreshCooldownMs: '1000' }, 'got a string.'],
+    ['a null cooldown', { client: fakeIo, slotsRefreshCooldownMs: null }, 'got a null.'],
     [
       'waitForReplicas with an ioredis-shaped client without pipeline()',
       { client: fakeIo, waitForReplicas: { count: 1, timeoutMs: 10 } },
       'pipeline()',
     ],
   ])('refuses %s', (_name, options, option) => {
+    expect(() => new RedisReplayStore(options as never)).toThrow(TypeError);
     expect(() => new RedisReplayStore(options as never)).toThrow(option);
+  });
+
+  test.each([1, 1000, 60_000, undefined])('accepts a cooldown of %p ms (undefined: the default)', (slotsRefreshCooldownMs) => {
+    expect(new RedisReplayStore({ client: fakeIo, slotsRefreshCooldownMs })).toBeInstanceOf(RedisReplayStore);
   });
 
   // A client it cannot drive is a TypeError here, naming what it got, never a 500 on every login.
@@ -350,5 +363,128 @@ describe('RedisReplayStore options', () => {
   ])('rejects on %s (a client that cannot fail this way for real)', async (_name, set, message) => {
     const store = new RedisReplayStore({ client: { set, call: set } as never });
     await expect(store.consume('x', 60)).rejects.toThrow(message);
+  });
+});
+
+// node-redis's createCluster() learns a failover only from MOVED/ASK, which a dead master never
+// sends: after a failure the store asks it (through `_slots.rediscover`) to re-read the slot map.
+// The real cluster test is spec/replay/cluster.test.ts; these are the rules, on a cluster's shape.
+describe('RedisReplayStore on a node-redis cluster: the slot map re-read after a failure', () => {
+  const dead = { isReady: false, name: 'dead' };
+  const live = { isReady: true, name: 'live' };
+  function fakeCluster(send: () => Promise<unknown>, slots: unknown = undefined) {
+    const asked: unknown[] = [];
+    const _slots = slots ?? {
+      masters: [{ client: dead }, { client: live }, { client: undefined }],
+      rediscover: async (startWith: unknown) => {
+        asked.push(startWith);
+      },
+    };
+    return { asked, client: { isOpen: true, getSlotMaster: () => undefined, sendCommand: send, _slots } };
+  }
+  const fail = () => Promise.reject(new Error('Socket closed unexpectedly'));
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  test('a failure is still a rejection, and a live master is asked; again only once the cooldown has passed', async () => {
+    const { asked, client } = fakeCluster(fail);
+    const store = new RedisReplayStore({ client: client as never, slotsRefreshCooldownMs: 1000 });
+    await expect(store.consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+    expect(asked).toEqual([live]);
+    jest.setSystemTime(1_000_999);
+    await expect(store.consume('b', 60)).rejects.toThrow('Socket closed unexpectedly');
+    expect(asked).toHaveLength(1);
+    jest.setSystemTime(1_001_000);
+    await expect(store.consume('c', 60)).rejects.toThrow('Socket closed unexpectedly');
+    expect(asked).toEqual([live, live]);
+  });
+
+  test('the default cooldown is 1000 ms', async () => {
+    const { asked, client } = fakeCluster(fail);
+    const store = new RedisReplayStore({ client: client as never });
+    for (const now of [1_000_000, 1_000_999, 1_001_000, 1_001_999, 1_002_000]) {
+      jest.setSystemTime(now);
+      await expect(store.consume('a', 60)).rejects.toThrow();
+    }
+    expect(asked).toHaveLength(3);
+  });
+
+  test('answered consumes, first use or replay, ask nothing', async () => {
+    let reply: unknown = 'OK';
+    const { asked, client } = fakeCluster(async () => reply);
+    const store = new RedisReplayStore({ client: client as never });
+    await expect(store.consume('a', 60)).resolves.toBe(true);
+    reply = null;
+    await expect(store.consume('a', 60)).resolves.toBe(false);
+    expect(asked).toEqual([]);
+  });
+
+  test.each<[string, () => Promise<unknown>, string]>([
+    ['a closed socket', fail, 'Socket closed unexpectedly'],
+    ['an error reply (CLUSTERDOWN)', () => Promise.reject(new Error('CLUSTERDOWN The cluster is down')), 'CLUSTERDOWN'],
+    ['no answer within timeoutMs', () => new Promise(() => undefined), 'did not answer within 500 ms'],
+    ['an unexpected reply', async () => 1, 'unexpected reply'],
+  ])('%s: rejected, and the slot map asked for', async (_name, send, message) => {
+    const { asked, client } = fakeCluster(send);
+    const store = new RedisReplayStore({ client: client as never });
+    const consumed = expect(store.consume('a', 60)).rejects.toThrow(message);
+    await jest.advanceTimersByTimeAsync(DEFAULT_REDIS_TIMEOUT_MS);
+    await consumed;
+    expect(asked).toEqual([live]);
+  });
+
+  test('with no ready master, any master client is asked (node-redis then falls back to its root nodes)', async () => {
+    const asked: unknown[] = [];
+    const slots = { masters: [{}, { client: dead }], rediscover: async (c: unknown) => void asked.push(c) };
+    const { client } = fakeCluster(fail, slots);
+    await expect(new RedisReplayStore({ client: client as never }).consume('a', 60)).rejects.toThrow('Socket closed');
+    expect(asked).toEqual([dead]);
+  });
+
+  test('a proxy of the cluster (withCommandOptions) reaches the same slot map through _self', async () => {
+    const { asked, client } = fakeCluster(fail);
+    const proxy = { isOpen: true, getSlotMaster: () => undefined, sendCommand: fail, _self: client };
+    await expect(new RedisReplayStore({ client: proxy as never }).consume('a', 60)).rejects.toThrow('Socket closed');
+    expect(asked).toEqual([live]);
+  });
+
+  // Internals it cannot use (node-redis v4 keeps them private) change nothing: still accepted, still fail closed.
+  test.each<[string, unknown]>([
+    ['no _slots (node-redis v4)', null],
+    ['a rediscover that is not a function', { masters: [{ client: live }], rediscover: 'yes' }],
+    ['masters that are not an array', { masters: { client: live }, rediscover: async () => undefined }],
+    ['no master client at all', { masters: [{}, null], rediscover: () => Promise.reject(new Error('never called')) }],
+    [
+      'a rediscover that throws',
+      {
+        masters: [{ client: live }],
+        rediscover: () => {
+          throw new Error('sync');
+        },
+      },
+    ],
+    ['a rediscover that rejects', { masters: [{ client: live }], rediscover: () => Promise.reject(new Error('RootNodesUnavailable')) }],
+  ])('%s: the failed consume still rejects with its own error, nothing else is thrown', async (_name, slots) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (r: unknown) => unhandled.push(r);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { client } = fakeCluster(fail, slots === null ? { rediscover: undefined } : slots);
+      await expect(new RedisReplayStore({ client: client as never }).consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+      jest.useRealTimers(); // an unhandled rejection is reported after a turn of the real event loop
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('a single node-redis client and an ioredis client are never asked for a slot map', async () => {
+    const rediscover = jest.fn(async () => undefined);
+    const _slots = { masters: [{ client: live }], rediscover };
+    const single = { isOpen: true, sendCommand: fail, _slots };
+    const io = { set: fail, call: fail, _slots };
+    for (const client of [single, io]) await expect(new RedisReplayStore({ client: client as never }).consume('a', 60)).rejects.toThrow();
+    expect(rediscover).not.toHaveBeenCalled();
   });
 });
