@@ -9,6 +9,7 @@ import { bodyLeftUnread, formPairs } from './form-body';
 import {
   acceptToken,
   cleanTarget,
+  formParams,
   hasTokenParam,
   isCallback,
   loginContext,
@@ -215,7 +216,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       requireSession(ctx, options);
       // A token in the URL of the POST too: refused like one in a GET (it reaches access logs).
       if (hasTokenParam(o, pairs)) wrongPlace(o, path, false);
-      formPairs(req)
+      formPairs(req, { read: formParams(o) })
         .then((posted) => this.receive(req, ctx, { pairs: posted, target, posted: true }))
         .catch((err: unknown) => {
           // A refused body (too large) is left unread: close the connection, do not keep the socket waiting.
