@@ -26,9 +26,26 @@ interface PostedRequest {
 const malformed = (why: string): JwtSsoError =>
   new JwtSsoError(Code.TOKEN_MALFORMED, `The sign-in form is malformed: ${why}. Start the sign-in again.`);
 
-/** The parameters of a form POST, however the framework hands its body over. */
-export async function formPairs(request: object): Promise<QueryPair[]> {
-  const req = request as PostedRequest;
+// Names the parameter (ours, from the options), never the value or the key as it was sent.
+const notOneString = (name: string): JwtSsoError =>
+  malformed(`the "${name}" parameter is not one string (it was sent twice, as an array or as an object)`);
+
+/**
+ * The parameters of a form POST, however the framework hands its body over. Each of the `read`
+ * parameters (the token, the return URL, the state) must be one string: an array or an object a
+ * parser made of it (`jwt[]=…`, `jwt[0]=…`, `jwt[a]=…`, or `jwt` sent twice), a non-string a JSON
+ * parser made, or a bracketed key a parser kept as it was (`jwt[]`), is refused.
+ */
+export async function formPairs(request: object, args: { read: readonly string[] }): Promise<QueryPair[]> {
+  const pairs = await anyFormPairs(request as PostedRequest, args.read);
+  for (const { key } of pairs) {
+    const bracketed = args.read.find((name) => key.startsWith(`${name}[`));
+    if (bracketed !== undefined) throw notOneString(bracketed);
+  }
+  return pairs;
+}
+
+async function anyFormPairs(req: PostedRequest, read: readonly string[]): Promise<QueryPair[]> {
   const type = req.headers['content-type'];
   // A missing header reads as "undefined", which the pattern refuses like any other type.
   if (!FORM_TYPE.test(String(type))) {
@@ -44,7 +61,7 @@ export async function formPairs(request: object): Promise<QueryPair[]> {
       'its body was read by other middleware but not parsed: mount a form body parser (express.urlencoded(), @fastify/formbody, koa-bodyparser) or none',
     );
   }
-  return pairsOf(parsed);
+  return pairsOf(parsed, read);
 }
 
 /**
@@ -77,14 +94,16 @@ function unreadStream(req: PostedRequest): Readable | undefined {
 }
 
 // What a body parser made of the form: a string or bytes (a text/raw parser), or an object
-// whose values are strings, or arrays of strings for a parameter sent more than once. Anything
-// else (a nested object from an "extended" parser) becomes an empty value, which no rule accepts.
-function pairsOf(body: NonNullable<unknown>): QueryPair[] {
+// whose values are strings, or arrays of strings for a parameter sent more than once. A `read`
+// parameter that is not one string is refused (one-element arrays included: `jwt[]=…` is not
+// `jwt=…`); any other parameter's non-string value becomes an empty value, which no rule reads.
+function pairsOf(body: NonNullable<unknown>, read: readonly string[]): QueryPair[] {
   if (typeof body === 'string') return splitQuery(body);
   if (Buffer.isBuffer(body)) return splitQuery(decode(body));
   if (typeof body !== 'object') throw malformed('its body is not a form');
   const pairs: QueryPair[] = [];
   for (const [key, value] of Object.entries(body)) {
+    if (typeof value !== 'string' && read.includes(key)) throw notOneString(key);
     for (const one of Array.isArray(value) ? (value as unknown[]) : [value]) {
       const text = typeof one === 'string' ? one : '';
       // `raw` is what stripParams keeps of a query; a body is never written back into a URL.

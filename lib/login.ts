@@ -61,6 +61,17 @@ export function readReturn(o: ResolvedOptions, ctx: LoginStateContext, args: { p
   return { token, state, clean: cleanTarget(o, destination ?? kept ?? '/') };
 }
 
+/**
+ * The parameters {@link readReturn} reads from a posted form (`responseMode: 'form_post'`): the
+ * token, the return URL, and the state when it travels as a parameter. Each must be one string.
+ */
+export function formParams(o: ResolvedOptions): string[] {
+  const read = [o.tokenParam];
+  if (o.returnToParam !== false) read.push(o.returnToParam);
+  if (o.state && o.stateIn === 'param') read.push(o.stateParam);
+  return read;
+}
+
 function readToken(o: ResolvedOptions, pairs: readonly QueryPair[]): string {
   const tokens = paramValues(pairs, o.tokenParam);
   const token = tokens[0] ?? '';

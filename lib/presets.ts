@@ -2,6 +2,7 @@
 // options cannot say), so an app can read, spread and override the result. The shapes, and the
 // sources they were read from, are in the README's "Providers" section.
 import type { JwtSsoStrategyBaseOptions } from './options';
+import { withoutTrailingSlashes } from './urls';
 
 /** Every option but the ones a preset sets itself. */
 type Rest<K extends keyof JwtSsoStrategyBaseOptions> = Omit<JwtSsoStrategyBaseOptions, K>;
@@ -55,7 +56,7 @@ export interface Wso2Preset extends Rest<'authEndpoint' | 'callbackPath' | 'logo
  */
 export function wso2(options: Wso2Preset): JwtSsoStrategyBaseOptions {
   const { server, relyingParty, ...rest } = options;
-  const base = server.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(server);
   const rp = encodeURIComponent(relyingParty);
   return {
     maxAge: 120,

@@ -46,6 +46,18 @@ export function splitTarget(target: string): { path: string; pairs: QueryPair[] 
 }
 
 /**
+ * `path` without its trailing slashes. An index scan: `/\/+$/` retries its run of slashes from
+ * every position in it, quadratic in a long run (`////…x` blocks for seconds at 64 KiB).
+ */
+export function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === SLASH) end--;
+  return path.slice(0, end);
+}
+
+const SLASH = 0x2f;
+
+/**
  * Makes a path that can only mean this origin: one leading `/` (so `//evil.example/` or
  * `/\evil.example` cannot become another host), and every character outside printable ASCII
  * %-encoded (so it is a valid Location header).

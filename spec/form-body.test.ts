@@ -1,10 +1,16 @@
 // lib/form-body.ts on real requests: a raw Node server hands each request to formPairs, with or
 // without a body already parsed, and answers what it made of it. Hostile bodies against controls.
 import { once } from 'node:events';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
+import coBody from 'co-body';
+import express from 'express';
+import { parse as fastQuerystring } from 'fast-querystring';
 import { bodyLeftUnread, formPairs, MAX_FORM_BYTES } from '../lib/form-body';
+
+// What the strategy reads from a form with the default names and the state in the return URL.
+const READ = { read: ['jwt', 'return_to'] };
 
 let server: Server;
 let url: string;
@@ -12,19 +18,22 @@ let url: string;
 let parsed: (() => unknown) | undefined;
 // Whether the handler reads (consumes) the raw body first, as a parser that keeps nothing would.
 let consumeFirst = false;
+// A real body parser the next request goes through first, as the app would mount it.
+let parser: ((req: IncomingMessage & { body?: unknown }, res: ServerResponse) => Promise<void>) | undefined;
 
 beforeAll(async () => {
   server = createServer((req: IncomingMessage & { body?: unknown }, res) => {
     void (async () => {
+      if (parser !== undefined) await parser(req, res);
       if (consumeFirst) for await (const _ of req);
       if (parsed !== undefined) req.body = parsed();
       try {
-        const pairs = await formPairs(req);
+        const pairs = await formPairs(req, READ);
         res.end(JSON.stringify({ pairs: pairs.map((p) => [p.key, p.value]) }));
       } catch (err) {
         if (bodyLeftUnread(req)) res.setHeader('Connection', 'close');
         res.statusCode = 401;
-        res.end(JSON.stringify({ error: (err as Error).message }));
+        res.end(JSON.stringify({ error: (err as Error).message, code: (err as { code?: string }).code }));
       }
     })();
   });
@@ -36,13 +45,14 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 afterEach(() => {
   parsed = undefined;
   consumeFirst = false;
+  parser = undefined;
 });
 
 async function post(body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }) {
   const res = await fetch(url, { method: 'POST', body, headers });
   return {
     status: res.status,
-    body: (await res.json()) as { pairs?: string[][]; error?: string },
+    body: (await res.json()) as { pairs?: string[][]; error?: string; code?: string },
     connection: res.headers.get('connection'),
   };
 }
@@ -161,20 +171,13 @@ describe('a body a parser already made', () => {
       ],
     ],
     [
-      'a repeated parameter as an array (extended: false)',
-      { jwt: ['a', 'b'] },
-      [
-        ['jwt', 'a'],
-        ['jwt', 'b'],
-      ],
-    ],
-    ['a nested object (extended: true, jwt[a]=…): an empty value no rule accepts', { jwt: { a: 'x' } }, [['jwt', '']]],
-    [
-      'an array holding an object',
-      { jwt: ['a.b.c', { x: 1 }] },
+      'a parameter the strategy does not read, as an array or an object: kept, arrays spread, objects empty',
+      { jwt: 'a.b.c', brand: ['1', '2'], extra: { a: 'x' } },
       [
         ['jwt', 'a.b.c'],
-        ['jwt', ''],
+        ['brand', '1'],
+        ['brand', '2'],
+        ['extra', ''],
       ],
     ],
     ['a string (a text parser)', 'jwt=a.b.c', [['jwt', 'a.b.c']]],
@@ -215,7 +218,7 @@ describe("formPairs and bodyLeftUnread on each framework's request shape", () =>
     if (text !== undefined) s.end(text);
     return s;
   };
-  const pairs = async (req: object) => (await formPairs(req)).map((p) => [p.key, p.value]);
+  const pairs = async (req: object) => (await formPairs(req, READ)).map((p) => [p.key, p.value]);
 
   test('Koa (koa-passport): the body is read from ctx.req, Node’s request', async () => {
     expect(await pairs({ headers: FORM, ctx: { req: streamOf('jwt=k.o.a'), request: {} } })).toEqual([['jwt', 'k.o.a']]);
@@ -261,22 +264,22 @@ describe("formPairs and bodyLeftUnread on each framework's request shape", () =>
     const s = streamOf(undefined);
     s.write('jwt=a.b.c&x=');
     s.read();
-    await expect(formPairs(Object.assign(s, { headers: FORM }))).rejects.toThrow(/read by other middleware but not parsed/);
+    await expect(formPairs(Object.assign(s, { headers: FORM }), READ)).rejects.toThrow(/read by other middleware but not parsed/);
   });
 
   test('a body that is not an object, a string or bytes (a number from some parser) is refused', async () => {
-    await expect(formPairs({ headers: FORM, body: 5 })).rejects.toThrow(/its body is not a form/);
+    await expect(formPairs({ headers: FORM, body: 5 }, READ)).rejects.toThrow(/its body is not a form/);
   });
 
   test('a stream in string mode is counted in bytes and read the same', async () => {
     expect(await pairs(Object.assign(streamOf('jwt=ä.b.c', { encoding: 'utf8' }), { headers: FORM }))).toEqual([['jwt', 'ä.b.c']]);
     const big = streamOf(`jwt=${'ä'.repeat(MAX_FORM_BYTES / 2)}`, { encoding: 'utf8' });
-    await expect(formPairs(Object.assign(big, { headers: FORM }))).rejects.toThrow(/larger than/);
+    await expect(formPairs(Object.assign(big, { headers: FORM }), READ)).rejects.toThrow(/larger than/);
   });
 
   test('a stream that fails: refused, saying it could not be read', async () => {
     const s = streamOf(undefined);
-    const read = formPairs(Object.assign(s, { headers: FORM }));
+    const read = formPairs(Object.assign(s, { headers: FORM }), READ);
     s.destroy(new Error('socket hang up'));
     await expect(read).rejects.toThrow(/its body could not be read \(socket hang up\)/);
   });
@@ -286,7 +289,7 @@ describe("formPairs and bodyLeftUnread on each framework's request shape", () =>
     ['after a body read to its end', 'jwt=a.b.c'],
   ])('nothing is left listening to the stream %s', async (_name, body) => {
     const s = Object.assign(streamOf(body), { headers: FORM });
-    await formPairs(s).catch(() => undefined);
+    await formPairs(s, READ).catch(() => undefined);
     expect(['data', 'end', 'error'].map((e) => s.listenerCount(e))).toEqual([0, 0, 0]);
   });
 
@@ -299,7 +302,7 @@ describe("formPairs and bodyLeftUnread on each framework's request shape", () =>
     ['a charset that only starts with utf-8', 'application/x-www-form-urlencoded; charset=utf-8x', false],
     ['more after the charset', 'application/x-www-form-urlencoded; charset=utf-8; x=y', false],
   ])('content type with %s: accepted %s', async (_name, type, accepted) => {
-    const result = formPairs(Object.assign(streamOf('jwt=a.b.c'), { headers: { 'content-type': type } }));
+    const result = formPairs(Object.assign(streamOf('jwt=a.b.c'), { headers: { 'content-type': type } }), READ);
     if (accepted) await expect(result).resolves.toHaveLength(1);
     else await expect(result).rejects.toThrow(/not sent as application\/x-www-form-urlencoded/);
   });
@@ -315,5 +318,114 @@ describe("formPairs and bodyLeftUnread on each framework's request shape", () =>
     expect(bodyLeftUnread({ raw: streamOf('x'), headers: {} })).toBe(true);
     expect(bodyLeftUnread({ headers: {} })).toBe(false);
     expect(bodyLeftUnread({ ctx: {}, raw: null })).toBe(false);
+  });
+});
+
+// Connect-style middleware (body-parser) as a promise, on the raw Node request.
+const middleware =
+  (mw: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void) => (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<void>((resolve, reject) => mw(req, res, (err) => (err === undefined ? resolve() : reject(err as Error))));
+const textOf = async (req: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+// The parsers an app puts ahead of the callback route, each the real one: what they make of
+// `jwt[]=…` differs (an array, an object, a key kept as it was), the refusal does not.
+const PARSERS = {
+  'no parser (read here)': undefined,
+  'express.urlencoded({ extended: true }) (NestJS default; qs)': middleware(express.urlencoded({ extended: true })),
+  'express.urlencoded({ extended: false })': middleware(express.urlencoded({ extended: false })),
+  '@fastify/formbody (fast-querystring)': async (req: IncomingMessage & { body?: unknown }) => {
+    req.body = fastQuerystring(await textOf(req));
+  },
+  'koa bodyparser (co-body: qs, allowDots)': async (req: IncomingMessage & { body?: unknown }) => {
+    req.body = await coBody.form(req);
+  },
+} as const;
+type ParserName = keyof typeof PARSERS;
+
+// A value shaped like a token, to show none is ever echoed.
+const T = 'eyJhbGciOiJIUzI1NiJ9.eyJqdGkiOiJ4In0.c2lnbmF0dXJl';
+const R = '/app/page';
+
+describe('a parameter the strategy reads is one string, whatever parser made the body', () => {
+  const parsers = Object.keys(PARSERS) as ParserName[];
+
+  test.each(parsers)('control (%s): jwt=T&return_to=R, with unread bracketed and lookalike keys, is read', async (name) => {
+    parser = PARSERS[name];
+    const res = await post(`jwt=${T}&return_to=${encodeURIComponent(R)}&brand[]=1&jwtx[]=2`);
+    expect(res.status).toBe(200);
+    const pairs = res.body.pairs!;
+    expect(pairs.filter(([k]) => k === 'jwt')).toEqual([['jwt', T]]);
+    expect(pairs.filter(([k]) => k === 'return_to')).toEqual([['return_to', R]]);
+  });
+
+  const HOSTILE: Array<[string, string, string]> = [
+    ['jwt[]=T', `jwt[]=${T}`, 'jwt'],
+    ['jwt[0]=T', `jwt[0]=${T}`, 'jwt'],
+    ['jwt[a]=T', `jwt[a]=${T}`, 'jwt'],
+    ['jwt[a][b]=T', `jwt[a][b]=${T}`, 'jwt'],
+    ['jwt[]=T&jwt[]=T', `jwt[]=${T}&jwt[]=${T}`, 'jwt'],
+    ['jwt%5B%5D=T (the brackets %-encoded)', `jwt%5B%5D=${T}`, 'jwt'],
+    ['jwt=T&jwt[]=T', `jwt=${T}&jwt[]=${T}`, 'jwt'],
+    ['jwt[]=T&jwt=T', `jwt[]=${T}&jwt=${T}`, 'jwt'],
+    ['return_to[]=R beside a good token', `jwt=${T}&return_to[]=${encodeURIComponent(R)}`, 'return_to'],
+    ['return_to[x]=R beside a good token', `jwt=${T}&return_to[x]=${encodeURIComponent(R)}`, 'return_to'],
+  ];
+  const rows = parsers.flatMap((name) => HOSTILE.map(([what, body, param]) => [name, what, body, param] as const));
+
+  test.each(rows)('%s: %s is refused, naming the parameter, never the value', async (name, _what, body, param) => {
+    parser = PARSERS[name];
+    const res = await post(body);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('ERR_JWTSSO_TOKEN_MALFORMED');
+    expect(res.body.error).toContain(`the "${param}" parameter is not one string`);
+    expect(res.body.error).not.toContain(T);
+    expect(res.body.error).not.toContain(R);
+  });
+
+  // What a JSON parser (or any other) can leave for a read parameter: nothing but a string is read.
+  test.each<[string, unknown, string]>([
+    ['a one-element array', { jwt: [T] }, 'jwt'],
+    ['a two-element array', { jwt: [T, T] }, 'jwt'],
+    ['an object', { jwt: { a: T } }, 'jwt'],
+    ['a number', { jwt: 5 }, 'jwt'],
+    ['true', { jwt: true }, 'jwt'],
+    ['null', { jwt: null }, 'jwt'],
+    ['an empty array', { jwt: [] }, 'jwt'],
+    ['return_to as an array', { jwt: T, return_to: [R] }, 'return_to'],
+    ['return_to as an object', { jwt: T, return_to: { toString: R } }, 'return_to'],
+  ])('a JSON parser (express.json, any type): %s is refused', async (_what, json, param) => {
+    parser = middleware(express.json({ type: () => true }));
+    const res = await post(JSON.stringify(json));
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('ERR_JWTSSO_TOKEN_MALFORMED');
+    expect(res.body.error).toContain(`the "${param}" parameter is not one string`);
+    expect(res.body.error).not.toContain(T);
+  });
+
+  test('control: a JSON parser that made strings of the read parameters', async () => {
+    parser = middleware(express.json({ type: () => true }));
+    const res = await post(JSON.stringify({ jwt: T, return_to: R, extra: [1] }));
+    expect(res.body.pairs).toEqual([
+      ['jwt', T],
+      ['return_to', R],
+      ['extra', ''],
+    ]);
+  });
+
+  test('the state is read only when it travels as a parameter: then state[]=… is refused too; control: otherwise it is left alone', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const body = { jwt: T, jwtsso_state: ['s'] };
+    await expect(formPairs({ headers: form, body }, { read: ['jwt', 'jwtsso_state'] })).rejects.toMatchObject({
+      code: 'ERR_JWTSSO_TOKEN_MALFORMED',
+      message: expect.stringContaining('the "jwtsso_state" parameter is not one string') as string,
+    });
+    await expect(formPairs({ headers: form, body }, { read: ['jwt'] })).resolves.toHaveLength(2);
+    await expect(formPairs({ headers: form, body: `jwt=${T}&jwtsso_state[]=s` }, { read: ['jwt', 'jwtsso_state'] })).rejects.toThrow(
+      /"jwtsso_state" parameter/,
+    );
   });
 });

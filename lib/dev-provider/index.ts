@@ -11,6 +11,7 @@ import { jwksOf, mint } from './mint';
 import { refuseInProduction, resolve, type DevProviderOptions, type DevProviderShape } from './options';
 import { escapeHtml, send } from './page';
 import { checkReturnUrl } from './puavo-url';
+import { withoutTrailingSlashes } from '../urls';
 import type { DeliveryHeaders, Login } from './shape';
 import { SHAPES } from './shapes';
 import type { DevUser } from './users';
@@ -138,7 +139,7 @@ ${buttons}
     const url = new URL(req.url ?? '/', 'http://dev-provider.invalid');
     const mount = (req as { baseUrl?: string }).baseUrl ?? '';
     const cookiePath = mount === '' ? '/' : mount;
-    const path = url.pathname.replace(/\/+$/, '');
+    const path = withoutTrailingSlashes(url.pathname);
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
 
     if (path === '/logout' && readOnly) return logout(res, url, cookiePath);

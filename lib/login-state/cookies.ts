@@ -3,25 +3,47 @@
 import type { HeaderTarget } from '../adapter';
 import type { RequestLike } from '../request-url';
 
-const OWS = /^[ \t]+|[ \t]+$/g;
+const SPACE = 0x20;
+const TAB = 0x09;
+const EQUALS = 0x3d;
 
 /** Every cookie of the request whose name starts with `prefix`, as name → values (a name may repeat). */
 export function cookiesStartingWith(req: RequestLike, prefix: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
   const header = req.headers.cookie;
   if (header === undefined || !header.includes(prefix)) return found;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    // Only space and tab are whitespace here (RFC 6265): a name behind any other character is
-    // another name, so "\u00a0__Host-…" can never pass for a __Host- cookie.
-    const name = part.slice(0, eq).replace(OWS, '');
-    if (!name.startsWith(prefix)) continue;
-    const values = found.get(name) ?? [];
-    values.push(part.slice(eq + 1).replace(OWS, ''));
-    found.set(name, values);
+  // An index scan, not the `cookie` package: its parse keeps only the first value of a name, and a
+  // second value of one name (a planted cookie) must be seen. Each character is looked at a bounded
+  // number of times (no regex, no indexOf past the pair), so any header is read in linear time.
+  for (let start = 0; start <= header.length;) {
+    const semicolon = header.indexOf(';', start);
+    const end = semicolon === -1 ? header.length : semicolon;
+    let eq = start;
+    while (eq < end && header.charCodeAt(eq) !== EQUALS) eq++;
+    if (eq < end) {
+      const name = trimmed(header, start, eq);
+      if (name.startsWith(prefix)) {
+        const values = found.get(name) ?? [];
+        values.push(trimmed(header, eq + 1, end));
+        found.set(name, values);
+      }
+    }
+    start = end + 1;
   }
   return found;
+}
+
+// Only space and tab are whitespace here (RFC 6265): a name behind any other character is
+// another name, so "\u00a0__Host-…" can never pass for a __Host- cookie.
+const isOws = (code: number): boolean => code === SPACE || code === TAB;
+
+// text[from, to) without the spaces and tabs at either end.
+function trimmed(text: string, from: number, to: number): string {
+  let first = from;
+  let last = to;
+  while (first < last && isOws(text.charCodeAt(first))) first++;
+  while (last > first && isOws(text.charCodeAt(last - 1))) last--;
+  return text.slice(first, last);
 }
 
 /** The attributes every login-state cookie has. */

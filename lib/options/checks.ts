@@ -2,7 +2,7 @@
 // expected, and never prints the value itself when it may be a secret.
 import { ALGORITHMS, type Algorithm } from '../keys/material';
 import { isValidHost } from '../request-url';
-import { isNormalisedMountPoint } from '../urls';
+import { isNormalisedMountPoint, withoutTrailingSlashes } from '../urls';
 import type { AuthParams, ReplayKey } from './types';
 
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
@@ -83,7 +83,7 @@ export function endpoint(option: string, value: unknown, example: string): strin
 // Puavo's logout lives beside its SSO endpoint: /v3/sso -> /v3/sso/logout.
 export function defaultLogoutEndpoint(authEndpoint: string): string {
   const url = new URL(authEndpoint);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/logout`;
+  url.pathname = `${withoutTrailingSlashes(url.pathname)}/logout`;
   url.search = '';
   url.hash = '';
   return url.href;
@@ -125,7 +125,7 @@ export function servicePathPrefix(value: unknown): string | undefined {
 export function mountPoint(value: unknown, fallback: string): string {
   const given = value ?? fallback;
   if (typeof given !== 'string') throw problem('mountPoint', 'a path such as "/app", or ""', given);
-  const trimmed = given.replace(/\/+$/, '');
+  const trimmed = withoutTrailingSlashes(given);
   if (!MOUNT_POINT.test(trimmed) || !isNormalisedMountPoint(trimmed)) {
     throw problem(
       'mountPoint',
@@ -187,7 +187,7 @@ export function callbackPath(value: unknown): string | undefined {
   const expected =
     'a path below mountPoint such as "/sso/callback" (one leading "/", no query, "#", "\\", spaces, control characters or "." and ".." segments)';
   if (typeof value !== 'string' || value === '/' || !value.startsWith('/')) throw problem('callbackPath', expected, value);
-  const path = value.replace(/\/+$/, '');
+  const path = withoutTrailingSlashes(value);
   if (!MOUNT_POINT.test(path) || !isNormalisedMountPoint(path)) throw problem('callbackPath', expected, value);
   return path;
 }

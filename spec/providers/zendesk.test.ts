@@ -467,6 +467,35 @@ describe.each(Object.keys(EXPRESS) as ExpressName[])("%s with the app's body par
     expect(delivery.method).toBe('POST');
   });
 
+  // `jwt[]=T` is not `jwt=T`: an array or object a parser made of a parameter the strategy reads, or
+  // the bracketed key a parser kept, is refused (401, not a 500), and the plain form still signs in.
+  const BRACKETED: Array<[string, (k: string) => string]> = [
+    ['jwt[]=T', (k) => (k === 'jwt' ? 'jwt[]' : k)],
+    ['jwt[0]=T', (k) => (k === 'jwt' ? 'jwt[0]' : k)],
+    ['jwt[a]=T', (k) => (k === 'jwt' ? 'jwt[a]' : k)],
+    ['return_to[]=R', (k) => (k === 'return_to' ? 'return_to[]' : k)],
+  ];
+  const bracketRows = (
+    ['express.urlencoded({ extended: true })', 'express.urlencoded({ extended: false })', 'control: none'] as const
+  ).flatMap((parser) => BRACKETED.map(([what, rename]) => [parser, what, rename] as const));
+  test.each(bracketRows)(
+    '%s: a body with %s is refused (401 TOKEN_MALFORMED); control: the plain form then signs in',
+    async (parser, _what, rename) => {
+      const s = await parserSite(parser);
+      const browser = s.browser();
+      const d = posted(await atProvider((await browser.get('/protected').expect(302)).headers.location!));
+      const hostile = new URLSearchParams(d.fields.map(([k, v]): [string, string] => [rename(k), v])).toString();
+      const res = await browser.post(CALLBACK).type('form').send(hostile);
+      expect(res.status).toBe(401);
+      expect(res.headers.location).toBeUndefined();
+      expect(s.codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+      expect(res.text).not.toContain(paramOf(d, 'jwt')!);
+      const plain = await browser.post(CALLBACK).type('form').send(new URLSearchParams(d.fields).toString());
+      expect(plain.status).toBe(303);
+      expect((await browser.get(plain.headers.location!)).body.user).toEqual(MINERVA);
+    },
+  );
+
   test.each(['express.urlencoded({ extended: true })', 'control: none'] as const)(
     '%s: a token sent as a nested field (jwt[a]=…) is refused',
     async (parser) => {
