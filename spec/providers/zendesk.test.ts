@@ -1,8 +1,10 @@
 // A Zendesk-style provider, played by the dev provider (shape 'zendesk'), against the zendesk
-// preset (responseMode 'form_post') through a real Express app on loopback: the token and
-// return_to POSTed from an auto-submitting page under a strict CSP, header with typ, claims
-// iat, jti, name, email. The body rules (size, one token, the content type) and the app's own
-// body parsers mounted ahead of the route.
+// preset (responseMode 'form_post') through a real Express app on loopback, as Zendesk's own
+// examples (zendesk_jwt_sso_examples, form_submission/rails_html_erb_jwt.rb) post: an
+// auto-submitting page under a strict CSP whose body holds only authenticity_token and jwt, with
+// return_to (and brand_id, locale_id, timestamp) in the form's action URL query; header with typ,
+// claims iat, jti, name, email. Where the return URL may come from (action URL or body, once),
+// the body rules (size, one token, the content type) and the app's own body parsers.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
@@ -73,7 +75,7 @@ describe('the wire format', () => {
     createDevProvider({ shape: 'zendesk', sharedSecret: SECRET, callbackUrl: 'http://localhost:3000/access/jwt', ...options });
   const query = `return_to=${encodeURIComponent('http://localhost:3000/tickets?a=1')}&brand_id=7&locale_id=1176&timestamp=1700000000`;
 
-  test('an auto-submitting form POST of jwt, return_to and what Zendesk sent, to the fixed callback', async () => {
+  test("an auto-submitting form POST to the fixed callback: the body holds authenticity_token and jwt only; what Zendesk sent is in the action URL, as Rails' to_query writes it", async () => {
     const provider = mounted();
     const page = await request(provider).get(`/?${query}`);
     expect(page.status).toBe(200);
@@ -83,15 +85,37 @@ describe('the wire format', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     const form = /<form id="jwtsso-form-post" method="post" action="([^"]*)" enctype="application\/x-www-form-urlencoded">/.exec(res.text);
-    expect(form?.[1]).toBe('http://localhost:3000/access/jwt');
+    // Keys sorted, each value CGI.escape'd (every reserved character %-encoded), & escaped as HTML.
+    expect(form?.[1]).toBe(
+      'http://localhost:3000/access/jwt?brand_id=7&amp;locale_id=1176&amp;return_to=http%3A%2F%2Flocalhost%3A3000%2Ftickets%3Fa%3D1&amp;timestamp=1700000000',
+    );
     const delivery = posted(await readAnswer(new Response(res.text, { status: 200 })));
-    expect(delivery.fields.map(([k]) => k)).toEqual(['jwt', 'return_to', 'brand_id', 'locale_id', 'timestamp']);
-    expect(delivery.fields.slice(1)).toEqual([
-      ['return_to', 'http://localhost:3000/tickets?a=1'],
+    expect(delivery.fields.map(([k]) => k)).toEqual(['authenticity_token', 'jwt']);
+    expect(delivery.fields[0]![1]).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect([...delivery.url.searchParams]).toEqual([
       ['brand_id', '7'],
       ['locale_id', '1176'],
+      ['return_to', 'http://localhost:3000/tickets?a=1'],
       ['timestamp', '1700000000'],
     ]);
+  });
+
+  test.each([
+    [
+      "a space as +, and * ( ) ! ' %-encoded (CGI.escape, not encodeURIComponent)",
+      "http://localhost:3000/a b*(c)!'",
+      'http%3A%2F%2Flocalhost%3A3000%2Fa+b%2A%28c%29%21%27',
+    ],
+    ['a + as %2B, ~ . - _ kept', 'http://localhost:3000/x+y~z._-', 'http%3A%2F%2Flocalhost%3A3000%2Fx%2By~z._-'],
+    ['a non-ASCII character as its UTF-8 bytes', 'http://localhost:3000/ä', 'http%3A%2F%2Flocalhost%3A3000%2F%C3%A4'],
+  ])('return_to in the action URL: %s', async (_name, returnTo, encoded) => {
+    const res = await request(mounted())
+      .post(`/?return_to=${encodeURIComponent(returnTo)}`)
+      .type('form')
+      .send({ user: 'minerva.teacher' });
+    const action = /<form id="jwtsso-form-post" method="post" action="([^"]*)"/.exec(res.text)![1]!;
+    expect(action).toBe(`http://localhost:3000/access/jwt?return_to=${encoded}`);
+    expect(new URL(action).searchParams.get('return_to')).toBe(returnTo);
   });
 
   test('the strict CSP stays strict: the one script by its hash, no unsafe-inline script, posts only to the callback origin', async () => {
@@ -169,10 +193,11 @@ describe('the wire format', () => {
     expect(res.text).not.toContain('jwtsso-form-post');
   });
 
-  test('control: no return_to at all is fine (Zendesk then uses its default page)', async () => {
+  test("control: no return_to at all is fine (Zendesk then uses its default page); the action ends in Rails' bare ?", async () => {
     const res = await request(mounted()).post('/').type('form').send({ user: 'minerva.teacher' });
     expect(res.status).toBe(200);
-    expect(posted(await readAnswer(new Response(res.text, { status: 200 }))).fields.map(([k]) => k)).toEqual(['jwt']);
+    expect(res.text).toContain('action="http://localhost:3000/access/jwt?"');
+    expect(posted(await readAnswer(new Response(res.text, { status: 200 }))).fields.map(([k]) => k)).toEqual(['authenticity_token', 'jwt']);
   });
 });
 
@@ -180,9 +205,11 @@ describe('end to end with presets.zendesk', () => {
   test('login: the form POST, a 303 to the clean return URL, signed in there; the token in no URL', async () => {
     const { origin, browser: newBrowser } = await start();
     const browser = newBrowser();
-    const { delivery, callback, final } = await signInThrough(browser, '/protected?tab=2');
-    expect(delivery.method).toBe('POST');
-    expect(delivery.url.href).toBe(`${origin}${CALLBACK}`);
+    const { toProvider, delivery, callback, final } = await signInThrough(browser, '/protected?tab=2');
+    const d = posted(delivery);
+    expect(`${d.url.origin}${d.url.pathname}`).toBe(`${origin}${CALLBACK}`);
+    expect(d.url.searchParams.get('return_to')).toBe(new URL(toProvider.headers.location!).searchParams.get('return_to'));
+    expect(d.fields.map(([k]) => k)).toEqual(['authenticity_token', 'jwt']);
     expect(callback.status).toBe(303);
     expect(callback.headers.location).toBe('/protected?tab=2');
     expect(final.status).toBe(200);
@@ -227,7 +254,7 @@ describe('end to end with presets.zendesk', () => {
     expect(codes).toEqual(['ERR_JWTSSO_TOKEN_REPLAYED']);
   });
 
-  describe('hostile return URLs posted beside the token (a lax provider), app at /app', () => {
+  describe('hostile return URLs in the action URL query (a lax provider), app at /app', () => {
     test.each(returnUrlTable('APP.HOST', '?jwtsso_state=STATE'))('%s', async (_name, template, outcome) => {
       await returnUrlCase(await start({ mountPoint: MOUNT, dev: { returnToPattern: /[\s\S]+/ } }), { template, outcome });
     });
