@@ -260,6 +260,96 @@ describe('end to end with presets.zendesk', () => {
     });
   });
 
+  describe('where the return URL travels: the action URL query or the body, exactly once across both', () => {
+    // A real delivery, then rebuilt: `query` the action URL's return_to values, `body` the posted
+    // ones (besides authenticity_token and jwt). `legit` is the login's own return URL.
+    type Where = { query: string[]; body: string[] };
+    async function deliverWith(where: (legit: string) => Where) {
+      const s = await start();
+      const browser = s.browser();
+      const d = posted(await atProvider((await browser.get('/protected?tab=2').expect(302)).headers.location!));
+      const legit = paramOf(d, 'return_to')!;
+      const { query, body } = where(legit);
+      const url = new URL(d.url.href);
+      url.searchParams.delete('return_to');
+      for (const v of query) url.searchParams.append('return_to', v);
+      const fields: Array<[string, string]> = [...d.fields, ...body.map((v): [string, string] => ['return_to', v])];
+      const callback = await deliver(browser, { ...d, url, fields });
+      return { s, browser, callback, legit };
+    }
+    const evil = (legit: string) => legit.replace(/^http:\/\/[^/]+/, 'http://evil.example');
+
+    test.each<[string, (legit: string) => Where]>([
+      ['control: in the action URL query (as Zendesk posts it)', (l) => ({ query: [l], body: [] })],
+      ['control: in the body only (a provider that posts it there)', (l) => ({ query: [], body: [l] })],
+    ])('%s: followed, signed in there', async (_name, where) => {
+      const { s, browser, callback } = await deliverWith(where);
+      expect(callback.status).toBe(303);
+      expect(callback.headers.location).toBe('/protected?tab=2');
+      const page = await browser.get(callback.headers.location!);
+      expect(page.status).toBe(200);
+      expect(page.body.user).toEqual(MINERVA);
+      expect(s.codes).toEqual([]);
+    });
+
+    // Refused as ambiguous: one layer (a proxy, a WAF, a log) may read only the query or only the
+    // body, so neither may win. None is followed, the state inside none is read: the browser is
+    // sent to / (never the hostile URL) and refused there.
+    test.each<[string, (legit: string) => Where]>([
+      ['twice in the action URL query, the same', (l) => ({ query: [l, l], body: [] })],
+      ['twice in the action URL query, the second hostile', (l) => ({ query: [l, evil(l)], body: [] })],
+      ['in both the body and the query, the same', (l) => ({ query: [l], body: [l] })],
+      ['in both, a hostile one in the body', (l) => ({ query: [l], body: [evil(l)] })],
+      ['in both, a hostile one in the query', (l) => ({ query: [evil(l)], body: [l] })],
+    ])('%s: refused as ambiguous (303 to /, then 403 STATE_MISMATCH), no one signed in', async (_name, where) => {
+      const { s, browser, callback } = await deliverWith(where);
+      expect(callback.status).toBe(303);
+      expect(callback.headers.location).toBe('/');
+      expect((await browser.get('/')).status).toBe(403);
+      expect(s.codes).toEqual(['ERR_JWTSSO_STATE_MISMATCH']);
+      expect((await browser.get('/api/me')).status).toBe(401);
+    });
+
+    test.each<[string, (d: Extract<Delivery, { method: 'POST' }>) => { url: URL; fields: Array<[string, string]> }]>([
+      [
+        'beside the posted one',
+        (d) => {
+          const url = new URL(d.url.href);
+          url.searchParams.append('jwt', paramOf(d, 'jwt')!);
+          return { url, fields: d.fields };
+        },
+      ],
+      [
+        'instead of the posted one',
+        (d) => {
+          const url = new URL(d.url.href);
+          url.searchParams.append('jwt', paramOf(d, 'jwt')!);
+          return { url, fields: d.fields.filter(([k]) => k !== 'jwt') };
+        },
+      ],
+    ])('a token in the action URL query, %s, is refused (401, it reaches access logs)', async (_name, move) => {
+      const s = await start();
+      const browser = s.browser();
+      const d = posted(await atProvider((await browser.get('/protected').expect(302)).headers.location!));
+      const res = await deliver(browser, { ...d, ...move(d) });
+      expect(res.status).toBe(401);
+      expect(res.headers.location).toBeUndefined();
+      expect(s.codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+      expect(res.text).not.toContain(paramOf(d, 'jwt')!);
+      // control: the same delivery as the provider made it signs in.
+      const ok = await deliver(browser, d);
+      expect(ok.headers.location).toBe('/protected');
+      expect((await browser.get('/protected')).body.user).toEqual(MINERVA);
+    });
+
+    test('with no return URL anywhere the form lands on /, which is protected: refused there (403), as before this fix every real form did', async () => {
+      const { s, browser, callback } = await deliverWith(() => ({ query: [], body: [] }));
+      expect(callback.headers.location).toBe('/');
+      expect((await browser.get('/')).status).toBe(403);
+      expect(s.codes).toEqual(['ERR_JWTSSO_STATE_MISMATCH']);
+    });
+  });
+
   describe('the posted body', () => {
     // A login up to the provider's form, which the test then posts its own way.
     async function pending() {
