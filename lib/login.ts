@@ -44,18 +44,28 @@ export interface Returned {
 /**
  * Reads what came back: the token parameter (exactly once, 1 to 8 KiB, JWS compact shape), the
  * state, and the clean path below `mountPoint` to send the browser to. `pairs` are the request's
- * query, or its form body (`responseMode: 'form_post'`). On the return URL itself (Puavo) the
- * clean path is the request's own target; on a fixed callback route it is the return URL passed
- * back beside the token (same origin, below mountPoint, else `'/'`), or the one kept with the
- * state when no return URL travels.
+ * query, or its form body (`responseMode: 'form_post'`); `actionQuery` is the query of that form
+ * POST's URL (the form's action), where a provider may put the parameters beside the token. On
+ * the return URL itself (Puavo) the clean path is the request's own target; on a fixed callback
+ * route it is the return URL passed back beside the token (same origin, below mountPoint, else
+ * `'/'`), or the one kept with the state when no return URL travels.
  */
-export function readReturn(o: ResolvedOptions, ctx: LoginStateContext, args: { pairs: readonly QueryPair[]; target: string }): Returned {
+export function readReturn(
+  o: ResolvedOptions,
+  ctx: LoginStateContext,
+  args: { pairs: readonly QueryPair[]; target: string; actionQuery?: readonly QueryPair[] | undefined },
+): Returned {
   const token = readToken(o, args.pairs);
   if (o.callbackPath === undefined) return { token, state: stateOf(o, args.pairs), clean: cleanTarget(o, args.target) };
-  const back = o.returnToParam === false ? [] : paramValues(args.pairs, o.returnToParam);
+  // The token only from the body; what travels beside it from the body and the action URL's query
+  // together (Zendesk's own examples post return_to in the action URL), so that one in each is as
+  // ambiguous as two in one: a layer that reads only one of them (a proxy, a WAF, a log) never
+  // judges a different return URL than the one followed.
+  const beside = args.actionQuery === undefined ? args.pairs : [...args.pairs, ...args.actionQuery];
+  const back = o.returnToParam === false ? [] : paramValues(beside, o.returnToParam);
   // Given more than once, it is ambiguous: neither is followed (and a state inside is not read).
   const destination = back.length === 1 ? returnPath(o, ctx.req, back[0]!) : null;
-  const carrier = o.stateIn === 'param' ? args.pairs : destination === null ? [] : splitTarget(destination).pairs;
+  const carrier = o.stateIn === 'param' ? beside : destination === null ? [] : splitTarget(destination).pairs;
   const state = stateOf(o, carrier);
   const kept = destination === null && state !== null ? o.loginState.returnTo(ctx, state) : null;
   return { token, state, clean: cleanTarget(o, destination ?? kept ?? '/') };

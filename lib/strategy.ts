@@ -287,7 +287,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
   private receive(req: Request, ctx: LoginStateContext, from: { pairs: readonly QueryPair[]; target: string; posted: boolean }): void {
     const o = this._options;
     noStore(ctx.res);
-    const { path } = splitTarget(from.target);
+    const { path, pairs: query } = splitTarget(from.target);
     // A link with a token to another route than the callback, for someone already signed in:
     // dropped, and they see the page without it (as a foreign token on Puavo's return is).
     if (o.callbackPath !== undefined && !isCallback(o, path) && isAuthenticated(req)) {
@@ -295,7 +295,8 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       return this.redirect(o.mountPoint + cleanTarget(o, from.target), REDIRECT_TO_CLEAN_URL);
     }
     wrongPlace(o, path, from.posted);
-    const returned = readReturn(o, ctx, from);
+    // A form POST's own URL (the form's action) may carry the return URL: read beside the body.
+    const returned = readReturn(o, ctx, { ...from, actionQuery: from.posted ? query : undefined });
     // Checked here too (without using it up) so a lost state ends in a 403, not a loop. Not on
     // a cross-site form POST, which carries no SameSite=Lax cookie: the GET it is sent on to
     // (a 303) carries them, and is where the state is checked and used up.

@@ -190,3 +190,57 @@ describe('a failing key source or replay store is a fault that names its cause',
     expect(again.body).toMatchObject({ code: Code.TOKEN_REPLAYED, message: expect.stringMatching(/already used/) });
   });
 });
+
+describe("a form POST's return URL: from the body or the action URL's query, exactly once across both", () => {
+  const STATE = 'S'.repeat(32);
+  const back = `https://app.example/protected?jwtsso_state=${STATE}`;
+  const body = (pairs: string) => splitTarget(`/access/jwt?jwt=${mint(puavoClaims(0))}${pairs}`).pairs;
+  const posted = (bodyPairs: string, query: string, extra: Record<string, unknown> = {}) => {
+    const o = options({
+      callbackPath: '/access/jwt',
+      responseMode: 'form_post',
+      returnToParam: 'return_to',
+      loginState: 'cookie',
+      ...extra,
+    });
+    const ctx = loginContext(o, { req: { headers: {} } as never, res: undefined, session: undefined, now: 0 });
+    const target = `/access/jwt${query}`;
+    return readReturn(o, ctx, { pairs: body(bodyPairs), target, actionQuery: splitTarget(target).pairs });
+  };
+  const r = `return_to=${encodeURIComponent(back)}`;
+
+  test.each([
+    ['control: in the action URL query', '', `?${r}`, '/protected', STATE],
+    ['control: in the body', `&${r}`, '', '/protected', STATE],
+    [
+      'control: in the query, spaces as + (Rails to_query)',
+      '',
+      `?brand_id=1&${r.replace('protected', 'a%20b').replace(/%20/g, '+')}`,
+      '/a%20b',
+      STATE,
+    ],
+    ['twice in the query', '', `?${r}&${r}`, '/', null],
+    ['in both the body and the query', `&${r}`, `?${r}`, '/', null],
+    ['another origin in the query', '', `?return_to=${encodeURIComponent(back.replace('app.example', 'evil.example'))}`, '/', null],
+  ])('%s', (_name, bodyPairs, query, clean, state) => {
+    const got = posted(bodyPairs, query);
+    expect(got.clean.split('?')[0]).toBe(clean);
+    expect(got.state).toBe(state);
+  });
+
+  test('a top-level state (stateIn "param") in both the body and the query is ambiguous too; control: in one', () => {
+    const extra = { stateIn: 'param', stateParam: 'state' };
+    expect(posted(`&state=${STATE}`, `?state=${STATE}`, extra).state).toBeNull();
+    expect(posted('', `?state=${STATE}`, extra).state).toBe(STATE);
+    expect(posted(`&state=${STATE}`, '', extra).state).toBe(STATE);
+  });
+
+  test('linear time: a 64 KiB action URL query of return_to pairs and empty pairs is read in well under a second', () => {
+    const hostile = `?${'return_to=%2F&'.repeat(2341)}${'&'.repeat(32 * 1024)}`;
+    expect(hostile.length).toBeGreaterThan(64 * 1024);
+    const started = performance.now();
+    const got = posted('', hostile);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(got.clean).toBe('/');
+  });
+});

@@ -1,8 +1,9 @@
 // A Freshworks-style identity provider (OAuth-implicit shaped): the consumer sends
 // `response_type=id_token&client_id&scope&state&redirect_uri&nonce`; the answer is a 302 to
 // `${redirect_uri}?state=${state}&id_token=${jwt}`: the state echoed at the top level, the
-// nonce inside the token. RS256 only (a key pair the provider generates); claims `sub`, `aud`
-// (the client id), `email`, `iat`, `nonce`, and no `jti`.
+// nonce inside the token. RS256 only (a key pair the provider generates), header with `typ`;
+// claims `sub`, `email`, `iat`, `nonce`, and no `jti` or `aud`: Freshworks' own payload table
+// (support.freshworks.com 50000000670, Freshdesk "Setting up the id_token") names no `aud`.
 import { checkReturnUrl } from './puavo-url';
 import { emailOf, redirect, withQuery, type Shape } from './shape';
 
@@ -40,11 +41,8 @@ export const freshworks: Shape = {
   },
   typ: true,
   claims(o, u, { iat, login }) {
-    // The audience is the client the token is for, as an OAuth provider names it (presets.freshworks checks it).
-    const clientId = login?.kept.find(([k]) => k === 'client_id')?.[1];
     return {
       sub: u.username,
-      ...(clientId === undefined ? {} : { aud: clientId }),
       email: emailOf(u),
       iat,
       ...(login?.nonce === undefined ? {} : { nonce: login.nonce }),

@@ -13,8 +13,10 @@ const RSA_MODULUS_BITS = 2048;
  * - `'wso2'`: WSO2 Identity Server's JWT SSO connector: a 302 to the fixed `callbackUrl` with
  *   `jwt` and `return_to` beside it (form-encoded), `{"alg":"HS256"}` (or `algorithm`), `sub`,
  *   `jti`, `iat`, `exp = iat + 120`;
- * - `'zendesk'`: a browser form POST of `jwt` and `return_to` to the fixed `callbackUrl`
- *   (an auto-submitting page), header with `typ`, claims `iat`, `jti`, `name`, `email`;
+ * - `'zendesk'`: a browser form POST (an auto-submitting page) to the fixed `callbackUrl`, as
+ *   Zendesk's own examples post it: the body holds `authenticity_token` (Rails) and `jwt` only;
+ *   `return_to`, `brand_id`, `locale_id`, `timestamp` ride in the action URL's query (Rails'
+ *   `to_query`); header with `typ`, claims `iat`, `jti`, `name`, `email`, `external_id`;
  * - `'freshworks'`: OAuth-implicit shaped: reads `redirect_uri`, `state`, `nonce`, `client_id`,
  *   `response_type=id_token`; a 302 to `redirect_uri?state=…&id_token=…`; RS256 with a key pair
  *   it generates; claims `sub`, `email`, `iat`, `nonce`, no `jti`;

@@ -196,6 +196,32 @@ export function formPostFlow(name: string, start: (config: AppConfig) => Promise
       expect(page.body).toMatchObject({ user: { username: 'ada' } });
     });
 
+    test("return_to in the form's action URL query, as Zendesk's own examples post it: signs in on the return URL", async () => {
+      const browser = request.agent(app.url);
+      const returnTo = new URL((await browser.get('/protected?tab=4')).headers.location!).searchParams.get('return_to')!;
+      // Rails' to_query: CGI.escape'd (a space as +), keys sorted, beside what Zendesk sent.
+      const query = `brand_id=7&return_to=${encodeURIComponent(returnTo).replace(/%20/g, '+')}&timestamp=1700000000`;
+      const posted = await browser
+        .post(`${FORM_CALLBACK}?${query}`)
+        .type('form')
+        .send({ authenticity_token: 'x'.repeat(86), jwt: token() });
+      expect({ status: posted.status, location: posted.headers.location }).toEqual({ status: 303, location: '/protected?tab=4' });
+      const page = await browser.get('/protected?tab=4');
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ user: { username: 'ada' } });
+    });
+
+    test('return_to in both the action URL query and the body is ambiguous: not followed, no one signed in', async () => {
+      const browser = request.agent(app.url);
+      const returnTo = new URL((await browser.get('/protected')).headers.location!).searchParams.get('return_to')!;
+      const posted = await browser
+        .post(`${FORM_CALLBACK}?return_to=${encodeURIComponent(returnTo)}`)
+        .type('form')
+        .send({ jwt: token(), return_to: returnTo });
+      expect({ status: posted.status, location: posted.headers.location }).toEqual({ status: 303, location: '/' });
+      expect((await browser.get('/protected')).status).not.toBe(200);
+    });
+
     test('a token posted twice is refused, and no one is signed in', async () => {
       const browser = request.agent(app.url);
       const returnTo = new URL((await browser.get('/protected')).headers.location!).searchParams.get('return_to')!;

@@ -18,8 +18,15 @@ afterEach(async () => {
   site = undefined;
 });
 
+// Freshworks' payload table names no `aud`, so the app turns the preset's audience check off
+// (`audience: false`, with a key of its own) unless a test says otherwise.
 async function start(
-  options: { dev?: Partial<DevProviderOptions>; strategy?: Partial<JwtSsoStrategyOptions>; keys?: 'publicKey' | 'jwksUri' } = {},
+  options: {
+    dev?: Partial<DevProviderOptions>;
+    strategy?: Partial<JwtSsoStrategyOptions>;
+    keys?: 'publicKey' | 'jwksUri';
+    audience?: string | false | undefined;
+  } = {},
 ): Promise<Site & { provider: DevProvider }> {
   const provider = createDevProvider({ shape: 'freshworks', clientId: CLIENT, ...options.dev });
   site = await startSite({
@@ -29,6 +36,7 @@ async function start(
         authEndpoint: `${origin}${PATH}`,
         clientId: CLIENT,
         callbackPath: '/sso/callback',
+        audience: 'audience' in options ? options.audience : false,
         ...(options.keys === 'jwksUri' ? { jwksUri: `${origin}${PATH}/jwks.json` } : { publicKey: provider.publicKey! }),
       }),
       sharedSecret: undefined,
@@ -83,11 +91,11 @@ describe('the wire format', () => {
     expect(res.headers.location).toBe(`http://localhost:3000/cb?tenant=1&id_token=${token}`);
   });
 
-  test('RS256 with typ and the kid of its JWKS; claims sub, aud (the client id), email, iat, nonce and no jti; verifies with its public key only', async () => {
+  test("RS256 with typ and the kid of its JWKS; claims sub, email, iat, nonce and no jti or aud (Freshworks' payload table); verifies with its public key only", async () => {
     const token = new URL((await choose(good)).headers.location!).searchParams.get('id_token')!;
     const { header, payload } = decode(token);
     expect(header).toEqual({ alg: 'RS256', typ: 'JWT', kid: provider.jwks!.keys[0]!.kid });
-    expect(Object.keys(payload).sort()).toEqual(['aud', 'email', 'iat', 'nonce', 'sub']);
+    expect(Object.keys(payload).sort()).toEqual(['email', 'iat', 'nonce', 'sub']);
     expect(payload).toMatchObject({ sub: 'minerva.teacher', email: MINERVA.email, nonce: good.nonce });
     expect(jwt.verify(token, provider.publicKey!, { algorithms: ['RS256'] })).toMatchObject({ sub: 'minerva.teacher' });
     const other = createDevProvider({ shape: 'freshworks' });
@@ -164,6 +172,25 @@ describe('the wire format', () => {
 });
 
 describe('end to end with presets.freshworks', () => {
+  describe("the preset's audience check (default: aud must be clientId) against a provider that follows Freshworks' payload table (no aud)", () => {
+    test.each<[string, string | false | undefined, DevProviderOptions['claims'], string | null]>([
+      ['the default, no aud sent: refused', undefined, undefined, 'ERR_JWTSSO_CLAIM_MISSING'],
+      ['the default, aud of another client: refused', undefined, (c) => ({ ...c, aud: 'another-client' }), 'ERR_JWTSSO_CLAIM_INVALID'],
+      ['control: the default, a provider that sends aud = clientId', undefined, (c) => ({ ...c, aud: CLIENT }), null],
+      ['control: audience false, no aud sent', false, undefined, null],
+    ])('%s', async (_name, audience, claims, code) => {
+      const { codes, browser } = await start({ audience, dev: claims === undefined ? {} : { claims } });
+      const { final } = await signInThrough(browser(), '/protected');
+      if (code === null) {
+        expect(final.body.user).toEqual(MINERVA);
+        expect(codes).toEqual([]);
+      } else {
+        expect(final.status).toBe(401);
+        expect(codes).toEqual([code]);
+      }
+    });
+  });
+
   test.each(['publicKey', 'jwksUri'] as const)(
     'login with the key as %s: state and nonce out, state echoed and nonce in, signed in on the page asked for',
     async (keys) => {

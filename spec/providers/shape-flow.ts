@@ -104,22 +104,26 @@ export function deliver(browser: request.Agent, d: Delivery): request.Test {
   return browser.post(target).type('form').send(new URLSearchParams(d.fields).toString());
 }
 
-/** The delivery with one parameter (sibling of the token) set to `value`, or removed (`null`). */
+/**
+ * The delivery with one parameter (sibling of the token) set to `value`, or removed (`null`),
+ * where the provider put it: a posted field stays a field; anything else is in the URL's query
+ * (a GET's, or a form POST's action URL, where Zendesk's examples put return_to).
+ */
 export function withParam(d: Delivery, name: string, value: string | null): Delivery {
-  if (d.method === 'GET') {
-    const url = new URL(d.url.href);
-    if (value === null) url.searchParams.delete(name);
-    else url.searchParams.set(name, value);
-    return { method: 'GET', url };
+  if (d.method === 'POST' && d.fields.some(([k]) => k === name)) {
+    const fields = d.fields.filter(([k]) => k !== name);
+    return { ...d, fields: value === null ? fields : [...fields, [name, value]] };
   }
-  const fields = d.fields.filter(([k]) => k !== name);
-  return { ...d, fields: value === null ? fields : [...fields, [name, value]] };
+  const url = new URL(d.url.href);
+  if (value === null) url.searchParams.delete(name);
+  else url.searchParams.set(name, value);
+  return { ...d, url };
 }
 
-/** The value of a parameter of the delivery (its query, or its posted fields). */
+/** The value of a parameter of the delivery: a posted field, else its URL's query. */
 export function paramOf(d: Delivery, name: string): string | null {
-  if (d.method === 'GET') return d.url.searchParams.get(name);
-  return d.fields.find(([k]) => k === name)?.[1] ?? null;
+  const field = d.method === 'POST' ? d.fields.find(([k]) => k === name) : undefined;
+  return field?.[1] ?? d.url.searchParams.get(name);
 }
 
 /** The whole trip in one browser: the app's redirect, the provider, the delivery, the clean URL. */

@@ -1,8 +1,10 @@
 // A Zendesk-style provider, played by the dev provider (shape 'zendesk'), against the zendesk
-// preset (responseMode 'form_post') through a real Express app on loopback: the token and
-// return_to POSTed from an auto-submitting page under a strict CSP, header with typ, claims
-// iat, jti, name, email. The body rules (size, one token, the content type) and the app's own
-// body parsers mounted ahead of the route.
+// preset (responseMode 'form_post') through a real Express app on loopback, as Zendesk's own
+// examples (zendesk_jwt_sso_examples, form_submission/rails_html_erb_jwt.rb) post: an
+// auto-submitting page under a strict CSP whose body holds only authenticity_token and jwt, with
+// return_to (and brand_id, locale_id, timestamp) in the form's action URL query; header with typ,
+// claims iat, jti, name, email. Where the return URL may come from (action URL or body, once),
+// the body rules (size, one token, the content type) and the app's own body parsers.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
@@ -73,7 +75,7 @@ describe('the wire format', () => {
     createDevProvider({ shape: 'zendesk', sharedSecret: SECRET, callbackUrl: 'http://localhost:3000/access/jwt', ...options });
   const query = `return_to=${encodeURIComponent('http://localhost:3000/tickets?a=1')}&brand_id=7&locale_id=1176&timestamp=1700000000`;
 
-  test('an auto-submitting form POST of jwt, return_to and what Zendesk sent, to the fixed callback', async () => {
+  test("an auto-submitting form POST to the fixed callback: the body holds authenticity_token and jwt only; what Zendesk sent is in the action URL, as Rails' to_query writes it", async () => {
     const provider = mounted();
     const page = await request(provider).get(`/?${query}`);
     expect(page.status).toBe(200);
@@ -83,15 +85,37 @@ describe('the wire format', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     const form = /<form id="jwtsso-form-post" method="post" action="([^"]*)" enctype="application\/x-www-form-urlencoded">/.exec(res.text);
-    expect(form?.[1]).toBe('http://localhost:3000/access/jwt');
+    // Keys sorted, each value CGI.escape'd (every reserved character %-encoded), & escaped as HTML.
+    expect(form?.[1]).toBe(
+      'http://localhost:3000/access/jwt?brand_id=7&amp;locale_id=1176&amp;return_to=http%3A%2F%2Flocalhost%3A3000%2Ftickets%3Fa%3D1&amp;timestamp=1700000000',
+    );
     const delivery = posted(await readAnswer(new Response(res.text, { status: 200 })));
-    expect(delivery.fields.map(([k]) => k)).toEqual(['jwt', 'return_to', 'brand_id', 'locale_id', 'timestamp']);
-    expect(delivery.fields.slice(1)).toEqual([
-      ['return_to', 'http://localhost:3000/tickets?a=1'],
+    expect(delivery.fields.map(([k]) => k)).toEqual(['authenticity_token', 'jwt']);
+    expect(delivery.fields[0]![1]).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect([...delivery.url.searchParams]).toEqual([
       ['brand_id', '7'],
       ['locale_id', '1176'],
+      ['return_to', 'http://localhost:3000/tickets?a=1'],
       ['timestamp', '1700000000'],
     ]);
+  });
+
+  test.each([
+    [
+      "a space as +, and * ( ) ! ' %-encoded (CGI.escape, not encodeURIComponent)",
+      "http://localhost:3000/a b*(c)!'",
+      'http%3A%2F%2Flocalhost%3A3000%2Fa+b%2A%28c%29%21%27',
+    ],
+    ['a + as %2B, ~ . - _ kept', 'http://localhost:3000/x+y~z._-', 'http%3A%2F%2Flocalhost%3A3000%2Fx%2By~z._-'],
+    ['a non-ASCII character as its UTF-8 bytes', 'http://localhost:3000/ä', 'http%3A%2F%2Flocalhost%3A3000%2F%C3%A4'],
+  ])('return_to in the action URL: %s', async (_name, returnTo, encoded) => {
+    const res = await request(mounted())
+      .post(`/?return_to=${encodeURIComponent(returnTo)}`)
+      .type('form')
+      .send({ user: 'minerva.teacher' });
+    const action = /<form id="jwtsso-form-post" method="post" action="([^"]*)"/.exec(res.text)![1]!;
+    expect(action).toBe(`http://localhost:3000/access/jwt?return_to=${encoded}`);
+    expect(new URL(action).searchParams.get('return_to')).toBe(returnTo);
   });
 
   test('the strict CSP stays strict: the one script by its hash, no unsafe-inline script, posts only to the callback origin', async () => {
@@ -169,10 +193,11 @@ describe('the wire format', () => {
     expect(res.text).not.toContain('jwtsso-form-post');
   });
 
-  test('control: no return_to at all is fine (Zendesk then uses its default page)', async () => {
+  test("control: no return_to at all is fine (Zendesk then uses its default page); the action ends in Rails' bare ?", async () => {
     const res = await request(mounted()).post('/').type('form').send({ user: 'minerva.teacher' });
     expect(res.status).toBe(200);
-    expect(posted(await readAnswer(new Response(res.text, { status: 200 }))).fields.map(([k]) => k)).toEqual(['jwt']);
+    expect(res.text).toContain('action="http://localhost:3000/access/jwt?"');
+    expect(posted(await readAnswer(new Response(res.text, { status: 200 }))).fields.map(([k]) => k)).toEqual(['authenticity_token', 'jwt']);
   });
 });
 
@@ -180,9 +205,11 @@ describe('end to end with presets.zendesk', () => {
   test('login: the form POST, a 303 to the clean return URL, signed in there; the token in no URL', async () => {
     const { origin, browser: newBrowser } = await start();
     const browser = newBrowser();
-    const { delivery, callback, final } = await signInThrough(browser, '/protected?tab=2');
-    expect(delivery.method).toBe('POST');
-    expect(delivery.url.href).toBe(`${origin}${CALLBACK}`);
+    const { toProvider, delivery, callback, final } = await signInThrough(browser, '/protected?tab=2');
+    const d = posted(delivery);
+    expect(`${d.url.origin}${d.url.pathname}`).toBe(`${origin}${CALLBACK}`);
+    expect(d.url.searchParams.get('return_to')).toBe(new URL(toProvider.headers.location!).searchParams.get('return_to'));
+    expect(d.fields.map(([k]) => k)).toEqual(['authenticity_token', 'jwt']);
     expect(callback.status).toBe(303);
     expect(callback.headers.location).toBe('/protected?tab=2');
     expect(final.status).toBe(200);
@@ -227,9 +254,99 @@ describe('end to end with presets.zendesk', () => {
     expect(codes).toEqual(['ERR_JWTSSO_TOKEN_REPLAYED']);
   });
 
-  describe('hostile return URLs posted beside the token (a lax provider), app at /app', () => {
+  describe('hostile return URLs in the action URL query (a lax provider), app at /app', () => {
     test.each(returnUrlTable('APP.HOST', '?jwtsso_state=STATE'))('%s', async (_name, template, outcome) => {
       await returnUrlCase(await start({ mountPoint: MOUNT, dev: { returnToPattern: /[\s\S]+/ } }), { template, outcome });
+    });
+  });
+
+  describe('where the return URL travels: the action URL query or the body, exactly once across both', () => {
+    // A real delivery, then rebuilt: `query` the action URL's return_to values, `body` the posted
+    // ones (besides authenticity_token and jwt). `legit` is the login's own return URL.
+    type Where = { query: string[]; body: string[] };
+    async function deliverWith(where: (legit: string) => Where) {
+      const s = await start();
+      const browser = s.browser();
+      const d = posted(await atProvider((await browser.get('/protected?tab=2').expect(302)).headers.location!));
+      const legit = paramOf(d, 'return_to')!;
+      const { query, body } = where(legit);
+      const url = new URL(d.url.href);
+      url.searchParams.delete('return_to');
+      for (const v of query) url.searchParams.append('return_to', v);
+      const fields: Array<[string, string]> = [...d.fields, ...body.map((v): [string, string] => ['return_to', v])];
+      const callback = await deliver(browser, { ...d, url, fields });
+      return { s, browser, callback, legit };
+    }
+    const evil = (legit: string) => legit.replace(/^http:\/\/[^/]+/, 'http://evil.example');
+
+    test.each<[string, (legit: string) => Where]>([
+      ['control: in the action URL query (as Zendesk posts it)', (l) => ({ query: [l], body: [] })],
+      ['control: in the body only (a provider that posts it there)', (l) => ({ query: [], body: [l] })],
+    ])('%s: followed, signed in there', async (_name, where) => {
+      const { s, browser, callback } = await deliverWith(where);
+      expect(callback.status).toBe(303);
+      expect(callback.headers.location).toBe('/protected?tab=2');
+      const page = await browser.get(callback.headers.location!);
+      expect(page.status).toBe(200);
+      expect(page.body.user).toEqual(MINERVA);
+      expect(s.codes).toEqual([]);
+    });
+
+    // Refused as ambiguous: one layer (a proxy, a WAF, a log) may read only the query or only the
+    // body, so neither may win. None is followed, the state inside none is read: the browser is
+    // sent to / (never the hostile URL) and refused there.
+    test.each<[string, (legit: string) => Where]>([
+      ['twice in the action URL query, the same', (l) => ({ query: [l, l], body: [] })],
+      ['twice in the action URL query, the second hostile', (l) => ({ query: [l, evil(l)], body: [] })],
+      ['in both the body and the query, the same', (l) => ({ query: [l], body: [l] })],
+      ['in both, a hostile one in the body', (l) => ({ query: [l], body: [evil(l)] })],
+      ['in both, a hostile one in the query', (l) => ({ query: [evil(l)], body: [l] })],
+    ])('%s: refused as ambiguous (303 to /, then 403 STATE_MISMATCH), no one signed in', async (_name, where) => {
+      const { s, browser, callback } = await deliverWith(where);
+      expect(callback.status).toBe(303);
+      expect(callback.headers.location).toBe('/');
+      expect((await browser.get('/')).status).toBe(403);
+      expect(s.codes).toEqual(['ERR_JWTSSO_STATE_MISMATCH']);
+      expect((await browser.get('/api/me')).status).toBe(401);
+    });
+
+    test.each<[string, (d: Extract<Delivery, { method: 'POST' }>) => { url: URL; fields: Array<[string, string]> }]>([
+      [
+        'beside the posted one',
+        (d) => {
+          const url = new URL(d.url.href);
+          url.searchParams.append('jwt', paramOf(d, 'jwt')!);
+          return { url, fields: d.fields };
+        },
+      ],
+      [
+        'instead of the posted one',
+        (d) => {
+          const url = new URL(d.url.href);
+          url.searchParams.append('jwt', paramOf(d, 'jwt')!);
+          return { url, fields: d.fields.filter(([k]) => k !== 'jwt') };
+        },
+      ],
+    ])('a token in the action URL query, %s, is refused (401, it reaches access logs)', async (_name, move) => {
+      const s = await start();
+      const browser = s.browser();
+      const d = posted(await atProvider((await browser.get('/protected').expect(302)).headers.location!));
+      const res = await deliver(browser, { ...d, ...move(d) });
+      expect(res.status).toBe(401);
+      expect(res.headers.location).toBeUndefined();
+      expect(s.codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
+      expect(res.text).not.toContain(paramOf(d, 'jwt')!);
+      // control: the same delivery as the provider made it signs in.
+      const ok = await deliver(browser, d);
+      expect(ok.headers.location).toBe('/protected');
+      expect((await browser.get('/protected')).body.user).toEqual(MINERVA);
+    });
+
+    test('with no return URL anywhere the form lands on /, which is protected: refused there (403), as before this fix every real form did', async () => {
+      const { s, browser, callback } = await deliverWith(() => ({ query: [], body: [] }));
+      expect(callback.headers.location).toBe('/');
+      expect((await browser.get('/')).status).toBe(403);
+      expect(s.codes).toEqual(['ERR_JWTSSO_STATE_MISMATCH']);
     });
   });
 
