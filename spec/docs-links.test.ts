@@ -70,7 +70,8 @@ function brokenLink(page: string, target: string): string | undefined {
   let local: string | undefined;
   if (target.startsWith(REPO_BLOB)) local = target.slice(REPO_BLOB.length);
   else if (target.startsWith(REPO_RAW)) local = target.slice(REPO_RAW.length);
-  else if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return undefined; // another site: not fetched here
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(target))
+    return undefined; // another site: not fetched here
   else if (target.startsWith('#')) local = page + target;
   else local = relative(root, resolve(dirname(join(root, page)), target));
   const [path, anchor] = local.split('#') as [string, string | undefined];
@@ -78,7 +79,8 @@ function brokenLink(page: string, target: string): string | undefined {
   if (!existsSync(file)) return `${target}: no file ${relative(root, file)}`;
   if (anchor === undefined || anchor === '') return undefined;
   if (!file.endsWith('.md')) return `${target}: an anchor into a file that is not Markdown`;
-  if (!anchorsOf(readFileSync(file, 'utf8')).has(decodeURIComponent(anchor))) return `${target}: no heading #${anchor} in ${relative(root, file)}`;
+  if (!anchorsOf(readFileSync(file, 'utf8')).has(decodeURIComponent(anchor)))
+    return `${target}: no heading #${anchor} in ${relative(root, file)}`;
   return undefined;
 }
 
@@ -86,7 +88,10 @@ describe('the slugs are GitHub’s', () => {
   test.each([
     ['Where a pending login waits: `loginState`', 'where-a-pending-login-waits-loginstate'],
     ['Moving from `jwtsso` 1.x: `passport-jwtsso/compat`', 'moving-from-jwtsso-1x-passport-jwtssocompat'],
-    ['`RedisReplayStore({ client, prefix = \'jwtsso:jti:\', timeoutMs = 500, waitForReplicas })`', 'redisreplaystore-client-prefix--jwtssojti-timeoutms--500-waitforreplicas-'],
+    [
+      "`RedisReplayStore({ client, prefix = 'jwtsso:jti:', timeoutMs = 500, waitForReplicas })`",
+      'redisreplaystore-client-prefix--jwtssojti-timeoutms--500-waitforreplicas-',
+    ],
     ['Clients: one node, Redis Cluster, Sentinel', 'clients-one-node-redis-cluster-sentinel'],
     ['Options of `passport.authenticate`', 'options-of-passportauthenticate'],
     ['snake_case stays', 'snake_case-stays'],
@@ -178,7 +183,7 @@ describe('what the checker catches', () => {
   });
 
   test.each([
-    ['docs/configuration.md', 'security.md#where-a-pending-login-waits-loginstate'],
+    ['docs/configuration.md', 'security.md#where-a-pending-login-waits-the-loginstate-option'],
     ['docs/configuration.md', '../examples/key-sources.ts'],
     ['README.md', `${REPO_BLOB}docs/security.md#security-model`],
     ['README.md', 'https://www.passportjs.org/'],

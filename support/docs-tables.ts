@@ -59,7 +59,7 @@ export interface DocumentedMember {
 }
 
 /** A doc comment as one line of Markdown: `{@link X}` as code, line breaks as spaces, pipes escaped. */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return text
     .replace(/\{@link\s+([^}\s|]+)(?:\s*\|\s*([^}]+))?\s*\}/g, (_m, target: string, label?: string) => `\`${label ?? target}\``)
     .replace(/\s*\n\s*/g, ' ')
