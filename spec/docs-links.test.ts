@@ -53,6 +53,12 @@ export function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
+/** The slugs of the headings that hold inline code: a link to one works on GitHub and not on the site. */
+export function codeHeadings(markdown: string): Set<string> {
+  const withoutCode = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, '');
+  return new Set([...withoutCode.matchAll(/^#{1,6}[ \t]+(.*`.*?)[ \t#]*$/gm)].map((m) => githubSlug(m[1]!)));
+}
+
 /** The targets of a page's links and images, inline `[text](target)` form, with the line each is on. */
 export function linksOf(markdown: string): { target: string; line: number }[] {
   const text = prose(markdown);
@@ -79,8 +85,12 @@ function brokenLink(page: string, target: string): string | undefined {
   if (!existsSync(file)) return `${target}: no file ${relative(root, file)}`;
   if (anchor === undefined || anchor === '') return undefined;
   if (!file.endsWith('.md')) return `${target}: an anchor into a file that is not Markdown`;
-  if (!anchorsOf(readFileSync(file, 'utf8')).has(decodeURIComponent(anchor)))
-    return `${target}: no heading #${anchor} in ${relative(root, file)}`;
+  const markdown = readFileSync(file, 'utf8');
+  const wanted = decodeURIComponent(anchor);
+  if (!anchorsOf(markdown).has(wanted)) return `${target}: no heading #${anchor} in ${relative(root, file)}`;
+  if (codeHeadings(markdown).has(wanted)) {
+    return `${target}: its heading has inline code, which the site (TypeDoc) slugs otherwise than GitHub: drop the backticks`;
+  }
   return undefined;
 }
 
@@ -178,6 +188,7 @@ describe('what the checker catches', () => {
     ['README.md', `${REPO_BLOB}docs/nope.md`, /no file/],
     ['README.md', `${REPO_RAW}docs/nope.png`, /no file/],
     ['docs/configuration.md', '../package.json#x', /not Markdown/],
+    ['docs/configuration.md', 'several-instances.md#memoryreplaystore-maxentries--100000-clock-', /inline code/],
   ])('%s: a link to %s is broken', (page, target, why) => {
     expect(brokenLink(page, target)).toMatch(why);
   });
