@@ -1,6 +1,6 @@
 // A jwtsso 1.x app on cookie-session (as the original's README had it): compat runs on it as it
-// is; the Passport strategy needs the few lines the README gives (Passport 0.6+ calls
-// req.session.regenerate and save, which cookie-session lacks). The lines are read from the README,
+// is; the Passport strategy needs the few lines docs/migrating.md gives (Passport 0.6+ calls
+// req.session.regenerate and save, which cookie-session lacks). The lines are read from that guide,
 // not copied here.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,8 @@ import jwtsso from 'passport-jwtsso/compat';
 import { signIn, startDevProvider, type RunningDevProvider } from 'passport-jwtsso/testing';
 
 const SECRET = 'cookie-session-secret';
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-const shimSource = /```js\n(\/\/ cookie-session keeps[\s\S]*?)```/.exec(readme)?.[1];
+const guide = readFileSync(join(__dirname, '..', 'docs', 'migrating.md'), 'utf8');
+const shimSource = /```js\n(\/\/ cookie-session keeps[\s\S]*?)```/.exec(guide)?.[1];
 
 let provider: RunningDevProvider;
 beforeAll(async () => {
@@ -34,7 +34,7 @@ function strategyApp(passportVersion: 'passport 0.6' | 'passport 0.7', shim: boo
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   const app = express();
   app.use(cookieSession({ name: 'session', keys: ['cookie-signing-key'], sameSite: 'lax' }));
-  // The README's own lines, run as a reader would paste them.
+  // The guide's own lines, run as a reader would paste them.
   if (shim) (new Function('app', shimSource!) as (a: unknown) => void)(app);
   app.use(passport.initialize());
   app.use(passport.session());
@@ -50,12 +50,12 @@ function strategyApp(passportVersion: 'passport 0.6' | 'passport 0.7', shim: boo
   return app;
 }
 
-test('the README has the lines', () => {
+test('docs/migrating.md has the lines', () => {
   expect(shimSource).toContain('cookieSessionForPassport');
 });
 
 describe.each(['passport 0.6', 'passport 0.7'] as const)('the strategy on cookie-session, %s', (passportVersion) => {
-  test("with the README's lines: signs in, stays signed in, the session cookie changes at login, logs out", async () => {
+  test("with the guide's lines: signs in, stays signed in, the session cookie changes at login, logs out", async () => {
     const agent = request.agent(strategyApp(passportVersion, true));
     const first = await agent.get('/protected');
     const before = first.headers['set-cookie'];

@@ -1,9 +1,9 @@
 // The original jwtsso 1.0.1 test suite (node_modules/jwtsso/test/login_test.js), ported from
 // mocha and Express 3 to Jest and Express 4 with only its session middleware changed
 // (express.cookieParser + express.session -> express-session), run against passport-jwtsso/compat
-// with the options the README's migration table names. Its requests, tokens and routes are the
+// with the options the migration table (docs/migrating.md) names. Its requests, tokens and routes are the
 // original's; where an assertion cannot pass (the error message texts), the port asserts the
-// stable code instead, and the table below, which the README's migration table must list, says why.
+// stable code instead, and the table below, which the migration table of docs/migrating.md must list, says why.
 import assert from 'node:assert';
 import url from 'node:url';
 import { readFileSync } from 'node:fs';
@@ -168,9 +168,9 @@ describe('connect-puavo', function () {
   });
 });
 
-describe('what the port needed, and the README says', () => {
-  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('## Migrating from `jwtsso` 1.x'), readme.indexOf('## Performance'));
+describe('what the port needed, and docs/migrating.md says', () => {
+  const guide = readFileSync(join(__dirname, '..', 'docs', 'migrating.md'), 'utf8');
+  const table = guide.slice(guide.indexOf('## What changed, and why'), guide.indexOf("## The original's own tests"));
 
   test.each(Object.entries(CHANGED_MESSAGES))('the migration table lists the changed message "%s" and its code %s', (message, code) => {
     expect(table).toContain(`"${message}"`);

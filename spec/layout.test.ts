@@ -1,4 +1,4 @@
-// README.md's "How the code is laid out" names every file of lib/, and only those: a file added,
+// CONTRIBUTING.md's "How the code is laid out" names every file of lib/, and only those: a file added,
 // moved or removed without its line fails here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,12 +11,12 @@ function filesUnder(dir: string): string[] {
   );
 }
 
-// The tree in the README: indentation gives the folder, a line is "name  what it is for".
-function filesInReadme(): { files: string[]; undescribed: string[] } {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### How the code is laid out'));
+// The tree in CONTRIBUTING.md: indentation gives the folder, a line is "name  what it is for".
+function filesInTree(): { files: string[]; undescribed: string[] } {
+  const contributing = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
+  const section = contributing.slice(contributing.indexOf('## How the code is laid out'));
   const tree = /```text\nlib\/\n([\s\S]*?)```/.exec(section)?.[1];
-  if (tree === undefined) throw new Error('README.md has no ```text tree starting with lib/ under "How the code is laid out"');
+  if (tree === undefined) throw new Error('CONTRIBUTING.md has no ```text tree starting with lib/ under "How the code is laid out"');
   const files: string[] = [];
   const undescribed: string[] = [];
   let folder = '';
@@ -34,18 +34,18 @@ function filesInReadme(): { files: string[]; undescribed: string[] } {
   return { files, undescribed };
 }
 
-test('every file of lib/ has a line in the README tree, and every line names a file of lib/', () => {
+test('every file of lib/ has a line in the CONTRIBUTING.md tree, and every line names a file of lib/', () => {
   const actual = filesUnder(join(root, 'lib')).sort();
-  const { files } = filesInReadme();
+  const { files } = filesInTree();
   expect(files.sort()).toEqual(actual);
 });
 
 test('every line of the tree says what its file is for', () => {
-  expect(filesInReadme().undescribed).toEqual([]);
+  expect(filesInTree().undescribed).toEqual([]);
 });
 
 test('the tree is read as a tree: folders nest their files', () => {
-  const { files } = filesInReadme();
+  const { files } = filesInTree();
   expect(files).toContain('keys/material.ts');
   expect(files).toContain('options/resolve.ts');
   expect(files).toContain('strategy.ts');

@@ -1,6 +1,6 @@
 // The package as users get it: `npm pack`, installed into an empty project, loaded both ways.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -228,22 +228,34 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
   }
 }, 60_000);
 
-// Every ```ts block of README.md, compiled with --strict against the packed package, each as a
-// module of its own (its imports and top-level await as printed). A block preceded by
-// `<!-- not compiled: reason -->` is left out; the reasons are listed so that a reader sees them.
-function readmeBlocks(): { line: number; code: string }[] {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const blocks: { line: number; code: string }[] = [];
-  for (const match of readme.matchAll(/(<!-- not compiled: [^>]*-->\n)?```ts\n([\s\S]*?)```/g)) {
+// Every ```ts block of README.md and of the guides (docs/*.md), compiled with --strict against the
+// packed package, each as a module of its own (its imports and top-level await as printed), all in
+// one program (the README's `declare global` of Express.User serves every block, as it would in an
+// app). A block preceded by `<!-- not compiled: reason -->` is left out; the reasons are listed so
+// that a reader sees them.
+const documentedPages = (): string[] => [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+
+function tsBlocks(page: string): { file: string; code: string }[] {
+  const text = readFileSync(join(root, page), 'utf8');
+  const blocks: { file: string; code: string }[] = [];
+  for (const match of text.matchAll(/(<!-- not compiled: [^>]*-->\n)?```ts\n([\s\S]*?)```/g)) {
     if (match[1] !== undefined) continue;
-    blocks.push({ line: readme.slice(0, match.index).split('\n').length + 1, code: match[2]! });
+    const line = text.slice(0, match.index).split('\n').length + 1;
+    blocks.push({ file: `${page.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-')}-line-${line}.ts`.toLowerCase(), code: match[2]! });
   }
   return blocks;
 }
 
-test('every TypeScript block of the README compiles with --strict against the packed package', () => {
-  const blocks = readmeBlocks();
-  expect(blocks.length).toBeGreaterThanOrEqual(10);
+test('every TypeScript block of the README and the guides compiles with --strict against the packed package', () => {
+  const blocks = documentedPages().flatMap(tsBlocks);
+  expect(blocks.filter((b) => b.file.startsWith('readme-')).length).toBeGreaterThanOrEqual(2);
+  expect(blocks.length).toBeGreaterThanOrEqual(20);
   // The packages the snippets import, as an app would have them installed: this repository's.
   for (const name of ['express', 'express-session', 'passport', 'ioredis', 'redis', 'supertest']) {
     try {
@@ -260,9 +272,8 @@ test('every TypeScript block of the README compiles with --strict against the pa
     }
   }
   const files = blocks.map((b) => {
-    const file = `readme-line-${b.line}.ts`;
-    writeFileSync(join(dir, file), b.code);
-    return file;
+    writeFileSync(join(dir, b.file), b.code);
+    return b.file;
   });
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const flags = [
@@ -282,7 +293,7 @@ test('every TypeScript block of the README compiles with --strict against the pa
     '--skipLibCheck',
   ];
   const result = spawnSync(process.execPath, [tsc, ...flags, ...files], { cwd: dir, encoding: 'utf8' });
-  // An error names readme-line-N.ts(l,c): block starting at README line N, its line l.
+  // An error names <page>-line-N.ts(l,c): the block starting at line N of that page, its line l.
   expect(result.stdout).toBe('');
   expect(result.status).toBe(0);
 }, 120_000);
