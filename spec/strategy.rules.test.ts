@@ -1,10 +1,22 @@
 // Rules of the strategy's own decisions (lib/strategy.ts) that the flow and hostile suites do
 // not state: what verify's info becomes, how odd verify failures are reported, and the audit
 // trail of each step. A real Express app over a socket, as everywhere else.
-import { JwtSsoErrorCode as Code, type JwtSsoEvent, type ReplayStore } from '../lib';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Passport } from 'passport';
+import request from 'supertest';
+import {
+  JwtSsoErrorCode as Code,
+  JwtSsoStrategy,
+  type JwtSsoEvent,
+  type JwtSsoStrategyOptions,
+  type ReplayStore,
+  type VerifyFunction,
+} from '../lib';
 import { startApp, type AppOptions, type TestApp } from './helpers/app';
 import { login } from './helpers/flow';
-import { mint, puavoClaims } from './helpers/tokens';
+import { mint, puavoClaims, SECRET } from './helpers/tokens';
 
 let app: TestApp;
 afterEach(() => app?.close());
@@ -107,5 +119,105 @@ describe('the audit trail (onEvent)', () => {
     expect(events).toEqual([
       { type: 'refused', code: Code.LOGIN_REQUIRED, ip: '127.0.0.1', message: expect.stringMatching(/^Not signed in/) },
     ]);
+  });
+});
+
+// No input and no app handler can turn into an unhandled rejection (which ends a Node process):
+// on every asynchronous path (the clean URL's verification, a form POST's body, verify's
+// promise, a large token verified before it is kept) whatever the app's own refusal handling
+// throws ends in its error handler, and the server goes on answering.
+describe('what the app throws while a refusal is answered asynchronously ends in its error handler', () => {
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => void rejections.push(reason);
+  beforeEach(() => {
+    rejections.length = 0;
+    process.on('unhandledRejection', onRejection);
+  });
+  afterEach(() => void process.off('unhandledRejection', onRejection));
+
+  async function serve(strategy: Partial<JwtSsoStrategyOptions>, verify?: VerifyFunction) {
+    const passport = new Passport();
+    passport.use(
+      new JwtSsoStrategy({ authEndpoint: 'https://sso.example.test/v3/sso', sharedSecret: SECRET, state: false, ...strategy }, verify),
+    );
+    const handled: string[] = [];
+    const server = express();
+    server.use(express.urlencoded({ extended: false }));
+    server.use(passport.initialize());
+    // A custom callback that throws on every outcome, as a careless app's does.
+    server.all('/throws', (req, res, next) => {
+      passport.authenticate('jwtsso', { session: false }, () => {
+        throw new Error('the app callback threw');
+      })(req, res, next);
+    });
+    // A timeout middleware answered first; Passport's failureRedirect then writes to a sent response.
+    // (Only on requests that ask for it: the provider's return before it is answered normally.)
+    const timeout = (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (req.get('x-timed-out') !== undefined) res.status(503).end('timed out');
+      next();
+    };
+    server.all('/late', timeout, passport.authenticate('jwtsso', { session: false, failureRedirect: '/failed' }));
+    server.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      handled.push(err.message);
+      if (!res.headersSent) res.status(500).send('handled');
+    });
+    const listening = server.listen(0, '127.0.0.1');
+    await once(listening, 'listening');
+    const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    return { url, handled, close: () => new Promise<void>((r) => listening.close(() => r())) };
+  }
+
+  // Waits until the app's error handler saw `count` errors (the asynchronous paths answer later).
+  async function handledBy(s: { handled: string[] }, count: number): Promise<string[]> {
+    for (let i = 0; i < 200 && s.handled.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setImmediate(r));
+    return s.handled;
+  }
+
+  const wrongKey = () => mint(puavoClaims(), 'not the secret');
+  test.each<[string, Partial<JwtSsoStrategyOptions>, (url: string, path: string) => Promise<unknown>, VerifyFunction | undefined]>([
+    [
+      'the clean URL: a parked token that fails verification',
+      {},
+      async (url, path) => {
+        const agent = request.agent(url);
+        const back = await agent.get(`${path}?jwt=${wrongKey()}`);
+        return agent.get(back.headers.location!).set('x-timed-out', '1');
+      },
+      undefined,
+    ],
+    [
+      'a form POST whose body is refused',
+      { callbackPath: '/throws', responseMode: 'form_post', stateIn: 'param', returnToParam: 'return_to' },
+      (url, path) => request(url).post(path).set('x-timed-out', '1').type('form').send('jwt[]=x'),
+      undefined,
+    ],
+    [
+      "verify's promise that refuses",
+      {},
+      async (url, path) => {
+        const agent = request.agent(url);
+        const back = await agent.get(`${path}?jwt=${mint(puavoClaims())}`);
+        return agent.get(back.headers.location!).set('x-timed-out', '1');
+      },
+      (async () => false) as unknown as VerifyFunction,
+    ],
+  ])('%s, with a callback that throws and with failureRedirect after the response was sent', async (_name, options, send, verify) => {
+    for (const path of ['/throws', '/late']) {
+      const s = await serve(
+        path === '/late' && options.callbackPath !== undefined ? { ...options, callbackPath: '/late' } : options,
+        verify,
+      );
+      try {
+        await send(s.url, path);
+        const handled = await handledBy(s, 1);
+        expect({ path, handled: handled.length > 0 }).toEqual({ path, handled: true });
+        // The server still answers.
+        expect((await request(s.url).get('/nowhere')).status).toBe(404);
+      } finally {
+        await s.close();
+      }
+    }
+    expect(rejections).toEqual([]);
   });
 });
