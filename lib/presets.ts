@@ -107,9 +107,11 @@ export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath' |
   /** `scope`. Default `'openid email'`. */
   scope?: string;
   /**
-   * The `aud` tokens must carry. Default `clientId`: a provider that serves several apps with
-   * one key would otherwise let another app's token in. `false` turns the check off, for a
-   * provider that sends no `aud` (then use a key of this app's own); `undefined` keeps the default.
+   * The `aud` tokens must carry. Default: `clientId` wherever a token has an `aud` (a provider
+   * that serves several apps with one key and names the app in `aud` cannot let another app's
+   * token in), and none required, as Freshworks' documented token has none; with no `aud` only
+   * a key of this app's own keeps another app's token out. A value given here is required in
+   * every token. `false` turns the check off; `undefined` keeps the default.
    */
   audience?: string | readonly string[] | false;
 }
@@ -117,9 +119,9 @@ export interface FreshworksPreset extends Rest<'authEndpoint' | 'callbackPath' |
 /**
  * A Freshworks-style consumer (OAuth-implicit shaped): `response_type=id_token`, a top-level
  * `state` echoed beside the token, a `nonce` the token must carry, the token in `id_token` at the
- * registered `redirect_uri`; RS256; no `jti` (a used token is remembered by its hash); `aud` must
- * be `clientId` (`audience` to name another, `false` for none; give `issuer` too where the
- * provider sends `iss`).
+ * registered `redirect_uri`; RS256; no `jti` (a used token is remembered by its hash); an `aud`
+ * must be `clientId` where the token has one (`audience` to require one, `false` for no check;
+ * give `issuer` too where the provider sends `iss`).
  */
 export function freshworks(options: FreshworksPreset): JwtSsoStrategyBaseOptions {
   const { clientId, scope = 'openid email', audience, ...rest } = options;
@@ -130,7 +132,9 @@ export function freshworks(options: FreshworksPreset): JwtSsoStrategyBaseOptions
     // The token must be issued to this app: a provider that serves several apps with one key
     // would otherwise let another app's token (with a nonce that app let anyone choose) in. Set
     // after the app's options, so that `audience: process.env.X` unset cannot turn it off.
-    ...(audience === false ? {} : { audience: audience ?? clientId }),
+    // Freshworks' documented token has no aud: by default one is judged only where it is there
+    // (a provider that sends aud names this app or is refused); an audience the app names is required.
+    ...(audience === false ? {} : audience === undefined ? { audience: clientId, audienceRequired: false } : { audience }),
     authParams: withParams(rest.authParams, { response_type: 'id_token', client_id: clientId, scope }),
     tokenParam: 'id_token',
     returnToParam: false,

@@ -249,7 +249,9 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
       requireSession(ctx, options);
       // A token in the URL of the POST too: refused like one in a GET (it reaches access logs).
       if (hasTokenParam(o, pairs)) wrongPlace(o, path, false);
-      const received = formPairs(req, { read: formParams(o) }).then((posted) => this.receive(req, ctx, { pairs: posted, target, posted: true }));
+      const received = formPairs(req, { read: formParams(o) }).then((posted) =>
+        this.receive(req, ctx, { pairs: posted, target, posted: true }),
+      );
       this.settle(
         req,
         received.catch((err: unknown) => {

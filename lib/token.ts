@@ -18,8 +18,10 @@ export interface TokenPolicy {
   readonly clockTolerance: number;
   /** Accepted `iss` values; when set, `iss` is required. */
   readonly issuer?: readonly string[] | undefined;
-  /** Accepted `aud` values (one must appear in the token's `aud`); when set, `aud` is required. */
+  /** Accepted `aud` values (one must appear in the token's `aud`); when set, `aud` is required unless `audienceRequired` is false. */
   readonly audience?: readonly string[] | undefined;
+  /** `false`: a token without `aud` passes the audience check; one with `aud` must name an accepted value. Default `true`. */
+  readonly audienceRequired?: boolean | undefined;
   /** Claims that must be present (not null). */
   readonly requiredClaims?: readonly string[] | undefined;
   /** Puavo: the `external_service_path_prefix` the token must have been minted for. */
@@ -248,8 +250,9 @@ function checkClaimPolicy(payload: Record<string, unknown>, policy: TokenPolicy)
     // The configured issuers are strings: includes() finds no value of another type.
     if (!policy.issuer.includes(payload.iss as string)) throw claimInvalid('iss', 'is not one of the configured issuers');
   }
-  if (policy.audience !== undefined) {
-    const aud = payload.aud;
+  const aud = payload.aud;
+  // With audienceRequired false, only an aud that is there is judged (RFC 7519 §4.1.3).
+  if (policy.audience !== undefined && (aud !== undefined || policy.audienceRequired !== false)) {
     if (aud === undefined)
       throw new JwtSsoError(Code.CLAIM_MISSING, 'The token has no "aud" claim, but an audience is configured.', { claim: 'aud' });
     const values = Array.isArray(aud) ? aud : [aud];

@@ -494,6 +494,31 @@ describe('every refusal says what was wrong', () => {
       /"aud" claim names none of the configured audiences/,
     ],
     ['a numeric aud', raw(HS256, claims({ aud: [1] })), { audience: ['1'] }, Code.CLAIM_INVALID, 'aud', /"aud" claim names none/],
+    // audienceRequired false (RFC 7519 §4.1.3: judged when present): an aud that is there must still name the app.
+    [
+      'another aud, audienceRequired false',
+      raw(HS256, claims({ aud: 'other' })),
+      { audience: ['app'], audienceRequired: false },
+      Code.CLAIM_INVALID,
+      'aud',
+      /"aud" claim names none/,
+    ],
+    [
+      'an empty aud list, audienceRequired false',
+      raw(HS256, claims({ aud: [] })),
+      { audience: ['app'], audienceRequired: false },
+      Code.CLAIM_INVALID,
+      'aud',
+      /names none/,
+    ],
+    [
+      'a null aud, audienceRequired false',
+      raw(HS256, claims({ aud: null })),
+      { audience: ['app'], audienceRequired: false },
+      Code.CLAIM_INVALID,
+      'aud',
+      /names none/,
+    ],
     [
       'no external_service_path_prefix with servicePathPrefix configured',
       raw(HS256, claims({ external_service_path_prefix: undefined })),
@@ -522,6 +547,8 @@ describe('claim policies accept what they name', () => {
   test.each<[string, Record<string, unknown>, Partial<TokenPolicy>]>([
     ['a string aud naming the configured audience', { aud: 'app' }, { audience: ['app'] }],
     ['an aud list with the configured audience in it', { aud: ['other', 'app'] }, { audience: ['app'] }],
+    ['no aud with audienceRequired false', {}, { audience: ['app'], audienceRequired: false }],
+    ['the configured aud with audienceRequired false', { aud: 'app' }, { audience: ['app'], audienceRequired: false }],
     ['one of several configured issuers', { iss: 'https://b.example' }, { issuer: ['https://a.example', 'https://b.example'] }],
     ['a required claim present', { groups: [] }, { requiredClaims: ['groups'] }],
     ['the configured servicePathPrefix', { external_service_path_prefix: '/app' }, { servicePathPrefix: '/app' }],

@@ -40,7 +40,7 @@ export const OPTION_GROUPS: readonly { name: string; options: readonly string[] 
   },
   {
     name: 'token-checks',
-    options: ['issuer', 'audience', 'requiredClaims', 'servicePathPrefix', 'maxAge', 'clockTolerance'],
+    options: ['issuer', 'audience', 'audienceRequired', 'requiredClaims', 'servicePathPrefix', 'maxAge', 'clockTolerance'],
   },
   { name: 'replay', options: ['replayStore', 'replayKey', 'numericJti'] },
   { name: 'public-url', options: ['name', 'mountPoint', 'host', 'scheme'] },

@@ -10,6 +10,7 @@ export const DEFAULTS = {
   stateMaxAge: 600,
   replayKey: 'jti',
   numericJti: false,
+  audienceRequired: true,
   tokenParam: 'jwt',
   returnToParam: 'return_to',
   stateParam: 'jwtsso_state',

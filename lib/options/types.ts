@@ -75,6 +75,13 @@ export interface JwtSsoStrategyBaseOptions {
   issuer?: string | readonly string[];
   /** Accepted `aud` value(s); one must appear in the token's `aud`. */
   audience?: string | readonly string[];
+  /**
+   * `false`: a token with no `aud` is accepted, while one that has an `aud` must still name one
+   * of `audience` (RFC 7519 §4.1.3), for providers whose documented tokens carry none
+   * (`presets.freshworks` sets it when `audience` is not given). Default `true`: with `audience`
+   * set, `aud` is required.
+   */
+  audienceRequired?: boolean;
   /** Claims that must be present and not null, e.g. `['sub', 'email']`. */
   requiredClaims?: readonly string[];
   /** Puavo: the `external_service_path_prefix` tokens must be minted for (`'/'` or `'/prefix'`). */
@@ -212,6 +219,7 @@ export interface ResolvedOptions {
   readonly replayStore: ReplayStore;
   readonly replayKey: ReplayKey;
   readonly numericJti: boolean;
+  readonly audienceRequired: boolean;
   readonly tokenParam: string;
   readonly returnToParam: string | false;
   readonly stateParam: string;

@@ -172,11 +172,15 @@ describe('the wire format', () => {
 });
 
 describe('end to end with presets.freshworks', () => {
-  describe("the preset's audience check (default: aud must be clientId) against a provider that follows Freshworks' payload table (no aud)", () => {
+  describe("the preset's audience check against a provider that follows Freshworks' payload table (no aud): judged where it is there", () => {
     test.each<[string, string | false | undefined, DevProviderOptions['claims'], string | null]>([
-      ['the default, no aud sent: refused', undefined, undefined, 'ERR_JWTSSO_CLAIM_MISSING'],
+      ['the default, no aud sent (as Freshworks documents): signs in', undefined, undefined, null],
       ['the default, aud of another client: refused', undefined, (c) => ({ ...c, aud: 'another-client' }), 'ERR_JWTSSO_CLAIM_INVALID'],
+      ['the default, aud a list naming no one of ours: refused', undefined, (c) => ({ ...c, aud: ['x', 'y'] }), 'ERR_JWTSSO_CLAIM_INVALID'],
+      ['the default, aud not a string: refused', undefined, (c) => ({ ...c, aud: 42 }), 'ERR_JWTSSO_CLAIM_INVALID'],
       ['control: the default, a provider that sends aud = clientId', undefined, (c) => ({ ...c, aud: CLIENT }), null],
+      ['an audience the app names is required: no aud sent, refused', CLIENT, undefined, 'ERR_JWTSSO_CLAIM_MISSING'],
+      ['control: an audience the app names, sent', CLIENT, (c) => ({ ...c, aud: CLIENT }), null],
       ['control: audience false, no aud sent', false, undefined, null],
     ])('%s', async (_name, audience, claims, code) => {
       const { codes, browser } = await start({ audience, dev: claims === undefined ? {} : { claims } });

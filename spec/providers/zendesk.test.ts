@@ -586,28 +586,39 @@ describe.each(Object.keys(EXPRESS) as ExpressName[])("%s with the app's body par
 
   // `jwt[]=T` is not `jwt=T`: an array or object a parser made of a parameter the strategy reads, or
   // the bracketed key a parser kept, is refused (401, not a 500), and the plain form still signs in.
-  const BRACKETED: Array<[string, (k: string) => string]> = [
-    ['jwt[]=T', (k) => (k === 'jwt' ? 'jwt[]' : k)],
-    ['jwt[0]=T', (k) => (k === 'jwt' ? 'jwt[0]' : k)],
-    ['jwt[a]=T', (k) => (k === 'jwt' ? 'jwt[a]' : k)],
-    ['return_to[]=R', (k) => (k === 'return_to' ? 'return_to[]' : k)],
+  // Each row makes the hostile body from the provider's fields and the return URL (which Zendesk's
+  // form keeps in its action URL; the return_to[] row posts it in the body, to a bare action URL).
+  type Fields = Array<[string, string]>;
+  const renamed =
+    (from: string, to: string) =>
+    (fields: Fields): Fields =>
+      fields.map(([k, v]): [string, string] => [k === from ? to : k, v]);
+  const BRACKETED: Array<[string, (fields: Fields, returnTo: string) => Fields, { bareAction: boolean }]> = [
+    ['jwt[]=T', renamed('jwt', 'jwt[]'), { bareAction: false }],
+    ['jwt[0]=T', renamed('jwt', 'jwt[0]'), { bareAction: false }],
+    ['jwt[a]=T', renamed('jwt', 'jwt[a]'), { bareAction: false }],
+    ['return_to[]=R', (fields, returnTo) => [...fields, ['return_to[]', returnTo]], { bareAction: true }],
   ];
   const bracketRows = (
     ['express.urlencoded({ extended: true })', 'express.urlencoded({ extended: false })', 'control: none'] as const
-  ).flatMap((parser) => BRACKETED.map(([what, rename]) => [parser, what, rename] as const));
+  ).flatMap((parser) => BRACKETED.map(([what, make, where]) => [parser, what, make, where] as const));
   test.each(bracketRows)(
     '%s: a body with %s is refused (401 TOKEN_MALFORMED); control: the plain form then signs in',
-    async (parser, _what, rename) => {
+    async (parser, _what, make, where) => {
       const s = await parserSite(parser);
       const browser = s.browser();
       const d = posted(await atProvider((await browser.get('/protected').expect(302)).headers.location!));
-      const hostile = new URLSearchParams(d.fields.map(([k, v]): [string, string] => [rename(k), v])).toString();
-      const res = await browser.post(CALLBACK).type('form').send(hostile);
+      const action = d.url.pathname + d.url.search;
+      const hostile = new URLSearchParams(make(d.fields, paramOf(d, 'return_to')!)).toString();
+      const res = await browser
+        .post(where.bareAction ? CALLBACK : action)
+        .type('form')
+        .send(hostile);
       expect(res.status).toBe(401);
       expect(res.headers.location).toBeUndefined();
       expect(s.codes).toEqual(['ERR_JWTSSO_TOKEN_MALFORMED']);
       expect(res.text).not.toContain(paramOf(d, 'jwt')!);
-      const plain = await browser.post(CALLBACK).type('form').send(new URLSearchParams(d.fields).toString());
+      const plain = await browser.post(action).type('form').send(new URLSearchParams(d.fields).toString());
       expect(plain.status).toBe(303);
       expect((await browser.get(plain.headers.location!)).body.user).toEqual(MINERVA);
     },
