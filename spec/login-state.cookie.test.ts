@@ -260,6 +260,21 @@ describe('anonymous visits store no session', () => {
   test('the same with loginState "session": 50 sessions (what 0.1 did)', async () => {
     expect(await sessionsAfterAnonymousGets('session')).toBe(50);
   });
+
+  // A refusal's handling can write a session too: Passport's failureMessage pushes onto
+  // req.session.messages. The README's custom callback answers without storing anything.
+  const sessionsAfterJunkTokens = async (authenticate: NonNullable<Parameters<typeof startApp>[0]>['authenticate'], path: string) => {
+    const store = new session.MemoryStore();
+    const a = await app({ sessionStore: store, authenticate });
+    for (let i = 0; i < 50; i++) expect([302, 403]).toContain((await request(a.url).get(`${path}?jwt=a.b.c${i}`)).status);
+    return new Promise<number>((resolve, reject) => store.length((err, n) => (err ? reject(err as Error) : resolve(n ?? 0))));
+  };
+  test("50 anonymous requests with a junk ?jwt=, refused through a custom callback (the README's requireUser): 0 sessions", async () => {
+    expect(await sessionsAfterJunkTokens({}, '/checked')).toBe(0);
+  });
+  test('the same refused with failureRedirect + failureMessage: 50 sessions (why the README does not recommend it)', async () => {
+    expect(await sessionsAfterJunkTokens({ failureRedirect: '/whoami', failureMessage: true }, '/protected')).toBe(50);
+  });
 });
 
 test('two instances with no shared session store: a login started on one and finished on the other works', async () => {

@@ -139,7 +139,7 @@ const SUITE = 'the demo in headless Chromium';
   });
   // Tab restore after a restart: six protected tabs of the app opened at the very same moment by
   // a browser with no cookie for the app, while the provider remembers the user.
-  async function restoreSixTabs(appUrlOf: (path: string) => string) {
+  async function restoreSixTabs(appUrlOf: (path: string) => string, tabPath: (i: number) => string = (i) => `/protected?tab=${i}`) {
     const { context, page: first } = await newPage();
     await first.goto(appUrlOf('/protected'));
     await signInAt(first, 'Minerva Teacher', appUrlOf('/protected'));
@@ -154,7 +154,7 @@ const SUITE = 'the demo in headless Chromium';
       });
       tab.on('response', (r) => void statuses[i]!.push(r.status()));
     });
-    await Promise.all(tabs.map((tab, i) => tab.goto(appUrlOf(`/protected?tab=${i}`)).catch(() => undefined)));
+    await Promise.all(tabs.map((tab, i) => tab.goto(appUrlOf(tabPath(i))).catch(() => undefined)));
     const outcome = await Promise.all(
       tabs.map(async (tab) => ({
         url: tab.url(),
@@ -177,6 +177,17 @@ const SUITE = 'the demo in headless Chromium';
     outcome.forEach((o, i) => expect(o.url).toBe(appUrl(`/protected?tab=${i}`)));
     // No tab went to the provider twice (Chromium does not always report a redirect hop to the page's listener, so a hop may count 0).
     expect(providerTrips.every((n) => n <= 1)).toBe(true);
+    expect(statuses.flat()).not.toContain(403);
+  });
+
+  test('tab restore, cookie login state: six tabs of the same URL opened at once all end signed in on it', async () => {
+    // Each tab's login parks its token in a cookie of its own login (not of the URL), and the
+    // clean URL's request tries the newest first: no tab overwrites or takes another's.
+    const { outcome, statuses } = await restoreSixTabs(appUrl, () => '/protected?same=1');
+    console.log(`measured: cookie login state, one URL: ${outcome.filter((o) => o.user !== null).length} of 6 tabs signed in`);
+    expect(outcome.map((o) => o.user)).toEqual(Array(6).fill('minerva.teacher'));
+    outcome.forEach((o) => expect(o.url).toBe(appUrl('/protected?same=1')));
+    expect(statuses.flat()).not.toContain(401);
     expect(statuses.flat()).not.toContain(403);
   });
 
