@@ -23,7 +23,7 @@ import type { Request } from 'express';
 import { JwtSsoError, JwtSsoStrategy, type PuavoClaims } from 'passport-jwtsso';
 import { jwtssoFastify } from 'passport-jwtsso/fastify';
 import { JwtSsoGuard } from 'passport-jwtsso/nest';
-import { closeServer, FORM_CALLBACK, listen, SECRET, type AppConfig, type RunningApp } from './flow';
+import { closeServer, FORM_CALLBACK, listen, SECRET, userOf, type AppConfig, type RunningApp } from './flow';
 
 // @nestjs/passport 12 is ES modules only: Node 20.19+ requires it as it is (Jest through the
 // transform in jest.config.ts); TypeScript's node16 module mode wants it said this way.
@@ -53,7 +53,10 @@ export function startFastify(withSession: SessionPlugin, options: { linkReply: b
       'jwtsso',
       new JwtSsoStrategy<PuavoClaims>(
         { authEndpoint: config.authEndpoint, sharedSecret: SECRET, loginState: config.loginState, ...config.strategy },
-        (claims, done) => done(null, { id: claims.puavo_id, username: claims.username }),
+        (claims, done) => {
+          const user = userOf(config, claims);
+          return user instanceof Error ? done(user) : done(null, user);
+        },
       ),
     );
     fastifyPassport.registerUserSerializer(async (user: Express.User) => JSON.stringify(user));
@@ -93,7 +96,10 @@ export const startKoa =
     passport.use(
       new JwtSsoStrategy<PuavoClaims>(
         { authEndpoint: config.authEndpoint, sharedSecret: SECRET, loginState: config.loginState, ...config.strategy },
-        (claims, done) => done(null, { id: claims.puavo_id, username: claims.username }),
+        (claims, done) => {
+          const user = userOf(config, claims);
+          return user instanceof Error ? done(user) : done(null, user);
+        },
       ),
     );
     passport.serializeUser((user, done) => done(null, user));
@@ -141,7 +147,9 @@ export async function startNest(config: AppConfig): Promise<RunningApp> {
       super({ authEndpoint: config.authEndpoint, sharedSecret: SECRET, loginState: config.loginState, ...config.strategy });
     }
     validate(claims: PuavoClaims) {
-      return { id: claims.puavo_id, username: claims.username };
+      const user = userOf(config, claims);
+      if (user instanceof Error) throw user;
+      return user;
     }
   }
 

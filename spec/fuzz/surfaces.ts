@@ -4,10 +4,10 @@
 // and delivered the way each shape delivers it), so a run costs no provider round trip.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { presets, type JwtSsoStrategyOptions } from '../../lib';
+import { presets, type JwtSsoStrategyOptions, type PuavoClaims } from '../../lib';
 import { startApp } from '../helpers/app';
 import { secureSession, startFastify, startKoa, startNest } from '../frameworks/apps';
-import { FORM_CALLBACK, SECRET, type AppConfig, type LoginStateName, type RunningApp } from '../frameworks/flow';
+import { FORM_CALLBACK, SECRET, userOf, type AppConfig, type LoginStateName, type RunningApp } from '../frameworks/flow';
 
 export { SECRET };
 export const OTHER_SECRET = 'not-the-shared-secret-of-this-app';
@@ -53,17 +53,41 @@ export function shapeOptions(shape: ShapeName): Partial<JwtSsoStrategyOptions> &
   }
 }
 
-export const FRAMEWORKS = ['express', 'fastify', 'koa', 'nest'] as const;
+/**
+ * `express (throwing callback)` is the Express app with its page at `/throwing`, whose custom
+ * callback throws an HTTP error on a refusal (spec/helpers/app.ts): built so on purpose.
+ */
+export const FRAMEWORKS = ['express', 'express (throwing callback)', 'fastify', 'koa', 'nest'] as const;
 export type FrameworkName = (typeof FRAMEWORKS)[number];
+
+/** The protected page of each app. */
+export const pageOf = (framework: FrameworkName): string => (framework === 'express (throwing callback)' ? '/throwing' : '/protected');
+
+/**
+ * The one configured fault of every fuzzed app: its user directory fails for this user, so a
+ * valid token of theirs ends in a 500 (the strategy's `error`, the framework's error answer).
+ */
+export const FAULT_USER = 'fault.user';
+const faultyDirectory = (claims: PuavoClaims): Express.User | Error =>
+  claims.username === FAULT_USER
+    ? new Error('the user directory is down (a configured fault)')
+    : { id: claims.puavo_id, username: claims.username };
 
 /** Express 5 + Passport 0.7 + express-session: the flow suites' app (spec/helpers/app.ts). */
 async function startExpress(config: AppConfig): Promise<RunningApp> {
-  const app = await startApp({ strategy: { authEndpoint: config.authEndpoint, loginState: config.loginState, ...config.strategy } });
+  const app = await startApp({
+    strategy: { authEndpoint: config.authEndpoint, loginState: config.loginState, ...config.strategy },
+    verify: (claims, done) => {
+      const user = userOf(config, claims as unknown as PuavoClaims);
+      return user instanceof Error ? done(user) : done(null, user);
+    },
+  });
   return { url: app.url, close: () => app.close() };
 }
 
 const STARTERS: Record<FrameworkName, (config: AppConfig) => Promise<RunningApp>> = {
   express: startExpress,
+  'express (throwing callback)': startExpress,
   fastify: startFastify(secureSession),
   koa: startKoa(),
   nest: startNest,
@@ -82,7 +106,7 @@ export const buildable = (s: Surface): boolean => !(s.shape === 'zendesk' && s.s
 
 export function startSurface(s: Surface): Promise<RunningApp> {
   const strategy = shapeOptions(s.shape);
-  return STARTERS[s.framework]({ authEndpoint: strategy.authEndpoint, loginState: s.store, strategy });
+  return STARTERS[s.framework]({ authEndpoint: strategy.authEndpoint, loginState: s.store, strategy, user: faultyDirectory });
 }
 
 /** The claims a shape's provider sends (every app's verify reads `puavo_id` and `username`). */

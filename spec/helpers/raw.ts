@@ -14,6 +14,8 @@ export interface RawRequest {
   /** Sent as it is; with `chunked`, in chunks of this many bytes (Transfer-Encoding: chunked, no Content-Length). */
   body?: string | Buffer;
   chunked?: number;
+  /** Gives up (rejects with code 'ETIMEDOUT') when no answer has come by then. */
+  timeoutMs?: number;
 }
 
 // Chunks written before the client lets the event loop turn: a body sent byte by byte must not
@@ -49,6 +51,9 @@ export function rawRequest(base: string, r: RawRequest): Promise<RawResponse> {
       },
     );
     req.on('error', reject);
+    if (r.timeoutMs !== undefined) {
+      req.setTimeout(r.timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${r.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    }
     if (body !== undefined && r.chunked !== undefined) {
       const size = r.chunked;
       const write = (from: number): void => {
