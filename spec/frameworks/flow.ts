@@ -9,7 +9,7 @@ import request from 'supertest';
 import { createDevProvider, DEFAULT_DEV_USERS } from 'passport-jwtsso/dev-provider';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { presets, type JwtSsoStrategyOptions } from 'passport-jwtsso';
+import { presets, type JwtSsoStrategyOptions, type PuavoClaims } from 'passport-jwtsso';
 
 export const SECRET = 'framework-tests-shared-secret';
 export const LOGIN_STATES = ['cookie', 'session'] as const;
@@ -21,6 +21,16 @@ export interface AppConfig {
   loginState: LoginStateName;
   /** More strategy options, e.g. a provider shape's; the app routes `FORM_CALLBACK` (GET and POST) through the strategy too. */
   strategy?: Partial<JwtSsoStrategyOptions>;
+  /**
+   * The user of the claims, or an error (a fault: the user directory is down, say). Default: the
+   * recipes' own, `{ id: puavo_id, username }`.
+   */
+  user?: (claims: PuavoClaims) => Express.User | Error;
+}
+
+/** The recipes' user: `{ id, username }` of the claims, unless the test app decides otherwise. */
+export function userOf(config: AppConfig, claims: PuavoClaims): Express.User | Error {
+  return config.user === undefined ? { id: claims.puavo_id, username: claims.username } : config.user(claims);
 }
 
 /** The fixed route a form-POST provider (Zendesk-style) sends the token to. */

@@ -118,6 +118,20 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     );
     custom(req, res, next);
   });
+  // A custom callback that throws an HTTP error on a refusal, as apps using http-errors do (Express
+  // 5 passes a synchronous throw to the error handler): the page the fuzz suite's throwing app guards.
+  app.get('/throwing', (req, res, next) => {
+    const custom = passport.authenticate(
+      'jwtsso',
+      options.authenticate ?? {},
+      (err: unknown, user: unknown, _info: unknown, status: unknown) => {
+        if (err) throw err;
+        if (!user) throw Object.assign(new Error('Not signed in'), { status: typeof status === 'number' ? status : 401 });
+        req.logIn(user as Express.User, (e: unknown) => (e ? next(e) : res.json({ user })));
+      },
+    );
+    custom(req, res, next);
+  });
   app.get('/whoami', show);
   app.get('/logout', (req, res, next) => {
     req.logout((err) => (err ? next(err) : res.json({ loggedOut: true })));
