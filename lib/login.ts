@@ -26,6 +26,11 @@ import {
 // A state value we issue is 32 base64url characters (STATE_BYTES); 16 to 128 are read, so that a
 // longer or shorter value chosen in a later version is still parsed, and anything else is not ours.
 const STATE_VALUE = /^[A-Za-z0-9_-]{16,128}$/;
+/**
+ * Longest path (bytes) below mountPoint a login returns to; a longer one returns to
+ * mountPoint's root (its %-encoded return URL would pass the 8 KiB header lines proxies accept).
+ */
+export const MAX_RETURN_PATH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 /** True if the request brought the token parameter, however many times (checked later). */
@@ -269,7 +274,10 @@ export function loginRedirect(
 ): string {
   const { wanted } = args;
   const app = requestOrigin(ctx.req, o) + o.mountPoint;
-  const path = localTarget(o, wanted ?? args.target, { requestTarget: wanted === undefined });
+  const asked = localTarget(o, wanted ?? args.target, { requestTarget: wanted === undefined });
+  // A very long target would make a Location header proxies refuse (it travels %-encoded, about
+  // three times its size): the user lands on mountPoint's root instead.
+  const path = Buffer.byteLength(asked) <= MAX_RETURN_PATH ? asked : '/';
   let returnTo = app + path;
   // The parameters the login depends on are set after the app's, so nothing can override them.
   const fixed: Record<string, string> = {};

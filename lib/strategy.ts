@@ -226,15 +226,17 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
   // failureRedirect after another middleware answered) ends in the app's error handler: never an
   // unhandled rejection, which would end the process.
   private settle(req: Request, work: Promise<void>): void {
-    work
-      .catch((err: unknown) => this.refuse(err, req))
-      .catch((thrown: unknown) => {
-        try {
-          this.error(asError(thrown));
-        } catch (again) {
-          passOn(req, asError(again));
-        }
-      });
+    work.catch((err: unknown) => this.refuse(err, req)).catch((thrown: unknown) => this.escalate(req, thrown));
+  }
+
+  // What the app's own handler threw while Passport answered: its error handler gets it (through
+  // Passport's error(), or Express's req.next where that throws too).
+  private escalate(req: Request, thrown: unknown): void {
+    try {
+      this.error(asError(thrown));
+    } catch (again) {
+      passOn(req, asError(again));
+    }
   }
 
   // Synchronous on every path but the verifying one, so a signed-in request costs no promise.
@@ -338,9 +340,12 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     const signedIn = isAuthenticated(req);
     let refusal: unknown;
     for (const pending of candidates) {
-      // Someone signed in, and the token is not of a login this browser started (another site
-      // posted it, say): dropped before it is even verified, so it cannot cost them the page.
-      if (signedIn && !stateAccepted(this._options, ctx, { state: pending.state, useUp: false })) continue;
+      // Not of a login this browser started (another site posted it, a planted cookie): dropped
+      // before it is even verified, so that it costs no key lookup, nor a signed-in user the page.
+      if (!stateAccepted(this._options, ctx, { state: pending.state, useUp: false })) {
+        if (!signedIn) refusal ??= stateMismatch();
+        continue;
+      }
       let claims: JwtClaims | null;
       try {
         claims = await acceptToken(this._options, ctx, { ...pending, signedIn });
@@ -366,14 +371,15 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     const done: VerifyDone<unknown> = (err, user, info) => {
       if (settled) return;
       settled = true;
-      if (err !== undefined && err !== null) return this.error(err instanceof Error ? err : new Error(String(err)));
-      if (user === undefined || user === null || user === false) return this.fail(info, 401);
-      const extra = info !== null && typeof info === 'object' ? info : {};
-      // Passport's logIn can throw (cookie-session has no regenerate()): a 500, not a hung request.
+      // Passport's answer runs the app's handlers (and logIn, which can throw: cookie-session has
+      // no regenerate()): what they throw is escalated here, or verify's own try would swallow it.
       try {
+        if (err !== undefined && err !== null) return this.error(asError(err));
+        if (user === undefined || user === null || user === false) return this.fail(info, 401);
+        const extra = info !== null && typeof info === 'object' ? info : {};
         this.success(user, { ...extra, claims });
-      } catch (failure) {
-        this.error(failure instanceof Error ? failure : new Error(String(failure)));
+      } catch (thrown) {
+        this.escalate(req, thrown);
       }
     };
     const args: unknown[] = this._options.passReqToCallback ? [req, claims, done] : [claims, done];

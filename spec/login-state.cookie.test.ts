@@ -8,7 +8,7 @@ import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from
 import { decodeState, encodeParked, encodeState, mountTag, urlKey } from '../lib/login-state/codec';
 import { startApp, type TestApp } from './helpers/app';
 import { login, providerReturn, returnToOf } from './helpers/flow';
-import { mint, puavoClaims } from './helpers/tokens';
+import { mint, puavoClaims, SECRET } from './helpers/tokens';
 
 let apps: TestApp[] = [];
 afterEach(async () => {
@@ -203,6 +203,40 @@ describe('hostile parked-token cookies on the clean URL never sign in', () => {
     expect(res.status).toBe(status);
     if (status !== 200) expect(a.verified).toHaveLength(0);
   });
+});
+
+test('parked-token cookies planted without a live state cost no key lookup: each is dropped before it is verified (403); control: the live one is looked up once', async () => {
+  let lookups = 0;
+  const a = await app({
+    strategy: {
+      sharedSecret: undefined,
+      secretOrKeyProvider: () => {
+        lookups += 1;
+        return SECRET;
+      },
+    },
+  });
+  const s = await start(a);
+  const planted = Array.from({ length: 10 }, (_, i) => {
+    const state = String(i).padStart(32, 'P');
+    const value = encodeParked({
+      expiry: Date.now() + 60_000,
+      state,
+      url: urlKey('/protected'),
+      token: mint(puavoClaims(), 'a wrong key'),
+    });
+    return `jwtsso-t-${mountTag('')}${state}=${value}`;
+  });
+  const res = await request(a.url).get('/protected').set('Cookie', planted.join('; '));
+  expect([res.status, lookups]).toEqual([403, 0]);
+  const back = await request(a.url)
+    .get(providerReturn(s.returnTo, mint(puavoClaims())))
+    .set('Cookie', s.pair);
+  const own = pairOf(cookieNamed(back, 'jwtsso-t-')[0]!);
+  const page = await request(a.url)
+    .get('/protected')
+    .set('Cookie', [s.pair, own, ...planted].join('; '));
+  expect([page.status, lookups]).toEqual([200, 1]);
 });
 
 test(`more pending logins than the bound: a browser holds at most ${MAX_PENDING_LOGINS} states, the oldest go first`, async () => {

@@ -6,7 +6,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JwtSsoError, JwtSsoErrorCode as Code, type ReplayStore } from '../lib';
 import { sessionRequired, stateMismatch } from '../lib/errors';
-import { loginContext, loginRedirect, readReturn, resolveParams } from '../lib/login';
+import { loginContext, loginRedirect, MAX_RETURN_PATH, readReturn, resolveParams } from '../lib/login';
 import { noStore } from '../lib/response';
 import { resolveOptions } from '../lib/options';
 import { MAX_TOKEN_LENGTH } from '../lib/token';
@@ -242,5 +242,30 @@ describe("a form POST's return URL: from the body or the action URL's query, exa
     const got = posted('', hostile);
     expect(performance.now() - started).toBeLessThan(500);
     expect(got.clean).toBe('/');
+  });
+});
+
+describe(`a login returns to a path of at most MAX_RETURN_PATH bytes; a longer one to mountPoint's root`, () => {
+  const o = () => options({ mountPoint: '/app' });
+  const ctx = () =>
+    loginContext(o(), {
+      req: { headers: { host: 'app.example' } } as never,
+      res: undefined,
+      session: { get: () => undefined, set: () => undefined },
+      now: Date.now(),
+    });
+  const returnToOf = (target: string) =>
+    new URL(new URL(loginRedirect(o(), ctx(), { target, wanted: undefined, params: {} })).searchParams.get('return_to')!);
+  test.each<[string, string, string]>([
+    [
+      'control: a path of exactly MAX_RETURN_PATH bytes is kept',
+      `/${'a'.repeat(MAX_RETURN_PATH - 1)}`,
+      `/app/${'a'.repeat(MAX_RETURN_PATH - 1)}`,
+    ],
+    ['one byte more: the root', `/${'a'.repeat(MAX_RETURN_PATH)}`, '/app/'],
+    ['a 64 KiB run of slashes: the root', `/x${'/'.repeat(64 * 1024)}`, '/app/'],
+    ['a long query: the root', `/p?q=${'%41'.repeat(1000)}`, '/app/'],
+  ])('%s', (_name, target, pathname) => {
+    expect(returnToOf(target).pathname).toBe(pathname);
   });
 });

@@ -58,8 +58,8 @@ const HOST_PREFIX = '__Host-';
 const STATE_COOKIE = 'jwtsso-s-';
 const TOKEN_COOKIE = 'jwtsso-t-';
 const STATE_LABEL = 'passport-jwtsso state\n';
-// The part of a state cookie's name after its prefix: a state this store issued, nothing else.
-const STATE_NAME = /^[A-Za-z0-9_-]{32}$/;
+// A state cookie's name after its kind's prefix: an app's tag and a state, nothing else.
+const TAGGED_STATE = /^[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{32}$/;
 // The one cookie a cross-site POST parks its token in (never a state, which is 32 characters).
 const POSTED_ID = 'posted';
 
@@ -102,20 +102,29 @@ export class CookieLoginState implements LoginStateStore {
     return `${ctx.secure ? HOST_PREFIX : ''}${kind}${this.#mountTag}${id}`;
   }
 
+  // The cookies of one kind that share this browser's budget: under https every app of the host
+  // sends and may clear all of them (Path=/, no Domain), so the bound is the host's, whichever
+  // app issued them (else several apps on one host would add up past what servers accept); over
+  // http each app's own, scoped to its path.
+  #budgeted(ctx: LoginStateContext, kind: string): Map<string, string[]> {
+    return cookiesStartingWith(ctx.req, ctx.secure ? HOST_PREFIX + kind : this.#name(ctx, kind, ''));
+  }
+
   issue(ctx: LoginStateContext, maxAgeSeconds: number, returnTo?: string): string {
     if (ctx.res === undefined) return this.#session.issue(ctx, maxAgeSeconds, returnTo);
     const scope = this.#scope(ctx);
     const prefix = this.#name(ctx, STATE_COOKIE, '');
+    const kindLength = (ctx.secure ? HOST_PREFIX : '').length + STATE_COOKIE.length;
     const secret = randomBytes(SECRET_BYTES).toString('base64url');
     const state = stateOf(secret);
     const kept = returnTo !== undefined && Buffer.byteLength(returnTo) <= MAX_KEPT_RETURN ? returnTo : null;
     const value = encodeState({ expiry: ctx.now + maxAgeSeconds * MS_PER_SECOND, secret, kept });
     // The bounds: with the new one, at most MAX_PENDING_LOGINS state cookies and at most
     // STATE_COOKIE_BYTES of them (return paths make them larger); the oldest go first. Only
-    // names this store could have issued count (others are never echoed back), and one response
+    // names a store could have issued count (others are never echoed back), and one response
     // clears at most MAX_CLEARED_PER_RESPONSE of them, however many were sent.
-    const held = [...cookiesStartingWith(ctx.req, prefix)]
-      .filter(([name]) => STATE_NAME.test(name.slice(prefix.length)))
+    const held = [...this.#budgeted(ctx, STATE_COOKIE)]
+      .filter(([name]) => TAGGED_STATE.test(name.slice(kindLength)))
       .map(([name, values]) => ({ name, expiry: stateCookie(values)?.expiry ?? 0, bytes: name.length + values.join('').length + 1 }));
     held.sort((a, b) => a.expiry - b.expiry);
     const dropped = oldestOver(
@@ -166,12 +175,15 @@ export class CookieLoginState implements LoginStateStore {
       url: urlKey(url),
       token: pending.token,
     });
+    return { name, value, fits: ctx.res !== undefined && this.#fits(ctx, name, value) };
+  }
+
+  // True if a parked-token cookie fits: alone, and beside the others the browser holds.
+  #fits(ctx: LoginStateContext, name: string, value: string): boolean {
     const bytes = name.length + value.length + 1;
-    const prefix = this.#name(ctx, TOKEN_COOKIE, '');
     let held = 0;
-    for (const [other, values] of cookiesStartingWith(ctx.req, prefix))
-      if (other !== name) held += other.length + values.join('').length + 1;
-    return { name, value, fits: ctx.res !== undefined && bytes <= MAX_COOKIE_BYTES && held + bytes <= PARKED_COOKIE_BYTES };
+    for (const [other, values] of this.#budgeted(ctx, TOKEN_COOKIE)) if (other !== name) held += other.length + values.join('').length + 1;
+    return bytes <= MAX_COOKIE_BYTES && held + bytes <= PARKED_COOKIE_BYTES;
   }
 
   spillsToSession(ctx: LoginStateContext, url: string, pending: PendingToken): boolean {
@@ -201,7 +213,7 @@ export class CookieLoginState implements LoginStateStore {
       url: urlKey(url),
       token: pending.token,
     });
-    if (ctx.res === undefined || name.length + value.length + 1 > MAX_COOKIE_BYTES) throw crossSiteWithoutCookie();
+    if (ctx.res === undefined || !this.#fits(ctx, name, value)) throw crossSiteWithoutCookie();
     setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
   }
 

@@ -49,5 +49,5 @@ export class SessionLoginState implements LoginStateStore {
 export const crossSiteWithoutCookie = (): JwtSsoError =>
   new JwtSsoError(
     Code.TOKEN_MALFORMED,
-    'The posted sign-in token (with its return URL) does not fit the cookie it waits in across the redirect (4,000 bytes), and a form POST from the provider carries no session cookie to keep it in: ask the provider for a smaller token or a shorter return URL. (With Fastify, register passport-jwtsso/fastify, or no cookie can be set at all.)',
+    'The posted sign-in token (with its return URL) does not fit the cookie it waits in across the redirect (4,000 bytes, and 6,144 with the other sign-ins this browser has pending), and a form POST from the provider carries no session cookie to keep it in: ask the provider for a smaller token or a shorter return URL. (With Fastify, register passport-jwtsso/fastify, or no cookie can be set at all.)',
   );

@@ -1,5 +1,11 @@
 // Both login-state stores pass the contract; then what sets them apart, shown side by side.
-import { CookieLoginState, MAX_COOKIE_BYTES, MAX_PENDING_LOGINS } from '../../lib/login-state/cookie';
+import {
+  CookieLoginState,
+  MAX_COOKIE_BYTES,
+  MAX_PENDING_LOGINS,
+  PARKED_COOKIE_BYTES,
+  STATE_COOKIE_BYTES,
+} from '../../lib/login-state/cookie';
 import { SessionLoginState } from '../../lib/login-state/session';
 import { JwtSsoErrorCode as Code } from '../../lib';
 import { Browser, loginStateContract, step, T0 } from './contract';
@@ -97,5 +103,47 @@ describe('cookie store rules', () => {
     const browser = new Browser();
     expect(step(browser, T0, (ctx) => store.isLive(ctx, 'A'.repeat(32), { useUp: true }))).toBe(false);
     expect(browser.session).toEqual({});
+  });
+});
+
+// Under https every app of a host shares one Cookie header (Path=/): the bounds are the host's,
+// so that many apps together cannot grow a visitor's header past what servers accept.
+describe("under https the cookie budget is the host's, whichever app issued the cookies", () => {
+  const https = { secure: true };
+  const bytesOf = (browser: Browser, kind: string) =>
+    [...browser.cookies].filter(([name]) => name.startsWith(`__Host-${kind}`)).reduce((sum, [n, v]) => sum + n.length + v.length + 1, 0);
+
+  test(`state cookies of six apps on one host stay within ${STATE_COOKIE_BYTES} bytes; the newest login of each app survives`, () => {
+    const apps = ['', '/a', '/b', '/c', '/d', '/e'].map((mountPoint) => new CookieLoginState({ mountPoint }));
+    const browser = new Browser();
+    for (let round = 0; round < 12; round++) {
+      for (const store of apps) {
+        const state = step(browser, T0 + round, (ctx) => store.issue(ctx, 600, `/deep/${'x'.repeat(200)}`), https);
+        expect(bytesOf(browser, 'jwtsso-s-')).toBeLessThanOrEqual(STATE_COOKIE_BYTES);
+        expect(step(browser, T0 + round, (ctx) => store.isLive(ctx, state, { useUp: false }), https)).toBe(true);
+      }
+    }
+  });
+
+  test('control: over http each app keeps its own bound (its cookies are scoped to its path)', () => {
+    const a = new CookieLoginState({ mountPoint: '/a' });
+    const b = new CookieLoginState({ mountPoint: '/b' });
+    const browser = new Browser();
+    for (let i = 0; i < MAX_PENDING_LOGINS; i++) for (const store of [a, b]) step(browser, T0 + i, (ctx) => store.issue(ctx, 600));
+    expect([...browser.cookies.keys()].filter((n) => n.startsWith('jwtsso-s-'))).toHaveLength(2 * MAX_PENDING_LOGINS);
+  });
+
+  test(`parked tokens of several apps stay within ${PARKED_COOKIE_BYTES} bytes: past it a token waits in the session; a posted one past it is refused`, () => {
+    const apps = ['/a', '/b', '/c'].map((mountPoint) => new CookieLoginState({ mountPoint }));
+    const browser = new Browser();
+    const token = `a.${'b'.repeat(1500)}.c`;
+    apps.forEach((store, i) => step(browser, T0, (ctx) => store.park(ctx, `/p${i}`, { token, state: `${'S'.repeat(31)}${i}` }), https));
+    apps.forEach((store, i) => step(browser, T0, (ctx) => store.park(ctx, `/q${i}`, { token, state: `${'Q'.repeat(31)}${i}` }), https));
+    expect(bytesOf(browser, 'jwtsso-t-')).toBeLessThanOrEqual(PARKED_COOKIE_BYTES);
+    expect(Object.keys(browser.session).length).toBeGreaterThan(0); // the ones past the budget wait in the session
+    const posted = () => step(browser, T0, (ctx) => apps[0]!.park(ctx, '/z', { token, state: null }, { crossSite: true }), https);
+    expect(posted).toThrow(/does not fit/);
+    // Every parked token is still taken on its own URL (from a cookie or the session).
+    apps.forEach((store, i) => expect(step(browser, T0, (ctx) => store.take(ctx, `/q${i}`), https).map((p) => p.token)).toEqual([token]));
   });
 });

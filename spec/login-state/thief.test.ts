@@ -3,7 +3,8 @@
 // from an access log, a proxy, an extension; a form POST's fields) sends it from another client
 // with whatever cookies the URL lets them make (the state cookie's name, a made-up or their own
 // secret, the parked token itself) and is refused with a 403; the victim's own browser, after
-// all of that, still signs in with the same delivery (control).
+// all of that, still signs in with the same delivery (control). With a login of the thief's own
+// instead, only a nonce binds the token to the victim's login: the last test of this file.
 import request from 'supertest';
 import { JwtSsoErrorCode as Code, presets, type JwtSsoStrategyOptions } from '../../lib';
 import { createDevProvider, type DevProvider } from '../../lib/dev-provider';
@@ -138,3 +139,25 @@ describe.each(CASES)('%s shape, %s login store: a stolen delivery signs the thie
     expect(site!.app.verified).toHaveLength(1);
   });
 });
+
+// The other way to use a stolen, unused token: with a login of the thief's own (his state and its
+// cookie). Only a nonce the provider echoes inside the token binds it to the victim's login:
+// Freshworks' shape refuses it (NONCE_MISMATCH). Puavo, WSO2, Zendesk and Thinkific tokens carry
+// nothing per login, so there the token is bound only by its single use and its maxAge: a known
+// limit of those protocols, stated in docs/security.md ("Known limits").
+test.each(['cookie', 'session'] as const)(
+  "freshworks shape, %s login store: the victim's unused token with the thief's own state is refused (403 NONCE_MISMATCH); control: the victim then signs in",
+  async (store) => {
+    const { victim, delivery } = await stolen(SHAPES.freshworks!, store);
+    const thief = site!.browser();
+    const thiefsLogin = new URL((await thief.get('/protected').expect(302)).headers.location!);
+    const swapped = new URL(delivery.url.href);
+    swapped.searchParams.set('state', thiefsLogin.searchParams.get('state')!);
+    const res = await thief.get(swapped.pathname + swapped.search);
+    const final = res.status === 303 ? await thief.get(res.headers.location!) : res;
+    expect({ status: final.status, code: site!.codes.at(-1) }).toEqual({ status: 403, code: Code.NONCE_MISMATCH });
+    expect(site!.app.verified).toEqual([]);
+    const callback = await deliver(victim, delivery);
+    expect((await victim.get(callback.headers.location!)).status).toBe(200);
+  },
+);
