@@ -108,6 +108,17 @@ export const startKoa =
     const app = new Koa();
     app.keys = ['koa-cookie-signing-key'];
     app.use(koaSession({ sameSite: 'lax', httpOnly: true }, app));
+    // Faults answered inside the session: Koa's default handler drops every header set before the
+    // error (the strategy's cleared cookies) and koa-session saves nothing on a thrown error.
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        ctx.status = 500;
+        ctx.body = { error: 'fault', code: (err as { code?: unknown }).code ?? null };
+        ctx.app.emit('error', err, ctx);
+      }
+    });
     if (options.bodyParser) app.use(bodyParser());
     app.use(passport.initialize());
     app.use(passport.session());

@@ -3,6 +3,7 @@
 // leaves the client, so it could not test the server.
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import { mountTag } from '../../lib/login-state/codec';
 import { b64 } from '../helpers/tokens';
 import { OTHER_SECRET, SECRET } from './surfaces';
 
@@ -30,6 +31,11 @@ export const base64url = (min: number, max: number): fc.Arbitrary<string> =>
 
 /** Names of the login-state cookies and near misses of them. */
 const cookieName = fc.oneof(
+  // The names the cookie login state writes: a mountPoint's tag (the root app's, or any), a '.', a state or an id.
+  fc.tuple(fc.constantFrom(mountTag(''), mountTag('/app')), base64url(32, 32)).map(([t, s]) => `jwtsso-s-${t}${s}`),
+  fc.tuple(fc.constantFrom(mountTag(''), mountTag('/app')), base64url(32, 32)).map(([t, s]) => `jwtsso-t-${t}${s}`),
+  fc.tuple(base64url(8, 8), base64url(32, 32)).map(([t, s]) => `__Host-jwtsso-s-${t}.${s}`),
+  fc.constantFrom(`jwtsso-t-${mountTag('')}posted`, `__Host-jwtsso-t-${mountTag('')}posted`),
   base64url(32, 32).map((s) => `jwtsso-s-${s}`),
   base64url(22, 22).map((s) => `jwtsso-t-${s}`),
   base64url(32, 32).map((s) => `__Host-jwtsso-s-${s}`),
@@ -40,6 +46,16 @@ const cookieName = fc.oneof(
   headerText(40),
 );
 const cookieValue = fc.oneof(
+  // Values of the codec's shape: a version, an expiry, a secret or state, a URL key, a token.
+  fc
+    .tuple(
+      fc.constantFrom('1', '2', '0', ''),
+      fc.bigInt({ min: 0n, max: 10n ** 16n }),
+      base64url(0, 40),
+      base64url(0, 30),
+      base64url(0, 60),
+    )
+    .map(([v, e, a, b, c]) => [v, String(e), a, b, c].join('~')),
   fc.tuple(fc.integer({ min: 0, max: 2 ** 53 }).map(String), base64url(0, 40)).map(([n, p]) => (p === '' ? n : `${n}.${p}`)),
   fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 30n }), base64url(0, 128), base64url(1, 200)).map(([e, s, t]) => `${e}~${s}~${t}`),
   headerText(80),

@@ -112,7 +112,7 @@ interface Secrets {
   /** The input is the app's configured fault (FAULT_USER signs in): a 500 is its expected answer. */
   configuredFault?: boolean;
 }
-const PARKED_COOKIE = /^(?:__Host-)?jwtsso-t-[A-Za-z0-9_-]+=/;
+const PARKED_COOKIE = /^(?:__Host-)?jwtsso-t-[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]+=/;
 // A request left without an answer this long is a hung request: the input fails.
 const ANSWER_TIMEOUT_MS = 3_000;
 // Blanks in the example cookie name: as many as fit under Node's 16 KiB header limit with the rest.
