@@ -241,16 +241,26 @@ describe('presets.freshworks binds a token to this app (a provider that serves s
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const sign = (claims: object) => jwt.sign(claims, privateKey, { algorithm: 'RS256' });
 
-  test.each([
-    ['another app (a nonce that app let the attacker choose)', { aud: 'evil-app' }, 401],
-    ['no aud', {}, 401],
-    ['this app, the control', { aud: 'c1' }, 200],
-  ])('a token issued to %s', async (_name, aud, status) => {
+  // By default an aud is judged where the token has one (Freshworks' documented token has none);
+  // an audience the app names is required in every token.
+  test.each<[string, object, number, { audience?: string }]>([
+    ['another app (a nonce that app let the attacker choose)', { aud: 'evil-app' }, 401, {}],
+    ['no aud, as Freshworks documents it: accepted by default', {}, 200, {}],
+    ['no aud, with an audience the app named: refused', {}, 401, { audience: 'c1' }],
+    ['this app, the control', { aud: 'c1' }, 200, {}],
+    ['this app, with an audience the app named, the control', { aud: 'c1' }, 200, { audience: 'c1' }],
+  ])('a token issued to %s', async (_name, aud, status, named) => {
     app = await startApp({
       strategy: {
         sharedSecret: undefined,
         onEvent,
-        ...presets.freshworks({ authEndpoint: 'https://idp.example/authorize', clientId: 'c1', callbackPath: '/sso/callback', publicKey }),
+        ...presets.freshworks({
+          authEndpoint: 'https://idp.example/authorize',
+          clientId: 'c1',
+          callbackPath: '/sso/callback',
+          publicKey,
+          ...named,
+        }),
       },
     });
     const browser = app.browser();
@@ -264,7 +274,7 @@ describe('presets.freshworks binds a token to this app (a provider that serves s
 });
 
 describe('after the second hostile review', () => {
-  test('presets.freshworks: an audience left undefined (an unset environment variable) keeps aud = clientId; false turns it off', () => {
+  test('presets.freshworks: an audience left undefined (an unset environment variable) keeps aud = clientId (judged where present); false turns it off', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const base = { authEndpoint: 'https://idp.example/a', clientId: 'c1', callbackPath: '/cb', publicKey };
     expect(presets.freshworks({ ...base, audience: undefined }).audience).toBe('c1');
