@@ -26,5 +26,5 @@ export { MemoryReplayStore } from './replay/memory';
 export type { MemoryReplayStoreOptions } from './replay/memory';
 export { RedisReplayStore } from './replay/redis';
 export type { RedisReplayStoreOptions, IoRedisLike, NodeRedisLike, WaitForReplicasOptions } from './replay/redis';
-export { presets } from './presets';
-export type { PuavoPreset, Wso2Preset, ZendeskPreset, FreshworksPreset, ThinkificPreset } from './presets';
+// `presets` and each preset's options type (PuavoPreset, Wso2Preset…): a provider added there is exported here.
+export * from './presets';

@@ -8,16 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { createDevProvider, DEFAULT_DEV_USERS, type DevProviderOptions, type DevProviderShape, type DevUser } from './dev-provider';
 import { mint } from './dev-provider/mint';
 import { resolve } from './dev-provider/options';
-import { RETURN_PARAMS } from './dev-provider/puavo-url';
+import { RETURN_PARAMS } from './dev-provider/puavo';
+import { SHAPES } from './dev-provider/shapes';
 
-/** The path the dev provider is served under by {@link startDevProvider}, per shape (Puavo's and WSO2's as they serve it). */
-const SSO_PATHS: Readonly<Record<DevProviderShape, string>> = {
-  puavo: '/v3/sso',
-  wso2: '/identity/jwtsso',
-  zendesk: '/sso/jwt',
-  freshworks: '/sso/authorize',
-  thinkific: '/sso/jwt',
-};
 /** Longest piece of a response body quoted in an error. */
 const QUOTED_BODY = 300;
 
@@ -53,7 +46,8 @@ export interface RunningDevProvider {
  */
 export async function startDevProvider(options: DevProviderOptions): Promise<RunningDevProvider> {
   const handler = createDevProvider(options);
-  const SSO_PATH = SSO_PATHS[handler.shape];
+  // Where the shape's provider serves it (Puavo's /v3/sso, WSO2's /identity/jwtsso…).
+  const SSO_PATH = SHAPES[handler.shape].path;
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url !== SSO_PATH && !url.startsWith(`${SSO_PATH}/`) && !url.startsWith(`${SSO_PATH}?`)) {

@@ -1,6 +1,7 @@
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
 import type { JwtClaims } from './claims';
-import { verifySignature, type VerificationKey } from './keys/material';
+import type { VerificationKey } from './keys/material';
+import { verifySignature } from './keys/signature';
 
 /** Longest token accepted, in characters. Puavo's tokens are about 1.5 KiB. */
 export const MAX_TOKEN_LENGTH = 8192;

@@ -9,7 +9,7 @@ import { createServer, request as httpRequest, type IncomingMessage } from 'node
 import type { AddressInfo } from 'node:net';
 import { JwtSsoError } from '../lib';
 import { createDevProvider } from '../lib/dev-provider';
-import { checkReturnUrl } from '../lib/dev-provider/puavo-url';
+import { checkReturnUrl } from '../lib/dev-provider/shape';
 import { readCookie } from '../lib/dev-provider/http';
 import { logSafe, MAX_LOGGED_LENGTH } from '../lib/events';
 import { formPairs } from '../lib/form-body';

@@ -5,7 +5,7 @@ import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
 import jwtsso from '../lib/compat';
-import { isAsymmetricKeyMaterial } from '../lib/keys/material';
+import { isAsymmetricKeyMaterial } from '../lib/keys/detector';
 import { resolveOptions } from '../lib/options';
 import { mint, puavoClaims, SECRET, staticKeys } from './helpers/tokens';
 
@@ -268,7 +268,7 @@ describe('lib/options/resolve.ts', () => {
   });
 });
 
-describe('lib/keys/material.ts', () => {
+describe('lib/keys/detector.ts', () => {
   // The shortest public key there is: an Ed25519 SPKI, 44 bytes, 60 characters of base64
   // (shorter than a base64 run inside other text must be to count).
   const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });

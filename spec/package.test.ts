@@ -106,6 +106,48 @@ test('the testing entry loads both ways', () => {
   }
 });
 
+// jsonwebtoken is a devDependency (tests, interop, benchmarks): the dev provider mints with node:crypto.
+test('an app installs only the runtime dependencies, and the testing entry mints a verifiable token without jsonwebtoken', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  expect(Object.keys(pkg.dependencies).sort()).toEqual(['debug', 'passport-strategy']);
+  expect(readdirSync(join(dir, 'node_modules'))).not.toContain('jsonwebtoken');
+  const mintAndVerify = `
+    const { mintToken } = require('passport-jwtsso/testing');
+    const { JwtSsoStrategy } = require('passport-jwtsso');
+    const token = mintToken({ sharedSecret: 'test-secret' });
+    const s = new JwtSsoStrategy({ authEndpoint: 'https://sso.example/v3/sso', sharedSecret: 'test-secret' }, (u, done) => done(null, u));
+    console.log(token.split('.').length + ' ' + Buffer.from(token.split('.')[0], 'base64url').toString() + ' ' + typeof s.authenticate);`;
+  expect(execFileSync('node', ['-e', mintAndVerify], { cwd: dir, encoding: 'utf8' }).trim()).toBe('3 {"alg":"HS256"} function');
+});
+
+// What lib/ imports by bare name is what an installed app has: a runtime or optional peer dependency.
+test('every package lib/ imports is a dependency or a peer dependency', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+  const imported = new Set<string>();
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(d, entry.name));
+      else if (entry.name.endsWith('.ts')) {
+        // Comments aside: a doc comment's example may require the package itself.
+        const text = readFileSync(join(d, entry.name), 'utf8')
+          .split('\n')
+          .filter((line) => !/^\s*(?:\/\/|\*|\/\*)/.test(line))
+          .join('\n');
+        // Type-only imports vanish from the built code; import('x') in a type position too.
+        for (const m of text.matchAll(/^import (?!type )[^;]*?from '([^'.][^']*)';/gm)) imported.add(m[1]!);
+        for (const m of text.matchAll(/require\('([^'.][^']*)'\)/g)) imported.add(m[1]!);
+      }
+    }
+  };
+  walk(join(root, 'lib'));
+  const packages = [...imported]
+    .filter((n) => !n.startsWith('node:'))
+    .map((n) => (n.startsWith('@') ? n.split('/').slice(0, 2).join('/') : n.split('/')[0]!));
+  expect(packages.filter((n) => !declared.has(n))).toEqual([]);
+  expect(packages).toContain('passport-strategy'); // the scan reads imports at all
+});
+
 test('the compat entry is the jwtsso function itself, both ways', () => {
   const probeCompat = `console.log(typeof m + ' ' + typeof m({ authEndpoint: 'https://sso.example/', sharedSecret: 's' }))`;
   expect(

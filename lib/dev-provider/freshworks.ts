@@ -4,8 +4,7 @@
 // nonce inside the token. RS256 only (a key pair the provider generates), header with `typ`;
 // claims `sub`, `email`, `iat`, `nonce`, and no `jti` or `aud`: Freshworks' own payload table
 // (support.freshworks.com 50000000670, Freshdesk "Setting up the id_token") names no `aud`.
-import { checkReturnUrl } from './puavo-url';
-import { emailOf, redirect, withQuery, type Shape } from './shape';
+import { checkReturnUrl, emailOf, redirect, withQuery, type Shape } from './shape';
 
 /** The one value of a parameter given at most once: null when absent, undefined when repeated. */
 function single(params: URLSearchParams, name: string): string | null | undefined {
@@ -14,6 +13,13 @@ function single(params: URLSearchParams, name: string): string | null | undefine
 }
 
 export const freshworks: Shape = {
+  path: '/sso/authorize',
+  // callbackUrl: the only redirect_uri it accepts, as a registered one (any on an allowed host without it).
+  reads: ['clientId', 'callbackUrl'],
+  fixedCallback: false,
+  keyPair: true,
+  jtiByDefault: false,
+  tokenParam: 'id_token',
   accept(o, params) {
     if (single(params, 'response_type') !== 'id_token') return 'The response_type must be id_token (given once).';
     const clientId = single(params, 'client_id');

@@ -1,8 +1,8 @@
 // A development identity provider that plays Puavo's /v3/sso, or the shape of WSO2's JWT SSO
 // connector, a Zendesk-, Freshworks- or Thinkific-style provider, for demos and for apps' own
 // tests. Never for production: it signs anyone in as anyone. The handler and its routes are
-// here; each shape, the users, options, minting, Puavo's URL rules, form and cookie reading and
-// the pages have a file of their own.
+// here; each shape (with every fact of its wire shape), the users, options, minting, form and
+// cookie reading and the pages have a file of their own.
 import type { KeyObject } from 'node:crypto';
 import type { Jwk } from '../keys/material';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,16 +10,15 @@ import { FormTooLarge, readCookie, readForm } from './http';
 import { jwksOf, mint } from './mint';
 import { refuseInProduction, resolve, type DevProviderOptions, type DevProviderShape } from './options';
 import { escapeHtml, send } from './page';
-import { checkReturnUrl } from './puavo-url';
 import { withoutTrailingSlashes } from '../urls';
-import type { DeliveryHeaders, Login } from './shape';
+import { checkReturnUrl, type DeliveryHeaders, type Login } from './shape';
 import { SHAPES } from './shapes';
 import type { DevUser } from './users';
 
 export { DEFAULT_DEV_USERS, type DevUser } from './users';
 export type { DevClaimsContext, DevHmacAlgorithm, DevProviderOptions, DevProviderShape } from './options';
 export { escapeHtml } from './page';
-export { addTokenToReturnUrl } from './puavo-url';
+export { addTokenToReturnUrl } from './puavo';
 
 /** A JSON Web Key Set: the public keys a provider signs with. */
 export interface DevJwks {
@@ -118,9 +117,7 @@ ${buttons}
 
   function logout(res: ServerResponse, url: URL, cookiePath: string): void {
     const clear = `${REMEMBER_COOKIE}=; Path=${cookiePath}; HttpOnly; SameSite=Lax; Max-Age=0`;
-    // WSO2: a fixed, configured logout redirect; no per-request redirect_to is read.
-    const target =
-      o.shape === 'wso2' ? (o.logoutUrl ?? 'No logout URL is configured.') : checkReturnUrl(url.searchParams.get('redirect_to'), o.allowed);
+    const target = shape.logout?.(o, url.searchParams) ?? checkReturnUrl(url.searchParams.get('redirect_to'), o.allowed);
     if (typeof target === 'string') {
       return send(
         res,

@@ -1,29 +1,14 @@
 // The dev provider's options: their type, their checks, and the production guard.
 import { createSecretKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { systemClock } from '../clock';
+import { SHAPES, type DevProviderShape } from './shapes';
 import { DEFAULT_DEV_USERS, type DevUser } from './users';
 
-const DEFAULT_ALLOWED_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
-/** Bits of the RSA key a Freshworks-shaped provider generates. */
-const RSA_MODULUS_BITS = 2048;
+export type { DevProviderShape } from './shapes';
 
-/**
- * The provider shapes the dev provider plays (see the README's "Providers" section):
- * - `'puavo'`: the token appended to `return_to` (a 303 there), HS256, Puavo's claims;
- * - `'wso2'`: WSO2 Identity Server's JWT SSO connector: a 302 to the fixed `callbackUrl` with
- *   `jwt` and `return_to` beside it (form-encoded), `{"alg":"HS256"}` (or `algorithm`), `sub`,
- *   `jti`, `iat`, `exp = iat + 120`;
- * - `'zendesk'`: a browser form POST (an auto-submitting page) to the fixed `callbackUrl`, as
- *   Zendesk's own examples post it: the body holds `authenticity_token` (Rails) and `jwt` only;
- *   `return_to`, `brand_id`, `locale_id`, `timestamp` ride in the action URL's query (Rails'
- *   `to_query`); header with `typ`, claims `iat`, `jti`, `name`, `email`, `external_id`;
- * - `'freshworks'`: OAuth-implicit shaped: reads `redirect_uri`, `state`, `nonce`, `client_id`,
- *   `response_type=id_token`; a 302 to `redirect_uri?state=…&id_token=…`; RS256 with a key pair
- *   it generates; claims `sub`, `email`, `iat`, `nonce`, no `jti`;
- * - `'thinkific'`: a GET of the fixed `callbackUrl` with `jwt` and `return_to`; claims
- *   `first_name`, `last_name`, `email`, `external_id`, `iat`, no `jti`.
- */
-export type DevProviderShape = 'puavo' | 'wso2' | 'zendesk' | 'freshworks' | 'thinkific';
+const DEFAULT_ALLOWED_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/** Bits of the RSA key a key-pair shape (Freshworks) generates. */
+const RSA_MODULUS_BITS = 2048;
 
 /** The HMAC algorithms WSO2's connector can be set to sign with. */
 export type DevHmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
@@ -149,9 +134,23 @@ export interface Resolved {
   clock: () => number;
 }
 
-const SHAPES: readonly DevProviderShape[] = ['puavo', 'wso2', 'zendesk', 'freshworks', 'thinkific'];
-const FIXED_CALLBACK: readonly DevProviderShape[] = ['wso2', 'zendesk', 'thinkific'];
-const NO_JTI_BY_DEFAULT: readonly DevProviderShape[] = ['freshworks', 'thinkific'];
+/**
+ * The options that only some shapes read: each shape lists those it reads (`Shape.reads`); given
+ * to another shape, they would be silently ignored, so they are refused.
+ */
+export const SHAPE_OPTIONS = [
+  'algorithm',
+  'relyingParty',
+  'logoutUrl',
+  'clientId',
+  'returnToPattern',
+  'callbackUrl',
+  'legacyStringIat',
+  'servicePathPrefix',
+] as const satisfies ReadonlyArray<keyof DevProviderOptions>;
+export type ShapeOption = (typeof SHAPE_OPTIONS)[number];
+
+const SHAPE_NAMES = Object.keys(SHAPES) as DevProviderShape[];
 const ALGORITHMS: readonly DevHmacAlgorithm[] = ['HS256', 'HS384', 'HS512'];
 
 const problem = (message: string): TypeError => new TypeError(`createDevProvider: ${message}`);
@@ -175,24 +174,12 @@ function allowedUrl(option: string, value: unknown, allowed: readonly string[]):
   return url;
 }
 
-// Options that only one set of shapes reads: given to another shape, they would be silently ignored.
-const SHAPE_ONLY: Partial<Record<keyof DevProviderOptions, readonly DevProviderShape[]>> = {
-  algorithm: ['wso2'],
-  relyingParty: ['wso2'],
-  logoutUrl: ['wso2'],
-  clientId: ['freshworks'],
-  returnToPattern: FIXED_CALLBACK,
-  callbackUrl: [...FIXED_CALLBACK, 'freshworks'],
-  legacyStringIat: ['puavo'],
-  servicePathPrefix: ['puavo'],
-};
-
 function signingKey(shape: DevProviderShape, options: DevProviderOptions): SigningKey {
   const { sharedSecret } = options;
-  if (shape === 'freshworks') {
+  if (SHAPES[shape].keyPair) {
     if (sharedSecret !== undefined)
       throw problem(
-        'option "sharedSecret" is not for shape "freshworks": it signs RS256 with a key pair of its own (give the app provider.publicKey).',
+        `option "sharedSecret" is not for shape "${shape}": it signs RS256 with a key pair of its own (give the app provider.publicKey).`,
       );
     const pair = generateKeyPairSync('rsa', { modulusLength: RSA_MODULUS_BITS });
     return { alg: 'RS256', key: pair.privateKey, publicKey: pair.publicKey, kid: randomUUID() };
@@ -212,10 +199,13 @@ export function resolve(options: DevProviderOptions): Resolved {
   if (options === null || typeof options !== 'object')
     throw problem('options must be an object with "sharedSecret" (or "shape": "freshworks").');
   const shape = options.shape ?? 'puavo';
-  if (!SHAPES.includes(shape)) throw problem(`option "shape" must be one of ${SHAPES.map((s) => `"${s}"`).join(', ')}.`);
-  for (const [option, shapes] of Object.entries(SHAPE_ONLY)) {
-    if (options[option as keyof DevProviderOptions] !== undefined && !shapes.includes(shape))
-      throw problem(`option "${option}" is not for shape "${shape}" (only ${shapes.map((s) => `"${s}"`).join(', ')}).`);
+  if (!SHAPE_NAMES.includes(shape)) throw problem(`option "shape" must be one of ${SHAPE_NAMES.map((s) => `"${s}"`).join(', ')}.`);
+  const played = SHAPES[shape];
+  for (const option of SHAPE_OPTIONS) {
+    if (options[option] !== undefined && !played.reads.includes(option)) {
+      const readers = SHAPE_NAMES.filter((s) => SHAPES[s].reads.includes(option));
+      throw problem(`option "${option}" is not for shape "${shape}" (only ${readers.map((s) => `"${s}"`).join(', ')}).`);
+    }
   }
   const signing = signingKey(shape, options);
   const users = options.users ?? DEFAULT_DEV_USERS;
@@ -226,7 +216,7 @@ export function resolve(options: DevProviderOptions): Resolved {
     if (typeof h !== 'string' || h === '') throw problem('option "allowedHosts" must be an array of "host" or "host:port" strings.');
     return h.toLowerCase();
   });
-  if (FIXED_CALLBACK.includes(shape) && options.callbackUrl === undefined)
+  if (played.fixedCallback && options.callbackUrl === undefined)
     throw problem(`option "callbackUrl" is required for shape "${shape}": the app's fixed callback URL.`);
   const callbackUrl = options.callbackUrl === undefined ? undefined : allowedUrl('callbackUrl', options.callbackUrl, allowed);
   const logoutUrl = options.logoutUrl === undefined ? undefined : allowedUrl('logoutUrl', options.logoutUrl, allowed);
@@ -255,10 +245,10 @@ export function resolve(options: DevProviderOptions): Resolved {
     returnToPattern: options.returnToPattern,
     iatOffset,
     legacyStringIat: options.legacyStringIat === true,
-    jti: options.jti === false ? undefined : (options.jti ?? (NO_JTI_BY_DEFAULT.includes(shape) ? undefined : randomUUID)),
+    jti: options.jti === false ? undefined : (options.jti ?? (played.jtiByDefault ? randomUUID : undefined)),
     claims: options.claims,
     servicePathPrefix: options.servicePathPrefix ?? '/',
-    tokenParam: options.tokenParam ?? (shape === 'freshworks' ? 'id_token' : 'jwt'),
+    tokenParam: options.tokenParam ?? played.tokenParam,
     remember: options.remember !== false,
     clock: options.clock ?? systemClock,
   };

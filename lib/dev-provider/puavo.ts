@@ -1,9 +1,34 @@
-// Puavo's shape (the default): the token appended to return_to itself, a 303 there; HS256 with
-// {"alg":"HS256"}, `iat`, a `jti` and Puavo's user claims.
-import { addTokenToReturnUrl, checkReturnUrl, RETURN_PARAMS } from './puavo-url';
-import { redirect, type Shape } from './shape';
+// Puavo's shape (the default), served at /v3/sso: the token appended to return_to itself, a 303
+// there; HS256 with {"alg":"HS256"}, `iat`, a `jti` and Puavo's user claims; logout to
+// `redirect_to`. Its URL rules: which return parameters it reads, how it adds the token.
+import { checkReturnUrl, redirect, type Shape } from './shape';
+
+/** The return parameters Puavo accepts, in the order it reads them. */
+export const RETURN_PARAMS = ['return_to', 'return', 'redirect_uri'];
+
+/**
+ * Adds the token to `return_to` the way Puavo does: existing parameters kept but re-serialised
+ * (keys sorted, the last of duplicate keys wins, spaces as `%20`), an existing token parameter
+ * overwritten, the fragment kept.
+ */
+export function addTokenToReturnUrl(returnTo: URL, tokenParam: string, token: string): string {
+  const params = new Map<string, string>();
+  for (const [key, value] of returnTo.searchParams) params.set(key, value);
+  params.set(tokenParam, token);
+  const query = [...params.keys()]
+    .sort()
+    .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(params.get(key)!)}`)
+    .join('&');
+  return `${returnTo.origin}${returnTo.pathname}?${query}${returnTo.hash}`;
+}
 
 export const puavo: Shape = {
+  path: '/v3/sso',
+  reads: ['legacyStringIat', 'servicePathPrefix'],
+  fixedCallback: false,
+  keyPair: false,
+  jtiByDefault: true,
+  tokenParam: 'jwt',
   accept(o, params, { posted }) {
     // Puavo reads return_to, return or redirect_uri; its login form posts return_to back.
     const names = posted ? ['return_to'] : RETURN_PARAMS;

@@ -1,8 +1,9 @@
-// What a provider shape is to the dev provider: how it reads a login request, what its tokens
-// say, and how it sends the browser back with one. Each shape has a file of its own.
+// What a provider shape is to the dev provider: every fact of its wire shape (where it is served,
+// which options it reads, how it signs, how it reads a login request, what its tokens say, how it
+// sends the browser back with one, where its logout goes), and what shapes share. Each shape has a
+// file of its own; shapes.ts lists them.
 import type { ServerResponse } from 'node:http';
-import type { Resolved } from './options';
-import { checkReturnUrl } from './puavo-url';
+import type { Resolved, ShapeOption } from './options';
 import type { DevUser } from './users';
 
 /** A login request, read and checked: where the token will go and what travels with it. */
@@ -18,8 +19,25 @@ export interface Login {
 /** Headers the delivery must send (no-store, no-referrer, the remember cookie). */
 export type DeliveryHeaders = Record<string, string | string[]>;
 
-/** One provider shape. */
+/** One provider shape: everything the dev provider, its options and the testing kit know of it. */
 export interface Shape {
+  /** The path its provider serves it under, where `startDevProvider` mounts it (e.g. Puavo's `/v3/sso`). */
+  path: string;
+  /** The options only some shapes read (see `SHAPE_OPTIONS`) that this one reads; the others are refused for it. */
+  reads: readonly ShapeOption[];
+  /** True if the token goes to the app's fixed callback: `callbackUrl` is then required. */
+  fixedCallback: boolean;
+  /** True if it signs RS256 with a key pair of its own (`sharedSecret` refused); else HMAC with the shared secret. */
+  keyPair: boolean;
+  /** True if its tokens carry a random `jti` unless the `jti` option says otherwise. */
+  jtiByDefault: boolean;
+  /** The parameter it sends the token as unless `tokenParam` says otherwise. */
+  tokenParam: string;
+  /**
+   * Where its logout sends the browser (`GET <mount>/logout`); a string says why nowhere, shown
+   * on its "Signed out" page. Default: `redirect_to`, on an allowed host, as Puavo's.
+   */
+  logout?(o: Resolved, query: URLSearchParams): URL | string;
   /** Reads and checks a login request's parameters (`posted`: from the login page's form); a string says why it is refused (400). */
   accept(o: Resolved, params: URLSearchParams, from: { posted: boolean }): Login | string;
   /** Whether the token's header carries `typ: "JWT"` besides `alg` (Puavo and WSO2 send none). */
@@ -28,6 +46,27 @@ export interface Shape {
   claims(o: Resolved, u: DevUser, args: { iat: number; login: Login | undefined }): Record<string, unknown>;
   /** Sends the browser on with the token. */
   deliver(o: Resolved, res: ServerResponse, args: { login: Login; token: string; headers: DeliveryHeaders }): void;
+}
+
+function hostAllowed(url: URL, allowed: readonly string[]): boolean {
+  const host = url.host.toLowerCase();
+  const hostname = url.hostname.toLowerCase();
+  return allowed.includes(host) || allowed.includes(hostname);
+}
+
+/** An absolute http(s) URL on an allowed host, or the reason it is not. */
+export function checkReturnUrl(value: string | null, allowed: readonly string[]): URL | string {
+  if (value === null || value === '') return 'No return address was given (return_to).';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'The return address is not an absolute URL.';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'The return address is not an http(s) URL.';
+  if (url.username !== '' || url.password !== '') return 'The return address carries credentials.';
+  if (!hostAllowed(url, allowed)) return `The host ${url.host} is not allowed to receive tokens. Allowed: ${allowed.join(', ')}.`;
+  return url;
 }
 
 /**

@@ -6,6 +6,12 @@ import { emailOf, keepPassedOn, redirect, withQuery, type Shape } from './shape'
 const PASSED_ON = ['return_to', 'error_url'];
 
 export const thinkific: Shape = {
+  path: '/sso/jwt',
+  reads: ['returnToPattern', 'callbackUrl'],
+  fixedCallback: true,
+  keyPair: false,
+  jtiByDefault: false,
+  tokenParam: 'jwt',
   accept(o, params) {
     const kept = keepPassedOn(o, params, PASSED_ON);
     if (typeof kept === 'string') return kept;

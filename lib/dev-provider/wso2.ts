@@ -3,6 +3,7 @@
 // relying party's fixed "Endpoint API" with `jwt` and the return_to / error_url passed through
 // as sibling parameters, each key and value form-encoded (spaces as `+`). Header {"alg":"HS256"}
 // (or HS384/HS512) without typ; `sub`, a UUID `jti`, `iat`, `exp = iat + 120`, mapped attributes.
+// Logout (`…/logout?jwtRP=`) redirects to a fixed, configured URL, never a per-request one.
 import { emailOf, keepPassedOn, redirect, withQuery, type Shape } from './shape';
 
 /** Seconds WSO2's connector gives a token by default (`exp - iat`). */
@@ -10,6 +11,16 @@ export const WSO2_TOKEN_LIFETIME = 120;
 const PASSED_ON = ['return_to', 'error_url'];
 
 export const wso2: Shape = {
+  path: '/identity/jwtsso',
+  reads: ['algorithm', 'relyingParty', 'logoutUrl', 'returnToPattern', 'callbackUrl'],
+  fixedCallback: true,
+  keyPair: false,
+  jtiByDefault: true,
+  tokenParam: 'jwt',
+  logout(o) {
+    // A fixed, configured logout redirect; no per-request redirect_to is read.
+    return o.logoutUrl ?? 'No logout URL is configured.';
+  },
   accept(o, params) {
     const rps = params.getAll('jwtRP');
     if (rps.length !== 1 || rps[0] === '') return 'No relying party was given (jwtRP).';

@@ -33,6 +33,12 @@ export function railsToQuery(pairs: ReadonlyArray<readonly [string, string]>): s
 }
 
 export const zendesk: Shape = {
+  path: '/sso/jwt',
+  reads: ['returnToPattern', 'callbackUrl'],
+  fixedCallback: true,
+  keyPair: false,
+  jtiByDefault: true,
+  tokenParam: 'jwt',
   accept(o, params) {
     const returnTo = keepPassedOn(o, params, ['return_to']);
     if (typeof returnTo === 'string') return returnTo;

@@ -37,3 +37,5 @@ export function resolveKeySource(o: Readonly<Record<string, unknown>>, context: 
 
 export type { KeySource } from './source';
 export * from './material';
+export { isAsymmetricKeyMaterial } from './detector';
+export { verifySignature } from './signature';

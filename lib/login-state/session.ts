@@ -2,7 +2,7 @@
 // req.session.jwtsso. Needs session middleware; every anonymous visit writes a session.
 import type { SessionAccess } from '../adapter';
 import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired } from '../errors';
-import { hasPending, hasState, issueState, keptReturn, stashToken, takeToken } from '../session-state';
+import { hasPending, hasState, issueState, keptReturn, stashToken, takeToken } from './session-state';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
 
 function sessionOf(ctx: LoginStateContext): SessionAccess {

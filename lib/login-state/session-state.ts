@@ -2,7 +2,7 @@
 // and wait for the verifying request on the clean URL. Plain JSON, so any session store keeps it;
 // written only by assigning a whole new bag (lib/adapter.ts reads and assigns it).
 import { randomBytes } from 'node:crypto';
-import type { SessionAccess } from './adapter';
+import type { SessionAccess } from '../adapter';
 
 /** Key under `req.session`. */
 export const SESSION_KEY = 'jwtsso';

@@ -11,8 +11,8 @@ import {
   SESSION_KEY,
   stashToken,
   takeToken,
-} from '../lib/session-state';
-import { SESSION_KINDS, type Stored } from './helpers/sessions';
+} from '../../lib/login-state/session-state';
+import { SESSION_KINDS, type Stored } from '../helpers/sessions';
 
 const NOW = Date.UTC(2026, 0, 1);
 

@@ -1,8 +1,8 @@
 // Two session-state rules of a plain-object session that session-state.test.ts does not state
 // for both session kinds: where the bag lives, and a store that hands back undefined entries.
-import { sessionAccess } from '../lib/adapter';
-import * as lib from '../lib/session-state';
-import { SESSION_KEY } from '../lib/session-state';
+import { sessionAccess } from '../../lib/adapter';
+import * as lib from '../../lib/login-state/session-state';
+import { SESSION_KEY } from '../../lib/login-state/session-state';
 
 type SessionLike = Record<string, unknown>;
 const access = (session: SessionLike) => sessionAccess(session)!;

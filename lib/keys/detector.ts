@@ -1,0 +1,114 @@
+// What is never an HMAC secret: bytes that are, hold or encode an asymmetric key or certificate,
+// in any of the wrappings config and env files put around them. Anyone holding a public key could
+// sign with it, so such bytes are refused as a secret (material.ts) wherever a secret is taken.
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+
+// What node:crypto can read as a key in DER, public or private: never an HMAC secret either.
+const DER_FORMATS = [
+  { kind: 'public', type: 'spki' },
+  { kind: 'public', type: 'pkcs1' },
+  { kind: 'private', type: 'pkcs8' },
+  { kind: 'private', type: 'pkcs1' },
+  { kind: 'private', type: 'sec1' },
+] as const;
+/** The first byte of a DER key or certificate (an ASN.1 SEQUENCE). */
+export const DER_SEQUENCE = 0x30;
+// Text that marks key material wherever it stands: PEM or RFC 4716 armour in any case
+// (`-----BEGIN`, `---- BEGIN SSH2`), an SSH key type name (also inside a base64-decoded OpenSSH
+// blob), a JWK's "kty" member (a JWK, a JWKS, an array of keys, `jwk=` + JSON…).
+const KEY_MARKER =
+  /-{4,}\s*BEGIN\b|\b(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\b|"kty"\s*:/i;
+const HEX = /^(?:[0-9a-f]{2}){16,}$/i;
+const BASE64 = /^[A-Za-z0-9+/_-]{22,}={0,2}$/;
+// How many encodings deep a secret is unwrapped (base64 of the base64 of a PEM is two).
+const MAX_DECODINGS = 4;
+// A run of base64 long enough to hold a key (the shortest, a P-256 SPKI, is 124 characters),
+// inside other text: a stray character after it, a variable name before it.
+const BASE64_RUN = /[A-Za-z0-9+/_-]{64,}={0,2}/g;
+const QUOTED = /^(["'`])([\s\S]*)\1$/;
+const HEX_WITH_SEPARATORS = /^(?:0x)?(?:[0-9a-f]{2}[:\s-]?){16,}$/i;
+
+function readsAsDerKey(bytes: Buffer): boolean {
+  if (bytes[0] !== DER_SEQUENCE) return false;
+  for (const { kind, type } of DER_FORMATS) {
+    try {
+      if (kind === 'public') createPublicKey({ key: bytes, format: 'der', type });
+      else createPrivateKey({ key: bytes, format: 'der', type });
+      return true;
+    } catch {
+      // not this format
+    }
+  }
+  try {
+    new X509Certificate(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// The texts the bytes may be: as single bytes (ASCII markers survive any 8-bit or UTF-8
+// reading), and as UTF-16 in both byte orders when the bytes hold NULs.
+function textsOf(bytes: Buffer): string[] {
+  const texts = [bytes.toString('latin1')];
+  if (bytes.includes(0) && bytes.length % 2 === 0) {
+    texts.push(bytes.toString('utf16le'), Buffer.from(bytes).swap16().toString('utf16le'));
+  }
+  return texts;
+}
+
+// What the text decodes to: hex or base64 / base64url as a whole (whitespace and a byte-order
+// mark aside), and what the ways of keeping a value in config and env files wrap around it:
+// quotes, JSON or shell escapes (`\n`, `\u006b`), %-encoding, `0x` or `:`-separated hex, and
+// base64 runs inside other text. Found by a hostile review: each of these hid a public key.
+function decodingsOf(text: string): Buffer[] {
+  const compact = text.replace(/^\ufeff|^\u00ef\u00bb\u00bf|\s+/g, '');
+  const out: Buffer[] = [];
+  if (HEX.test(compact)) out.push(Buffer.from(compact, 'hex'));
+  if (BASE64.test(compact)) out.push(Buffer.from(compact, 'base64'));
+  const quoted = QUOTED.exec(compact);
+  if (quoted !== null) out.push(Buffer.from(quoted[2]!, 'latin1'));
+  if (HEX_WITH_SEPARATORS.test(text.trim()) && !HEX.test(compact)) out.push(Buffer.from(text.trim().replace(/^0x|[:\s-]/gi, ''), 'hex'));
+  if (text.includes('\\')) out.push(Buffer.from(unescaped(text), 'utf8'));
+  if (text.includes('%')) {
+    try {
+      out.push(Buffer.from(decodeURIComponent(text), 'utf8'));
+    } catch {
+      // not %-encoded
+    }
+  }
+  for (const run of compact.match(BASE64_RUN) ?? []) if (run !== compact) out.push(Buffer.from(run, 'base64'));
+  return out;
+}
+
+// JSON and shell escapes undone: `\n` `\r` `\t` `\/` `\"` and `\uXXXX`.
+function unescaped(text: string): string {
+  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (_all, code: string | undefined, char: string | undefined) => {
+    if (code !== undefined) return String.fromCharCode(parseInt(code, 16));
+    return char === 'n' ? '\n' : char === 'r' ? '\r' : char === 't' ? '\t' : (char ?? '');
+  });
+}
+
+function holdsKey(bytes: Buffer, decodings: number): boolean {
+  if (readsAsDerKey(bytes)) return true;
+  for (const text of textsOf(bytes)) {
+    if (KEY_MARKER.test(text)) return true;
+    if (decodings < MAX_DECODINGS && decodingsOf(text).some((decoded) => holdsKey(decoded, decodings + 1))) return true;
+  }
+  return false;
+}
+
+/**
+ * True if these bytes are, hold, or encode an asymmetric key or certificate: PEM anywhere in the
+ * text (openssl's `Bag Attributes` preamble included, any case), DER (SPKI, PKCS#1, PKCS#8,
+ * SEC1, X.509), JWK or JWKS JSON in any wrapping, OpenSSH and RFC 4716 keys, UTF-16 text of
+ * any of these, and hex or base64 / base64url of any of these, quoted, JSON- or %-escaped, as
+ * `0x` or `:`-separated hex, or as a base64 run inside other text (up to four wrappings deep).
+ * Such bytes are public, so they are never usable as an HMAC secret: anyone holding the public
+ * key could sign with it. A raw key without any structure (32 bytes of an Ed25519 public key)
+ * cannot be told from a random secret.
+ */
+export function isAsymmetricKeyMaterial(value: string | Uint8Array): boolean {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return holdsKey(bytes, 0);
+}
