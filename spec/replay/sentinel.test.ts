@@ -11,7 +11,10 @@ import { replayStoreContract } from './contract';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DOWN_AFTER_MS = 1000;
-const WAIT = { count: 1, timeoutMs: 100 };
+// WAIT's timeout with room for a busy 2-core machine (a replica's ack took over 100 ms under load),
+// and the store's own timeout above it, as the option demands.
+const WAIT = { count: 1, timeoutMs: 400 };
+const STORE_TIMEOUT_MS = 2000;
 
 interface SentinelKind {
   name: string;
@@ -64,7 +67,7 @@ describeWithRedis('RedisReplayStore on a Sentinel-managed master', () => {
   describe.each(kinds)('with $name', (kind) => {
     describe('the store contract, waiting for the replica (WAIT 1)', () => {
       replayStoreContract({
-        make: async () => new RedisReplayStore({ client: await connect(kind), waitForReplicas: WAIT }),
+        make: async () => new RedisReplayStore({ client: await connect(kind), waitForReplicas: WAIT, timeoutMs: STORE_TIMEOUT_MS }),
         advance: async (ms) => {
           await sleep(ms);
         },
@@ -73,7 +76,7 @@ describeWithRedis('RedisReplayStore on a Sentinel-managed master', () => {
 
     test('WAIT: the replica stopped (SIGSTOP) refuses the consume; resumed, it is accepted', async () => {
       const client = await connect(kind);
-      const waiting = new RedisReplayStore({ client, waitForReplicas: WAIT });
+      const waiting = new RedisReplayStore({ client, waitForReplicas: WAIT, timeoutMs: STORE_TIMEOUT_MS });
       const plain = new RedisReplayStore({ client });
       const id = randomUUID();
       await group.replica.signal('SIGSTOP');
@@ -85,7 +88,7 @@ describeWithRedis('RedisReplayStore on a Sentinel-managed master', () => {
       } finally {
         await group.replica.signal('SIGCONT');
       }
-      expect(String(refused)).toMatch(/0 of 1 replicas acknowledged the write within 100 ms/);
+      expect(String(refused)).toMatch(/0 of 1 replicas acknowledged the write within 400 ms/);
       expect(accepted).toBe(true);
       await expect(waiting.consume(randomUUID(), 60)).resolves.toBe(true);
       await expect(waiting.consume(id, 60)).resolves.toBe(false); // written on the master all the same
