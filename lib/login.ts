@@ -157,9 +157,12 @@ export interface LoginContext extends LoginStateContext {
 export function loginContext(o: ResolvedOptions, args: { req: RequestLike; view: RequestView; now: number }): LoginContext {
   let secure: boolean | undefined;
   let res: { value: HeaderTarget | undefined } | undefined;
+  // The login-state stores read the Cookie header off `req`: a request whose framework keeps its
+  // headers elsewhere (a view made by an override of requestView) is seen with the view's.
+  const { req, view } = args;
   return {
-    req: args.req,
-    view: args.view,
+    req: req.headers === view.headers ? req : (Object.create(req, { headers: { value: view.headers } }) as RequestLike),
+    view,
     session: args.view.session,
     now: args.now,
     get res() {
