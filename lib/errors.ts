@@ -53,11 +53,6 @@ export const JwtSsoErrorCode = {
    * headers: register `passport-jwtsso/fastify` (`jwtssoFastify`) before the routes.
    */
   FASTIFY_PLUGIN_MISSING: 'ERR_JWTSSO_FASTIFY_PLUGIN_MISSING',
-  /**
-   * `JwtSsoGuard` (passport-jwtsso/nest) found no `req.logIn` to keep the login in the session:
-   * Passport is not initialized for the request (`passport.initialize()`, Passport 0.6+).
-   */
-  PASSPORT_NOT_INITIALIZED: 'ERR_JWTSSO_PASSPORT_NOT_INITIALIZED',
 } as const;
 
 /** One of the {@link JwtSsoErrorCode} strings. */
@@ -83,7 +78,6 @@ const HTTP_STATUS: Readonly<Record<JwtSsoErrorCode, number>> = {
   ERR_JWTSSO_KEY_SOURCE_FAILED: 500,
   ERR_JWTSSO_BODY_UNREADABLE: 500,
   ERR_JWTSSO_FASTIFY_PLUGIN_MISSING: 500,
-  ERR_JWTSSO_PASSPORT_NOT_INITIALIZED: 500,
 };
 
 /**

@@ -10,7 +10,16 @@ import { jwtssoFastify } from 'passport-jwtsso/fastify';
 import request from 'supertest';
 import fastifyFormbody from '@fastify/formbody';
 import { mint, puavoClaims } from '../helpers/tokens';
-import { FORM_CALLBACK, formPostFlow, frameworkFlow, SECRET, startProvider, type AppConfig, type RunningApp } from './flow';
+import {
+  bodyUnreadableFault,
+  FORM_CALLBACK,
+  formPostFlow,
+  frameworkFlow,
+  SECRET,
+  startProvider,
+  type AppConfig,
+  type RunningApp,
+} from './flow';
 
 type SessionPlugin = (app: FastifyInstance) => Promise<void>;
 
@@ -26,7 +35,7 @@ const serverSession: SessionPlugin = async (app) => {
   });
 };
 
-function startFastify(withSession: SessionPlugin, options: { linkReply: boolean } = { linkReply: true }) {
+function startFastify(withSession: SessionPlugin, options: { linkReply?: boolean; drainBody?: boolean } = {}) {
   return async (config: AppConfig): Promise<RunningApp> => {
     // --- the README's Fastify recipe ---
     const fastifyPassport = new Authenticator();
@@ -41,7 +50,7 @@ function startFastify(withSession: SessionPlugin, options: { linkReply: boolean 
     fastifyPassport.registerUserDeserializer(async (text: string) => JSON.parse(text) as Express.User);
 
     const app = Fastify();
-    if (options.linkReply) await app.register(jwtssoFastify); // lets the strategy write its headers and cookies on the reply
+    if (options.linkReply !== false) await app.register(jwtssoFastify); // lets the strategy write its headers and cookies on the reply
     await withSession(app); // @fastify/secure-session, or @fastify/cookie and @fastify/session
     await app.register(fastifyPassport.initialize());
     await app.register(fastifyPassport.secureSession());
@@ -54,7 +63,13 @@ function startFastify(withSession: SessionPlugin, options: { linkReply: boolean 
     });
     app.get('/protected', { preValidation: signedIn }, async (request) => ({ user: request.user }));
     // A form-POST provider's callback: Fastify parses no form itself, @fastify/formbody does.
-    await app.register(fastifyFormbody);
+    if (options.drainBody === true) {
+      // A form parser that reads the body and keeps nothing: no parsed body, the raw stream read.
+      app.addContentTypeParser('application/x-www-form-urlencoded', (_request, payload, done) => {
+        payload.resume();
+        payload.on('end', () => done(null, undefined));
+      });
+    } else await app.register(fastifyFormbody);
     app.post(FORM_CALLBACK, { preValidation: signedIn }, async (request) => ({ user: request.user }));
     // --- end of the recipe ---
 
@@ -68,6 +83,7 @@ frameworkFlow('Fastify 5 + @fastify/passport 4 + @fastify/secure-session 8', sta
 frameworkFlow('Fastify 5 + @fastify/passport 4 + @fastify/session 11', startFastify(serverSession));
 formPostFlow('Fastify 5 + @fastify/passport 4 + @fastify/formbody 8 + @fastify/secure-session 8', startFastify(secureSession));
 formPostFlow('Fastify 5 + @fastify/passport 4 + @fastify/formbody 8 + @fastify/session 11', startFastify(serverSession));
+bodyUnreadableFault('Fastify 5 + @fastify/passport 4 + @fastify/secure-session 8', startFastify(secureSession, { drainBody: true }));
 
 // Without the plugin the strategy cannot reach the reply, so it can set neither its state cookies
 // nor its no-store headers: a fault of the app's setup (500) whose message names the plugin, on

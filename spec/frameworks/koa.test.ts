@@ -5,10 +5,20 @@ import session from 'koa-session';
 import { KoaPassport } from 'koa-passport';
 import { JwtSsoError, JwtSsoStrategy, type PuavoClaims } from 'passport-jwtsso';
 import { bodyParser } from '@koa/bodyparser';
-import { closeServer, FORM_CALLBACK, formPostFlow, frameworkFlow, listen, SECRET, type AppConfig, type RunningApp } from './flow';
+import {
+  bodyUnreadableFault,
+  closeServer,
+  FORM_CALLBACK,
+  formPostFlow,
+  frameworkFlow,
+  listen,
+  SECRET,
+  type AppConfig,
+  type RunningApp,
+} from './flow';
 
 const startKoa =
-  (options: { bodyParser: boolean } = { bodyParser: false }) =>
+  (options: { bodyParser?: boolean; drainBody?: boolean } = {}) =>
   async (config: AppConfig): Promise<RunningApp> => {
     // --- the README's Koa recipe ---
     const passport = new KoaPassport();
@@ -22,6 +32,23 @@ const startKoa =
     passport.deserializeUser((user: Express.User, done) => done(null, user));
 
     const app = new Koa();
+    // The app's error handler: a fault's status, code and message (Koa's own hides them).
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        const e = err as { status?: number; code?: string; message?: string };
+        ctx.status = e.status ?? 500;
+        ctx.body = { code: e.code ?? null, message: e.message ?? null };
+      }
+    });
+    // A middleware that reads the body and keeps nothing (a logger that drains it): no parser.
+    if (options.drainBody === true) {
+      app.use(async (ctx, next) => {
+        for await (const _ of ctx.req);
+        await next();
+      });
+    }
     app.keys = ['koa-cookie-signing-key'];
     app.use(session({ sameSite: 'lax', httpOnly: true }, app));
     if (options.bodyParser) app.use(bodyParser());
@@ -58,3 +85,4 @@ frameworkFlow('Koa 3 + koa-passport 6 + koa-session 7', startKoa());
 // Koa parses no body itself: the strategy reads the form; with @koa/bodyparser, it takes the parsed one.
 formPostFlow('Koa 3 + koa-passport 6', startKoa());
 formPostFlow('Koa 3 + koa-passport 6 + @koa/bodyparser 6', startKoa({ bodyParser: true }));
+bodyUnreadableFault('Koa 3 + koa-passport 6', startKoa({ drainBody: true }));
