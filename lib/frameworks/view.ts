@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 
 /** Where the login steps write headers. Node's `ServerResponse` is one; an adapter makes one of a Koa context or a Fastify reply. */
 export interface HeaderTarget {
+  /** True once the response's headers went out: nothing more is written then. */
   readonly headersSent: boolean;
   /** Sets a header, replacing any value it had. */
   setHeader(name: string, value: string): unknown;
@@ -17,12 +18,14 @@ export interface HeaderTarget {
 
 /** A session as the login steps use it: read a top-level key, assign one (`undefined` removes it). */
 export interface SessionAccess {
+  /** The value of a top-level key, or undefined. */
   get(key: string): unknown;
+  /** Assigns a top-level key a whole new value (`undefined` removes it); never changes a value in place. */
   set(key: string, value: unknown): void;
 }
 
 /**
- * What the strategy needs of a request, whatever the framework. {@link JwtSsoStrategy.requestView}
+ * What the strategy needs of a request, whatever the framework. `JwtSsoStrategy.requestView(req)`
  * makes one for each request; override it to serve a framework this package does not know.
  */
 export interface RequestView {
