@@ -3,12 +3,11 @@
 // `passport-jwtsso/compat`: the jwtsso 1.x Express middleware's API on this package's checks,
 // so that apps using the original move over by changing one require.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { adaptRequest, sessionAccess, type SessionAccess } from './adapter';
+import { requestView, type RequestView, type SessionAccess } from './frameworks';
 import type { JwtClaims } from './claims';
 import { acceptedEvent, emit, failureEvent } from './events';
 import { sessionRequired } from './errors';
 import { acceptToken, hasTokenParam, loginContext, loginRedirect, readReturn } from './login';
-import { clientIp } from './request-url';
 import { noStore } from './response';
 import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } from './options';
 import { splitTarget } from './urls';
@@ -87,13 +86,14 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
   if (hook !== undefined && typeof hook !== 'function') throw new TypeError('jwtsso: option "hook" must be a function (claims, done).');
   const o: ResolvedOptions = resolveOptions({ ...rest, ...splitMountPoint(options) });
 
-  async function receive(req: CompatRequest, res: CompatResponse, session: SessionAccess, target: string): Promise<void> {
-    const ctx = loginContext(o, { req, res, session, now: o.clock() });
+  async function receive(req: CompatRequest, res: CompatResponse, view: RequestView, session: SessionAccess): Promise<void> {
+    const { target } = view;
+    const ctx = loginContext(o, { req, view, now: o.clock() });
     const returned = readReturn(o, ctx, { pairs: splitTarget(target).pairs, target });
     const signedIn = session.get('jwt') !== undefined && session.get('jwt') !== null;
     const claims = await acceptToken(o, ctx, { token: returned.token, state: returned.state, signedIn });
     const redirect = () => found(res, o.mountPoint + returned.clean);
-    const ip = clientIp(req);
+    const ip = view.clientIp;
     if (claims === null) {
       emit(o.onEvent, { type: 'token-dropped', ip });
       return redirect(); // a foreign token for a signed-in session
@@ -104,23 +104,25 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     // nothing there that signs anyone in (the session is saved even when next(err) is called).
     if (hook !== undefined) await runHook(hook, claims);
     // Stryker disable next-line OptionalChaining: req.session is an object here (the middleware answered before without one; regenerate replaces it with another)
-    sessionAccess(req.session)?.set('jwt', claims); // the regenerated session
+    requestView(req).session?.set('jwt', claims); // the regenerated session
     redirect();
   }
 
   return function jwtssoMiddleware(request, response, next) {
     const req = request as CompatRequest;
     const res = response as CompatResponse;
-    const { target, session } = adaptRequest(req);
+    // The middleware's own response, whatever the framework's view would find.
+    const view: RequestView = { ...requestView(req), response: () => res };
+    const { target, session } = view;
 
     res.requestJwt = (customPath?: string) => {
       try {
         // The claims will live in req.session.jwt: without a session no login could last.
         if (session === undefined) throw sessionRequired();
-        const ctx = loginContext(o, { req, res, session, now: o.clock() });
+        const ctx = loginContext(o, { req, view, now: o.clock() });
         const url = loginRedirect(o, ctx, { target, wanted: customPath, params: {} });
         noStore(res);
-        emit(o.onEvent, { type: 'redirect', ip: clientIp(req) });
+        emit(o.onEvent, { type: 'redirect', ip: view.clientIp });
         found(res, url);
       } catch (err) {
         next(err);
@@ -131,8 +133,8 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     if (!hasTokenParam(o, pairs)) return next();
     noStore(res);
     if (session === undefined) return next(sessionRequired());
-    receive(req, res, session, target).catch((err: unknown) => {
-      emit(o.onEvent, { ...failureEvent(err), ip: clientIp(req) });
+    receive(req, res, view, session).catch((err: unknown) => {
+      emit(o.onEvent, { ...failureEvent(err), ip: view.clientIp });
       next(err);
     });
   };

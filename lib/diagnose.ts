@@ -2,9 +2,8 @@
 // another host than the `host` option, a return from the provider that brought no cookie. Each
 // helper only reads the request; the strategy decides what to do with what it says.
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
-import { requestOrigin, type RequestLike } from './request-url';
-
-type PassportRequest = RequestLike & { user?: unknown; session?: unknown };
+import type { SessionAccess } from './frameworks';
+import { requestOrigin, type OriginSource } from './request-url';
 
 /**
  * An error when the session holds a Passport user (`req.session.passport.user`) but `req.user`
@@ -13,9 +12,9 @@ type PassportRequest = RequestLike & { user?: unknown; session?: unknown };
  * itself removes the user from the session when `deserializeUser` finds none, so a stale user
  * never lands here.
  */
-export function passportSessionMissing(req: PassportRequest): JwtSsoError | null {
-  const session = req.session as { passport?: { user?: unknown } } | null | undefined;
-  const stored = session !== null && typeof session === 'object' ? session.passport?.user : undefined;
+export function passportSessionMissing(req: { session: SessionAccess | undefined; user: unknown }): JwtSsoError | null {
+  const passport = req.session?.get('passport') as { user?: unknown } | null | undefined;
+  const stored = passport !== null && typeof passport === 'object' ? passport.user : undefined;
   if (stored === undefined || stored === null || req.user !== undefined) return null;
   return new JwtSsoError(
     Code.PASSPORT_SESSION_MISSING,
@@ -34,7 +33,7 @@ function comparable(origin: string): string {
  * the sign-in will end in `ERR_JWTSSO_STATE_MISMATCH`. Behind a proxy that does not pass the
  * public Host on, the warning is expected and harmless. `undefined` when the hosts agree.
  */
-export function hostMismatch(o: { host: string | undefined; scheme: 'http' | 'https' | undefined }, req: RequestLike): string | undefined {
+export function hostMismatch(o: { host: string | undefined; scheme: 'http' | 'https' | undefined }, req: OriginSource): string | undefined {
   if (o.host === undefined) return undefined;
   let seen: string;
   try {
@@ -54,7 +53,7 @@ export function hostMismatch(o: { host: string | undefined; scheme: 'http' | 'ht
  */
 export function stateMismatchHint(
   o: { host: string | undefined; scheme: 'http' | 'https' | undefined },
-  req: RequestLike,
+  req: OriginSource,
 ): string | undefined {
   if (req.headers.cookie !== undefined && req.headers.cookie !== '') return undefined;
   let here: string;

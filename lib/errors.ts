@@ -25,7 +25,7 @@ export const JwtSsoErrorCode = {
   STATE_MISMATCH: 'ERR_JWTSSO_STATE_MISMATCH',
   /** With `nonce: true`: the token's `nonce` claim is absent or is not the nonce of the login this browser started. */
   NONCE_MISMATCH: 'ERR_JWTSSO_NONCE_MISMATCH',
-  /** No session middleware runs before the strategy (`req.session` is missing). */
+  /** No session middleware runs before the strategy (`req.session` is missing) where the login needs one (a fault, 500). */
   SESSION_REQUIRED: 'ERR_JWTSSO_SESSION_REQUIRED',
   /**
    * The session holds a Passport user (`req.session.passport.user`) but `req.user` is empty:
@@ -41,6 +41,18 @@ export const JwtSsoErrorCode = {
   REPLAY_STORE_FAILED: 'ERR_JWTSSO_REPLAY_STORE_FAILED',
   /** The key source failed (JWKS down, too large, redirected; `secretOrKeyProvider` threw): refused, never let through. */
   KEY_SOURCE_FAILED: 'ERR_JWTSSO_KEY_SOURCE_FAILED',
+  // Setup faults: the app is wired so that the strategy cannot do its work (500, never a refusal).
+  /**
+   * A form POST to the callback route (`responseMode: 'form_post'`) whose body the strategy cannot
+   * read: other middleware read it without parsing it as a form. Mount a form body parser
+   * (`express.urlencoded()`, @fastify/formbody, koa-bodyparser) before the route, or none.
+   */
+  BODY_UNREADABLE: 'ERR_JWTSSO_BODY_UNREADABLE',
+  /**
+   * A Fastify request without a link to its reply, where the strategy must set cookies or
+   * headers: register `passport-jwtsso/fastify` (`jwtssoFastify`) before the routes.
+   */
+  FASTIFY_PLUGIN_MISSING: 'ERR_JWTSSO_FASTIFY_PLUGIN_MISSING',
 } as const;
 
 /** One of the {@link JwtSsoErrorCode} strings. */
@@ -64,6 +76,8 @@ const HTTP_STATUS: Readonly<Record<JwtSsoErrorCode, number>> = {
   ERR_JWTSSO_HOST_INVALID: 400,
   ERR_JWTSSO_REPLAY_STORE_FAILED: 500,
   ERR_JWTSSO_KEY_SOURCE_FAILED: 500,
+  ERR_JWTSSO_BODY_UNREADABLE: 500,
+  ERR_JWTSSO_FASTIFY_PLUGIN_MISSING: 500,
 };
 
 /**

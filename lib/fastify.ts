@@ -2,7 +2,7 @@
 // strategy Fastify's request only, and a Fastify request has no link to its reply; without one
 // the strategy can write neither the no-store headers nor the login-state cookies. Fastify is
 // not a dependency: the plugin is typed by the two methods it calls.
-import { REPLY_LINK } from './adapter';
+import { REPLY_LINK } from './frameworks/fastify';
 
 /** What the plugin uses of a Fastify instance. */
 export interface FastifyInstanceLike {

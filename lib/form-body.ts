@@ -2,8 +2,11 @@
 // body parser already made of it (express.urlencoded, @fastify/formbody, koa-bodyparser, NestJS's
 // default), or else the raw body read here, bounded. Either way the result is the same list of
 // pairs a query gives, so one set of rules (a single token parameter, its shape) covers both.
+// Where each framework keeps the parsed body and Node's request is its adapter's business
+// (lib/frameworks/): this module sees only the request's view.
 import type { Readable } from 'node:stream';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
+import type { RequestView } from './frameworks';
 import { splitQuery, type QueryPair } from './urls';
 
 /**
@@ -14,14 +17,10 @@ export const MAX_FORM_BYTES = 32 * 1024;
 
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
-interface PostedRequest {
-  headers: Record<string, string | string[] | undefined>;
-  body?: unknown;
-  /** koa-passport: Koa's context, whose `req` is Node's request. */
-  ctx?: { req?: unknown; request?: { body?: unknown } };
-  /** Fastify: Node's request (its body is read by Fastify, never here). */
-  raw?: unknown;
-}
+/** What a form is read from: the request's headers, the body a parser made, Node's request stream. */
+export type FormSource = Pick<RequestView, 'headers' | 'body' | 'stream'>;
+
+type BodyStream = Readable & { readableDidRead?: boolean };
 
 const malformed = (why: string): JwtSsoError =>
   new JwtSsoError(Code.TOKEN_MALFORMED, `The sign-in form is malformed: ${why}. Start the sign-in again.`);
@@ -36,8 +35,8 @@ const notOneString = (name: string): JwtSsoError =>
  * parser made of it (`jwt[]=…`, `jwt[0]=…`, `jwt[a]=…`, or `jwt` sent twice), a non-string a JSON
  * parser made, or a bracketed key a parser kept as it was (`jwt[]`), is refused.
  */
-export async function formPairs(request: object, args: { read: readonly string[] }): Promise<QueryPair[]> {
-  const pairs = await anyFormPairs(request as PostedRequest, args.read);
+export async function formPairs(from: FormSource, args: { read: readonly string[] }): Promise<QueryPair[]> {
+  const pairs = await anyFormPairs(from, args.read);
   for (const { key } of pairs) {
     const bracketed = args.read.find((name) => key.startsWith(`${name}[`));
     if (bracketed !== undefined) throw notOneString(bracketed);
@@ -45,22 +44,19 @@ export async function formPairs(request: object, args: { read: readonly string[]
   return pairs;
 }
 
-async function anyFormPairs(req: PostedRequest, read: readonly string[]): Promise<QueryPair[]> {
+async function anyFormPairs(req: FormSource, read: readonly string[]): Promise<QueryPair[]> {
   const type = req.headers['content-type'];
   // A missing header reads as "undefined", which the pattern refuses like any other type.
   if (!FORM_TYPE.test(String(type))) {
     throw malformed('it is not sent as application/x-www-form-urlencoded (UTF-8)');
   }
   // A null body counts as none (`??`).
-  const parsed = (req.body ?? req.ctx?.request?.body ?? undefined) as NonNullable<unknown> | undefined;
-  const stream = unreadStream(req);
+  const parsed = (req.body ?? undefined) as NonNullable<unknown> | undefined;
+  const stream = unreadStream(req.stream);
   // A JSON parser ahead of the route leaves `{}` and the body unread: then it is read here.
   if (stream !== undefined && (parsed === undefined || isEmptyObject(parsed))) return splitQuery(await readBody(stream, req.headers));
-  if (parsed === undefined) {
-    throw malformed(
-      'its body was read by other middleware but not parsed: mount a form body parser (express.urlencoded(), @fastify/formbody, koa-bodyparser) or none',
-    );
-  }
+  // The app's setup, not the client's doing: a fault (500) that names the fix.
+  if (parsed === undefined) throw bodyUnreadable();
   return pairsOf(parsed, read);
 }
 
@@ -68,19 +64,16 @@ async function anyFormPairs(req: PostedRequest, read: readonly string[]): Promis
  * True while the request's body is still unread or partly read (a refused body): the response
  * should then close the connection rather than leave the socket waiting for the rest.
  */
-export function bodyLeftUnread(request: object): boolean {
-  const stream = nodeRequest(request as PostedRequest);
-  return stream !== undefined && !stream.readableEnded;
+export function bodyLeftUnread(from: Pick<RequestView, 'stream'>): boolean {
+  return from.stream !== undefined && !from.stream.readableEnded;
 }
 
-// Node's request, wherever the framework keeps it: Koa's `ctx.req`, Fastify's `raw`, or the
-// request itself (Express, NestJS on Express).
-function nodeRequest(req: PostedRequest): (Readable & { readableDidRead?: boolean }) | undefined {
-  for (const c of [req.ctx?.req, req.raw, req]) {
-    if (c !== undefined && c !== null && typeof (c as Readable).on === 'function') return c as Readable;
-  }
-  return undefined;
-}
+/** A form body the strategy cannot read: other middleware read it without parsing it. */
+export const bodyUnreadable = (): JwtSsoError =>
+  new JwtSsoError(
+    Code.BODY_UNREADABLE,
+    'The sign-in form POST has a body the strategy cannot read: other middleware read it without parsing it as a form. Mount a form body parser (express.urlencoded(), @fastify/formbody, koa-bodyparser) before the callback route, or none.',
+  );
 
 // `{}` (or `[]`): what a parser for another type leaves. Never null here (see formPairs).
 function isEmptyObject(x: NonNullable<unknown>): boolean {
@@ -88,8 +81,7 @@ function isEmptyObject(x: NonNullable<unknown>): boolean {
 }
 
 // Node's request, if nothing has read its body yet (no parser ran, or one that skipped it).
-function unreadStream(req: PostedRequest): Readable | undefined {
-  const stream = nodeRequest(req);
+function unreadStream(stream: BodyStream | undefined): Readable | undefined {
   return stream !== undefined && stream.readableDidRead === false && !stream.readableEnded ? stream : undefined;
 }
 
@@ -124,7 +116,7 @@ function decode(bytes: Buffer): string {
 
 // Reads at most MAX_FORM_BYTES: a larger Content-Length is refused unread, and a chunked body
 // that grows past the bound is left unread from there (Node discards the rest).
-function readBody(stream: Readable, headers: PostedRequest['headers']): Promise<string> {
+function readBody(stream: Readable, headers: FormSource['headers']): Promise<string> {
   const declared = Number(headers['content-length']);
   if (Number.isFinite(declared) && declared > MAX_FORM_BYTES) {
     return Promise.reject(malformed(`its body is larger than ${MAX_FORM_BYTES} bytes`));

@@ -8,6 +8,7 @@ export type {
   VerifyFunctionWithRequest,
 } from './strategy';
 export type { JwtSsoEvent } from './events';
+export type { HeaderTarget, RequestView, SessionAccess } from './frameworks';
 export type {
   JwtSsoStrategyOptions,
   JwtSsoStrategyOptionsWithRequest,

@@ -5,8 +5,8 @@
 import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code, stateMismatch } from './errors';
 import { checkAuthParams, type AuthParams, type ResolvedOptions } from './options';
-import { requestOrigin, type RequestLike } from './request-url';
-import type { HeaderTarget, SessionAccess } from './adapter';
+import { requestOrigin, type OriginSource, type RequestLike } from './request-url';
+import type { HeaderTarget, RequestView } from './frameworks';
 import type { LoginStateContext } from './login-state';
 import { replayId } from './replay/key';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
@@ -57,7 +57,7 @@ export interface Returned {
  */
 export function readReturn(
   o: ResolvedOptions,
-  ctx: LoginStateContext,
+  ctx: LoginContext,
   args: { pairs: readonly QueryPair[]; target: string; actionQuery?: readonly QueryPair[] | undefined },
 ): Returned {
   const token = readToken(o, args.pairs);
@@ -69,7 +69,7 @@ export function readReturn(
   const beside = args.actionQuery === undefined ? args.pairs : [...args.pairs, ...args.actionQuery];
   const back = o.returnToParam === false ? [] : paramValues(beside, o.returnToParam);
   // Given more than once, it is ambiguous: neither is followed (and a state inside is not read).
-  const destination = back.length === 1 ? returnPath(o, ctx.req, back[0]!) : null;
+  const destination = back.length === 1 ? returnPath(o, ctx.view, back[0]!) : null;
   const carrier = o.stateIn === 'param' ? beside : destination === null ? [] : splitTarget(destination).pairs;
   const state = stateOf(o, carrier);
   const kept = destination === null && state !== null ? o.loginState.returnTo(ctx, state) : null;
@@ -120,7 +120,7 @@ function stateOf(o: ResolvedOptions, pairs: readonly QueryPair[]): string | null
  * this app's public origin, or a path on it, inside `mountPoint`. Anything else (another host,
  * another scheme, a sibling app's path, `javascript:`) is null: never followed.
  */
-export function returnPath(o: ResolvedOptions, req: RequestLike, value: string): string | null {
+export function returnPath(o: ResolvedOptions, req: OriginSource, value: string): string | null {
   const origin = requestOrigin(req, o);
   let url: URL;
   try {
@@ -148,19 +148,33 @@ export function cleanTarget(o: ResolvedOptions, target: string): string {
   return pathWithin(o.mountPoint, stripParams(target, [o.tokenParam, o.stateParam]));
 }
 
+/** What the login steps see of one request: what the login-state store sees, and the request's view. */
+export interface LoginContext extends LoginStateContext {
+  /** The request as its framework's adapter shows it (lib/frameworks/). */
+  readonly view: RequestView;
+}
+
 /**
- * What the login-state store sees of this request. Whether the app's public URL is https is
- * worked out only when a store asks (never on the signed-in hot path).
+ * What the login steps and the login-state store see of this request. The response, and whether
+ * the app's public URL is https, are worked out only when asked (never on the signed-in hot
+ * path): asking for a response a framework's setup left out of reach throws its fault.
  */
-export function loginContext(
-  o: ResolvedOptions,
-  args: { req: RequestLike; res: HeaderTarget | undefined; session: SessionAccess | undefined; now: number },
-): LoginStateContext {
+export function loginContext(o: ResolvedOptions, args: { req: RequestLike; view: RequestView; now: number }): LoginContext {
   let secure: boolean | undefined;
+  let res: { value: HeaderTarget | undefined } | undefined;
+  // The login-state stores read the Cookie header off `req`: a request whose framework keeps its
+  // headers elsewhere (a view made by an override of requestView) is seen with the view's.
+  const { req, view } = args;
   return {
-    ...args,
+    req: req.headers === view.headers ? req : (Object.create(req, { headers: { value: view.headers } }) as RequestLike),
+    view,
+    session: args.view.session,
+    now: args.now,
+    get res() {
+      return (res ??= { value: args.view.response() }).value;
+    },
     get secure() {
-      return (secure ??= requestOrigin(args.req, o).startsWith('https:'));
+      return (secure ??= requestOrigin(args.view, o).startsWith('https:'));
     },
   };
 }
@@ -252,7 +266,7 @@ export function resolveParams(source: AuthParams | undefined, req: RequestLike, 
  * same-origin, else `mountPoint + '/'` is used; this request's own target is always made local.
  * Either way a path that a browser would resolve outside `mountPoint` becomes `mountPoint + '/'`.
  */
-export function publicUrl(o: ResolvedOptions, req: RequestLike, path: string, from: { requestTarget: boolean }): string {
+export function publicUrl(o: ResolvedOptions, req: OriginSource, path: string, from: { requestTarget: boolean }): string {
   return requestOrigin(req, o) + o.mountPoint + localTarget(o, path, from);
 }
 
@@ -269,11 +283,11 @@ function localTarget(o: ResolvedOptions, path: string, from: { requestTarget: bo
  */
 export function loginRedirect(
   o: ResolvedOptions,
-  ctx: LoginStateContext,
+  ctx: LoginContext,
   args: { target: string; wanted: string | undefined; params: Readonly<Record<string, string>> },
 ): string {
   const { wanted } = args;
-  const app = requestOrigin(ctx.req, o) + o.mountPoint;
+  const app = requestOrigin(ctx.view, o) + o.mountPoint;
   const asked = localTarget(o, wanted ?? args.target, { requestTarget: wanted === undefined });
   // A very long target would make a Location header proxies refuse (it travels %-encoded, about
   // three times its size): the user lands on mountPoint's root instead.

@@ -1,7 +1,7 @@
 // `passport-jwtsso/nest`: @nestjs/passport's AuthGuard made to fit a login that spans requests.
 // Nest is not a dependency: the guard is a mixin over the AuthGuard the app passes in, typed by
 // the shapes it uses; @nestjs/common (an optional peer) is loaded only to render a refusal.
-import { JwtSsoError } from './errors';
+import { JwtSsoError, sessionRequired } from './errors';
 
 /** What the guard uses of Nest's `ExecutionContext`. */
 export interface ExecutionContextLike {
@@ -78,6 +78,8 @@ export function JwtSsoGuard<TBase extends AuthGuardClass>(Base: TBase): TBase {
         req[property] = before;
         return true;
       }
+      // A login kept in no session is lost on the next request: the app's setup, said as a fault.
+      if (req.session === null || typeof req.session !== 'object') throw httpException(sessionRequired(), SERVER_ERROR);
       await logIn(req, req[property]);
       return true;
     }
@@ -95,6 +97,7 @@ export function JwtSsoGuard<TBase extends AuthGuardClass>(Base: TBase): TBase {
 }
 
 const UNAUTHORIZED = 401;
+const SERVER_ERROR = 500;
 
 // AuthGuard's `property` option (PassportModule.register({ property })), else 'user'.
 function userProperty(guard: object): string {

@@ -1,6 +1,7 @@
-// The only code that reads Host, X-Forwarded-Host, X-Forwarded-Proto and X-Scheme.
+// The only code that reads Host, X-Forwarded-Host, X-Forwarded-Proto and X-Scheme. Whether the
+// peer is a trusted proxy is the framework's setting, asked of the request's view (lib/frameworks/).
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import type { RequestView } from './frameworks';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
 
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
@@ -17,20 +18,15 @@ export function isValidHost(host: string): boolean {
   return match[1] === undefined || Number(match[1]) <= MAX_PORT;
 }
 
-/** The part of an Express request this module reads; plain Node requests work too. */
+/** A request as the app's framework hands it over (the login-state stores read its Cookie header). */
 export type RequestLike = IncomingMessage & {
   app?: { get?: (setting: string) => unknown };
 };
 
-type TrustFn = (address: string | undefined, hop: number) => boolean;
+/** What the public origin is worked out from: the request's headers and connection, and its framework's trust-proxy setting. */
+export type OriginSource = Pick<RequestView, 'headers' | 'encrypted' | 'trustsProxy'>;
 
-// Proxy headers count only when Express's `trust proxy` setting trusts the peer.
-function trustsPeer(req: RequestLike): boolean {
-  const trust = req.app?.get?.('trust proxy fn');
-  return typeof trust === 'function' && (trust as TrustFn)(req.socket?.remoteAddress, 0) === true;
-}
-
-function firstHeader(req: RequestLike, name: string): string | undefined {
+function firstHeader(req: OriginSource, name: string): string | undefined {
   const value = req.headers[name];
   const text = Array.isArray(value) ? value[0] : value;
   if (text === undefined) return undefined;
@@ -41,15 +37,16 @@ function firstHeader(req: RequestLike, name: string): string | undefined {
 /**
  * The public origin (`scheme://host[:port]`) of a request. The `host` and `scheme` options
  * always win; otherwise Host and X-Forwarded-Proto/X-Scheme are read, and X-Forwarded-Host and
- * the proto headers only from a peer that Express's `trust proxy` trusts.
+ * the proto headers only from a peer that the framework's trust-proxy setting (Express's `trust
+ * proxy`) trusts.
  */
-export function requestOrigin(req: RequestLike, fixed: { host?: string; scheme?: string }): string {
+export function requestOrigin(req: OriginSource, fixed: { host?: string | undefined; scheme?: string | undefined }): string {
   // Asked even when both options are fixed (then no header is read): one rule, no shortcut.
-  const trusted = trustsPeer(req);
+  const trusted = req.trustsProxy();
   let scheme = fixed.scheme;
   if (scheme === undefined) {
     // A request without a socket (a test harness's) is not encrypted.
-    const socketScheme = (req.socket as Partial<TLSSocket> | undefined)?.encrypted === true ? 'https' : 'http';
+    const socketScheme = req.encrypted ? 'https' : 'http';
     const forwarded = trusted ? (firstHeader(req, 'x-forwarded-proto') ?? firstHeader(req, 'x-scheme')) : undefined;
     const lower = forwarded?.toLowerCase();
     scheme = lower === 'http' || lower === 'https' ? lower : socketScheme;
@@ -65,9 +62,4 @@ export function requestOrigin(req: RequestLike, fixed: { host?: string; scheme?:
     }
   }
   return `${scheme}://${host.toLowerCase()}`;
-}
-
-/** The client's address: `req.ip` where Express's `trust proxy` decided it, else the socket's. */
-export function clientIp(req: { ip?: string; socket?: { remoteAddress?: string } | null }): string | undefined {
-  return req.ip ?? req.socket?.remoteAddress;
 }

@@ -9,6 +9,8 @@ import { emit } from '../lib/events';
 import { startApp, type TestApp } from './helpers/app';
 import { login, providerReturn, returnToOf } from './helpers/flow';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
+import { expressView } from './helpers/view';
+import { sessionAccess } from '../lib/frameworks/view';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -124,7 +126,7 @@ describe('passport.session() missing', () => {
     ['control: no session', undefined, undefined, false],
     ['control: a session that is not an object', 'text', undefined, false],
   ])('%s', (_name, session, user, named) => {
-    const err = passportSessionMissing({ session, user } as never);
+    const err = passportSessionMissing({ session: sessionAccess(session), user });
     expect(err?.code ?? null).toBe(named ? Code.PASSPORT_SESSION_MISSING : null);
   });
 });
@@ -142,7 +144,7 @@ describe('a request on another host than the "host" option', () => {
     ['control: no Host header', 'localhost:3000', undefined, false],
     ['control: an invalid Host header', 'localhost:3000', 'bad host', false],
   ])('%s', (_name, host, header, warned) => {
-    const warning = hostMismatch({ host, scheme: 'http' }, req(header));
+    const warning = hostMismatch({ host, scheme: 'http' }, expressView(req(header)));
     expect(warning !== undefined).toBe(warned);
     if (warned) expect(warning).toContain(`"host" option is ${host}`);
   });
@@ -174,7 +176,7 @@ describe('a request on another host than the "host" option', () => {
     ['control: a cookie came back', 'connect.sid=x', false],
   ])('stateMismatchHint: %s', (_name, cookie, hinted) => {
     const r = { headers: cookie === undefined ? { host: 'a.example' } : { host: 'a.example', cookie }, socket: {} } as never;
-    expect(stateMismatchHint({ host: undefined, scheme: 'https' }, r) !== undefined).toBe(hinted);
+    expect(stateMismatchHint({ host: undefined, scheme: 'https' }, expressView(r)) !== undefined).toBe(hinted);
   });
 });
 

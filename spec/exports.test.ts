@@ -42,8 +42,10 @@ test('the error codes are stable strings', () => {
   expect(Object.values(api.JwtSsoErrorCode).sort()).toMatchInlineSnapshot(`
    [
      "ERR_JWTSSO_ALGORITHM_NOT_ALLOWED",
+     "ERR_JWTSSO_BODY_UNREADABLE",
      "ERR_JWTSSO_CLAIM_INVALID",
      "ERR_JWTSSO_CLAIM_MISSING",
+     "ERR_JWTSSO_FASTIFY_PLUGIN_MISSING",
      "ERR_JWTSSO_HOST_INVALID",
      "ERR_JWTSSO_KEY_SOURCE_FAILED",
      "ERR_JWTSSO_LOGIN_REQUIRED",

@@ -23,6 +23,7 @@ import { parseToken } from '../lib/token';
 import { localPath, pathWithin, sameOriginPath, splitQuery, splitTarget, stripParams, withoutTrailingSlashes } from '../lib/urls';
 import { startApp, type TestApp } from './helpers/app';
 import { SECRET } from './helpers/tokens';
+import { contextArgs, expressView, viewOf } from './helpers/view';
 
 /** The size of every worst input. */
 const N = 64 * 1024;
@@ -50,7 +51,7 @@ const options = () =>
 const withCookie = (cookie: string) => ({ headers: { cookie } }) as unknown as RequestLike;
 const contextOf = (req: object) => {
   const o = options();
-  return { o, ctx: loginContext(o, { req: req as RequestLike, res: undefined, session: undefined, now: 0 }) };
+  return { o, ctx: loginContext(o, contextArgs({ req: req as RequestLike, res: undefined, session: undefined, now: 0 })) };
 };
 // What a call threw, or what it returned: a refusal is a result too.
 const outcome = (fn: () => unknown): unknown => {
@@ -220,7 +221,7 @@ const ROWS: Row[] = [
   ],
   [
     'returnPath: a return URL of "%2e%2e/" runs',
-    () => returnPath(options(), { headers: {} } as RequestLike, `http://app.example/${'%2e%2e/'.repeat(N / 7)}x`),
+    () => returnPath(options(), expressView({ headers: {} }), `http://app.example/${'%2e%2e/'.repeat(N / 7)}x`),
     (r) => is(r, '/x'),
   ],
   // lib/token.ts: the token string (8 KiB at most; longer is refused before it is split).
@@ -234,18 +235,18 @@ const ROWS: Row[] = [
   ['isValidHost: a run of "a." labels', () => isValidHost('a.'.repeat(N / 2)), (r) => is(r, false)],
   [
     'requestOrigin: a 64 KiB Host header',
-    () => outcome(() => requestOrigin({ headers: { host: 'a'.repeat(N) } } as unknown as RequestLike, {})),
+    () => outcome(() => requestOrigin(expressView({ headers: { host: 'a'.repeat(N) } }), {})),
     (r) => is(r, { refused: 'ERR_JWTSSO_HOST_INVALID' }),
   ],
   [
     'requestOrigin: a run of "," in X-Forwarded-Host from a trusted proxy (the first entry is empty: Host counts)',
     () =>
       requestOrigin(
-        {
+        expressView({
           headers: { host: 'app.example', 'x-forwarded-host': `${','.repeat(N)}evil.example` },
           app: { get: () => () => true },
           socket: {},
-        } as unknown as RequestLike,
+        }),
         {},
       ),
     (r) => is(r, 'http://app.example'),
@@ -254,29 +255,28 @@ const ROWS: Row[] = [
   [
     'formPairs: a run of spaces in the Content-Type before ";"',
     () =>
-      formPairs(
-        { headers: { 'content-type': `application/x-www-form-urlencoded${' '.repeat(N)};` }, body: 'jwt=a.b.c' },
-        { read: ['jwt'] },
-      ),
+      formPairs(viewOf({ headers: { 'content-type': `application/x-www-form-urlencoded${' '.repeat(N)};` }, body: 'jwt=a.b.c' }), {
+        read: ['jwt'],
+      }),
     (r) => is(r, { refused: 'ERR_JWTSSO_TOKEN_MALFORMED' }),
   ],
   [
     'formPairs (control): a run of spaces before the charset is still a form',
     () =>
       formPairs(
-        { headers: { 'content-type': `application/x-www-form-urlencoded;${' '.repeat(N)}charset=utf-8` }, body: 'jwt=a.b.c' },
+        viewOf({ headers: { 'content-type': `application/x-www-form-urlencoded;${' '.repeat(N)}charset=utf-8` }, body: 'jwt=a.b.c' }),
         { read: ['jwt'] },
       ),
     (r) => is(r, [{ raw: 'jwt=a.b.c', key: 'jwt', value: 'a.b.c' }]),
   ],
   [
     'formPairs: a text body of "jwt[" runs',
-    () => formPairs({ headers: FORM, body: `${'jwt['.repeat(N / 4)}=x` }, { read: ['jwt'] }),
+    () => formPairs(viewOf({ headers: FORM, body: `${'jwt['.repeat(N / 4)}=x` }), { read: ['jwt'] }),
     (r) => is(r, { refused: 'ERR_JWTSSO_TOKEN_MALFORMED' }),
   ],
   [
     'formPairs: a parsed body of thousands of keys, the token among them',
-    () => formPairs({ headers: FORM, body: MANY_KEYS }, { read: formParams(options()) }),
+    () => formPairs(viewOf({ headers: FORM, body: MANY_KEYS }), { read: formParams(options()) }),
     (r) => expect((r as Array<{ key: string }>).filter((p) => p.key === 'jwt')).toHaveLength(1),
   ],
   // lib/events.ts: values from a token or a request put in an event.

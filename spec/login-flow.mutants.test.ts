@@ -6,11 +6,12 @@ import { acceptToken, isCallback, loginContext, loginRedirect, readReturn, retur
 import { resolveOptions } from '../lib/options';
 import { splitTarget } from '../lib/urls';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
+import { contextArgs, expressView } from './helpers/view';
 
 const options = (extra: Record<string, unknown> = {}) =>
   resolveOptions({ authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
 const contextOf = (o: ReturnType<typeof options>) =>
-  loginContext(o, { req: { headers: {} } as never, res: undefined, session: undefined, now: 0 });
+  loginContext(o, contextArgs({ req: { headers: {} } as never, res: undefined, session: undefined, now: 0 }));
 const returned = (target: string, extra: Record<string, unknown> = {}) => {
   const o = options(extra);
   return readReturn(o, contextOf(o), { pairs: splitTarget(target).pairs, target });
@@ -53,8 +54,8 @@ describe('lib/login.ts', () => {
 
   test('a return URL with a password but no user name is never followed', () => {
     const o = options({ callbackPath: '/cb' });
-    expect(returnPath(o, { headers: {} } as never, 'https://:pw@app.example/p')).toBeNull();
-    expect(returnPath(o, { headers: {} } as never, 'https://app.example/p')).toBe('/p');
+    expect(returnPath(o, expressView({ headers: {} }), 'https://:pw@app.example/p')).toBeNull();
+    expect(returnPath(o, expressView({ headers: {} }), 'https://app.example/p')).toBe('/p');
   });
 
   test('the callback route is its path, with or without one trailing slash, and nothing else', () => {
@@ -73,7 +74,10 @@ describe('lib/login.ts', () => {
   test('with the nonce on, a token that came back without a state is refused for its state (STATE_MISMATCH), not its nonce', async () => {
     const o = options({ nonce: true, loginState: 'session' });
     const now = Date.now();
-    const ctx = loginContext(o, { req: { headers: {} } as never, res: undefined, session: { get: () => undefined, set: () => {} }, now });
+    const ctx = loginContext(
+      o,
+      contextArgs({ req: { headers: {} } as never, res: undefined, session: { get: () => undefined, set: () => {} }, now }),
+    );
     const token = mint(puavoClaims(Math.floor(now / 1000), { nonce: 'whatever' }));
     await expect(acceptToken(o, ctx, { token, state: null, signedIn: false })).rejects.toMatchObject({ code: Code.STATE_MISMATCH });
   });
@@ -82,7 +86,7 @@ describe('lib/login.ts', () => {
     const o = options({ state: false, callbackPath: '/cb', returnToParam: false });
     const kept = `9999999999999.${Buffer.from('/admin').toString('base64url')}`;
     const cookie = ['', '__Host-'].map((prefix) => `${prefix}jwtsso-s-null=${kept}`).join('; ');
-    const ctx = loginContext(o, { req: { headers: { cookie } } as never, res: undefined, session: undefined, now: 0 });
+    const ctx = loginContext(o, contextArgs({ req: { headers: { cookie } } as never, res: undefined, session: undefined, now: 0 }));
     expect(readReturn(o, ctx, { pairs: splitTarget('/cb?jwt=a.b.c').pairs, target: '/cb?jwt=a.b.c' })).toEqual({
       token: 'a.b.c',
       state: null,
@@ -94,7 +98,7 @@ describe('lib/login.ts', () => {
     const keysOf = (extra: Record<string, unknown>) => {
       const o = options({ authEndpoint: 'https://sso.example/sso?client=demo', ...extra });
       const res = { headersSent: false, appendHeader: () => undefined };
-      const ctx = loginContext(o, { req: { headers: {} } as never, res: res as never, session: undefined, now: Date.now() });
+      const ctx = loginContext(o, contextArgs({ req: { headers: {} } as never, res: res as never, session: undefined, now: Date.now() }));
       const url = new URL(loginRedirect(o, ctx, { target: '/p', wanted: undefined, params: {} }));
       const returnTo = new URL(url.searchParams.get('return_to')!);
       return [...url.searchParams.keys(), ...[...returnTo.searchParams.keys()].map((key) => `return_to.${key}`)].sort();

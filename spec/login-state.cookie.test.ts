@@ -442,16 +442,22 @@ describe('found by a hostile review of the cookie login state', () => {
     expect(setCookies(res).filter((c) => /Max-Age=0/.test(c))).toHaveLength(20);
   });
 
-  test('a token too large for a cookie with session: false and no session: 401 naming the fix, before anything is kept', async () => {
+  // The app's setup (no session middleware) is a fault, named; junk of the same size stays a refusal.
+  test.each<[string, string | undefined, number, string, RegExp]>([
+    ['a genuine token: 500, the session required, naming the fix', undefined, 500, Code.SESSION_REQUIRED, /mount session middleware/],
+    ['a forged token of the same size: refused (401), it costs no fault', 'not-the-secret', 401, Code.SIGNATURE_INVALID, /./],
+  ])('a token too large for a cookie with session: false and no session, %s', async (_name, secret, status, code, message) => {
     const a = await app({ session: false, authenticate: { session: false } });
     const browser = a.browser();
     const returnTo = returnToOf((await browser.get('/checked')).headers.location);
-    const res = await browser.get(
-      providerReturn(returnTo, mint(puavoClaims(undefined, { note: 'x'.repeat(5000) }))).replace('/checked', '/checked'),
-    );
-    expect(res.status).toBe(401);
-    expect(res.body.code).toBe(Code.TOKEN_MALFORMED);
-    expect(res.body.message).toMatch(/mount session middleware/);
+    const token = mint(puavoClaims(undefined, { note: 'x'.repeat(5000) }), secret);
+    const res = await browser.get(providerReturn(returnTo, token));
+    expect(res.status).toBe(status);
+    expect(res.body.code).toBe(code);
+    // A fault reaches the app's error handler ({ error }), a refusal the route's answer ({ message }).
+    expect(res.body.error ?? res.body.message).toMatch(message);
+    expect(JSON.stringify(res.body)).not.toContain(token);
+    expect(String(res.headers['set-cookie'])).not.toMatch(/jwtsso-t-/);
   });
 });
 

@@ -13,12 +13,13 @@ import { MAX_TOKEN_LENGTH } from '../lib/token';
 import { splitTarget } from '../lib/urls';
 import { startApp, type TestApp } from './helpers/app';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
+import { contextArgs } from './helpers/view';
 
 const options = (extra: Record<string, unknown> = {}) =>
   resolveOptions({ authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
 const returned = (target: string, extra: Record<string, unknown> = {}) => {
   const o = options(extra);
-  const ctx = loginContext(o, { req: { headers: {} } as never, res: undefined, session: undefined, now: 0 });
+  const ctx = loginContext(o, contextArgs({ req: { headers: {} } as never, res: undefined, session: undefined, now: 0 }));
   return readReturn(o, ctx, { pairs: splitTarget(target).pairs, target });
 };
 const errorOf = (fn: () => unknown): JwtSsoError => {
@@ -91,7 +92,10 @@ describe('refusals say what to do', () => {
 
   test('state on, the session login state and no session: loginRedirect refuses with SESSION_REQUIRED', () => {
     const o = options({ loginState: 'session' });
-    const ctx = loginContext(o, { req: { headers: {}, socket: {} } as never, res: undefined, session: undefined, now: Date.now() });
+    const ctx = loginContext(
+      o,
+      contextArgs({ req: { headers: {}, socket: {} } as never, res: undefined, session: undefined, now: Date.now() }),
+    );
     expect(errorOf(() => loginRedirect(o, ctx, { target: '/p', wanted: undefined, params: {} })).code).toBe(Code.SESSION_REQUIRED);
   });
 
@@ -203,7 +207,7 @@ describe("a form POST's return URL: from the body or the action URL's query, exa
       loginState: 'cookie',
       ...extra,
     });
-    const ctx = loginContext(o, { req: { headers: {} } as never, res: undefined, session: undefined, now: 0 });
+    const ctx = loginContext(o, contextArgs({ req: { headers: {} } as never, res: undefined, session: undefined, now: 0 }));
     const target = `/access/jwt${query}`;
     return readReturn(o, ctx, { pairs: body(bodyPairs), target, actionQuery: splitTarget(target).pairs });
   };
@@ -248,12 +252,15 @@ describe("a form POST's return URL: from the body or the action URL's query, exa
 describe(`a login returns to a path of at most MAX_RETURN_PATH bytes; a longer one to mountPoint's root`, () => {
   const o = () => options({ mountPoint: '/app' });
   const ctx = () =>
-    loginContext(o(), {
-      req: { headers: { host: 'app.example' } } as never,
-      res: undefined,
-      session: { get: () => undefined, set: () => undefined },
-      now: Date.now(),
-    });
+    loginContext(
+      o(),
+      contextArgs({
+        req: { headers: { host: 'app.example' } },
+        res: undefined,
+        session: { get: () => undefined, set: () => undefined },
+        now: Date.now(),
+      }),
+    );
   const returnToOf = (target: string) =>
     new URL(new URL(loginRedirect(o(), ctx(), { target, wanted: undefined, params: {} })).searchParams.get('return_to')!);
   test.each<[string, string, string]>([

@@ -14,6 +14,7 @@ type Outcome =
 interface FakeRequest {
   user?: unknown;
   profile?: unknown;
+  session?: object;
   logIn: jest.Mock;
 }
 
@@ -42,7 +43,11 @@ function run(outcome: Outcome, req: FakeRequest, property?: string): Promise<boo
   return new Guard().canActivate(context) as Promise<boolean>;
 }
 
-const request = (user?: unknown): FakeRequest => ({ user, logIn: jest.fn((_u: unknown, done: (e?: unknown) => void) => done()) });
+const request = (user?: unknown): FakeRequest => ({
+  user,
+  session: {},
+  logIn: jest.fn((_u: unknown, done: (e?: unknown) => void) => done()),
+});
 
 test('pass(): a signed-in request keeps its user, and is not logged in again', async () => {
   const req = request({ username: 'minerva' });
@@ -97,4 +102,28 @@ test('a fault of the strategy keeps its status and code; any other error goes to
   expect(thrown.getResponse()).toMatchObject({ code: Code.REPLAY_STORE_FAILED });
   const bug = new TypeError('a bug');
   await expect(run({ kind: 'error', err: bug }, request())).rejects.toBe(bug);
+});
+
+describe('success with no session to keep the login in: a fault of the setup, never a login that is lost', () => {
+  test.each<[string, unknown, boolean]>([
+    ['no session', undefined, false],
+    ['a null session', null, false],
+    ['a session that is not an object', 'text', false],
+    ['control: a session', {}, true],
+  ])('%s', async (_name, session, signsIn) => {
+    const req = { ...request(), session } as FakeRequest;
+    const result = await run({ kind: 'success', user: { username: 'harry' } }, req).catch((e: unknown) => e);
+    if (signsIn) {
+      expect(result).toBe(true);
+      expect(req.logIn).toHaveBeenCalled();
+    } else {
+      expect(result).toBeInstanceOf(HttpException);
+      expect((result as HttpException).getStatus()).toBe(500);
+      expect((result as HttpException).getResponse()).toMatchObject({
+        code: Code.SESSION_REQUIRED,
+        message: expect.stringMatching(/mount session middleware/),
+      });
+      expect(req.logIn).not.toHaveBeenCalled();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import express from 'express';
 import { JwtSsoErrorCode as Code } from '../lib/errors';
 import { isValidHost, requestOrigin, type RequestLike } from '../lib/request-url';
+import { expressView } from './helpers/view';
 
 // A request as Express builds it, without a socket: headers, peer address, trust setting.
 function req(headers: Record<string, string>, trustProxy?: unknown, remoteAddress = '127.0.0.1', encrypted = false): RequestLike {
@@ -107,11 +108,11 @@ describe('requestOrigin', () => {
     ],
     ['an upper-case Host is lowered', { Host: 'APP.Example' }, undefined, {}, 'http://app.example'],
   ])('%s', (_name, headers, trust, fixed, expected) => {
-    expect(requestOrigin(req(headers, trust), fixed)).toBe(expected);
+    expect(requestOrigin(expressView(req(headers, trust)), fixed)).toBe(expected);
   });
 
   test('https from a TLS socket', () => {
-    expect(requestOrigin(req({ Host: 'app.example' }, undefined, '127.0.0.1', true), {})).toBe('https://app.example');
+    expect(requestOrigin(expressView(req({ Host: 'app.example' }, undefined, '127.0.0.1', true)), {})).toBe('https://app.example');
   });
 
   test.each([
@@ -121,7 +122,7 @@ describe('requestOrigin', () => {
     ['Host with a bad port', { Host: 'app.example:70000' }, undefined],
     ['a trusted X-Forwarded-Host with a path', { Host: 'app.example', 'X-Forwarded-Host': 'evil.example/x' }, true],
   ])('refuses %s', (_name, headers, trust) => {
-    expect(() => requestOrigin(req(headers as Record<string, string>, trust), {})).toThrow(
+    expect(() => requestOrigin(expressView(req(headers as Record<string, string>, trust)), {})).toThrow(
       expect.objectContaining({ code: Code.HOST_INVALID }),
     );
   });
@@ -129,7 +130,7 @@ describe('requestOrigin', () => {
   test('reads a real IncomingMessage without Express (no trust: proxy headers ignored)', async () => {
     const seen = await new Promise<string>((resolve, reject) => {
       const server = createServer((r: IncomingMessage, res) => {
-        resolve(requestOrigin(r as RequestLike, {}));
+        resolve(requestOrigin(expressView(r as RequestLike), {}));
         res.end();
         server.close();
         server.closeAllConnections();
@@ -200,12 +201,12 @@ describe('the rules of a public origin, at their edges', () => {
       'https://app.example',
     ],
   ])('%s', (_name, headers, trust, fixed, expected) => {
-    expect(requestOrigin(req(headers as Record<string, string>, trust), fixed)).toBe(expected);
+    expect(requestOrigin(expressView(req(headers as Record<string, string>, trust)), fixed)).toBe(expected);
   });
 
   test('a trusted proxy saying http is believed over a TLS socket', () => {
     const r = req({ Host: 'app.example', 'X-Forwarded-Proto': 'http' }, true, '127.0.0.1', true);
-    expect(requestOrigin(r, {})).toBe('http://app.example');
+    expect(requestOrigin(expressView(r), {})).toBe('http://app.example');
   });
 
   test.each<[string, RequestLike['app']]>([
@@ -214,19 +215,19 @@ describe('the rules of a public origin, at their edges', () => {
     ['a trust function that answers a truthy non-boolean', { get: () => () => 'yes' }],
   ])('proxy headers are ignored with %s', (_name, app) => {
     const r = { headers: { host: 'app.example', 'x-forwarded-host': 'evil.example' }, socket: { remoteAddress: '127.0.0.1' }, app };
-    expect(requestOrigin(r as unknown as RequestLike, {})).toBe('http://app.example');
+    expect(requestOrigin(expressView(r as unknown as RequestLike), {})).toBe('http://app.example');
   });
 
   test('the trust function is asked about the peer address, as hop 0', () => {
     const asked: unknown[] = [];
     const app = { get: () => (address: string, hop: number) => (asked.push([address, hop]), true) };
     const r = { headers: { host: 'i', 'x-forwarded-host': 'app.example' }, socket: { remoteAddress: '10.1.2.3' }, app };
-    expect(requestOrigin(r as unknown as RequestLike, {})).toBe('http://app.example');
+    expect(requestOrigin(expressView(r as unknown as RequestLike), {})).toBe('http://app.example');
     expect(asked).toEqual([['10.1.2.3', 0]]);
   });
 
   test('a bad Host is refused with a message that names the header and the "host" option', () => {
-    expect(() => requestOrigin(req({ Host: 'evil.example/x' }), {})).toThrow(
+    expect(() => requestOrigin(expressView(req({ Host: 'evil.example/x' })), {})).toThrow(
       /Host header is missing or not a valid host\[:port\].*"host" option/,
     );
   });

@@ -5,8 +5,9 @@
 import { returnPath } from '../lib/login';
 import { resolveOptions } from '../lib/options';
 import { SECRET } from './helpers/tokens';
+import { expressView } from './helpers/view';
 
-const req = { headers: { host: 'evil.example' } } as never; // the options fix the origin: the Host header is never read
+const req = expressView({ headers: { host: 'evil.example' } }); // the options fix the origin: the Host header is never read
 const at = (mountPoint: string) =>
   resolveOptions({
     authEndpoint: 'https://is.example/identity/jwtsso',

@@ -1,6 +1,6 @@
 // Reading the Cookie header and writing Set-Cookie, for the cookie login state only. Values are
 // never decoded or trusted: a name is matched exactly, a value is checked by its reader.
-import type { HeaderTarget } from '../adapter';
+import type { HeaderTarget } from '../frameworks/view';
 import type { RequestLike } from '../request-url';
 
 const SPACE = 0x20;

@@ -1,8 +1,8 @@
 // What the strategy keeps in the session: the login states it issued, and tokens that arrived
 // and wait for the verifying request on the clean URL. Plain JSON, so any session store keeps it;
-// written only by assigning a whole new bag (lib/adapter.ts reads and assigns it).
+// written only by assigning a whole new bag (the framework adapter in lib/frameworks/ reads and assigns it).
 import { randomBytes } from 'node:crypto';
-import type { SessionAccess } from '../adapter';
+import type { SessionAccess } from '../frameworks/view';
 
 /** Key under `req.session`. */
 export const SESSION_KEY = 'jwtsso';

@@ -1,6 +1,6 @@
 // The login state in the server session (0.1's behaviour): states and parked tokens in
 // req.session.jwtsso. Needs session middleware; every anonymous visit writes a session.
-import type { SessionAccess } from '../adapter';
+import type { SessionAccess } from '../frameworks/view';
 import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired } from '../errors';
 import { hasPending, hasState, issueState, keptReturn, stashToken, takeToken } from './session-state';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';

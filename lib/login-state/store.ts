@@ -1,13 +1,13 @@
 // Where a login's state waits between the redirect to the provider and the return, and where a
 // returned token waits across the stripping redirect. Two stores implement it: cookie.ts (the
 // default: one cookie per pending login, nothing in the server session) and session.ts.
-import type { HeaderTarget, SessionAccess } from '../adapter';
+import type { HeaderTarget, SessionAccess } from '../frameworks/view';
 import type { RequestLike } from '../request-url';
 
 /** What a store sees of one request. */
 export interface LoginStateContext {
   readonly req: RequestLike;
-  /** Where cookies are set (lib/adapter.ts finds it); undefined where the framework does not give it to the strategy. */
+  /** Where cookies are set (the framework adapter in lib/frameworks/ finds it); undefined where the framework does not give it to the strategy. */
   readonly res: HeaderTarget | undefined;
   readonly session: SessionAccess | undefined;
   /** Milliseconds since the epoch. */

@@ -45,7 +45,8 @@ export const serverSession: SessionPlugin = async (app) => {
 };
 
 /** Fastify 5 with @fastify/passport and `withSession`: the README's recipe. */
-export function startFastify(withSession: SessionPlugin, options: { linkReply: boolean } = { linkReply: true }) {
+/** `linkReply: false` leaves jwtssoFastify out (a setup fault); `drainBody` reads a form and keeps nothing (no parsed body). */
+export function startFastify(withSession: SessionPlugin, options: { linkReply?: boolean; drainBody?: boolean } = {}) {
   return async (config: AppConfig): Promise<RunningApp> => {
     // --- the README's Fastify recipe ---
     const fastifyPassport = new Authenticator();
@@ -63,7 +64,7 @@ export function startFastify(withSession: SessionPlugin, options: { linkReply: b
     fastifyPassport.registerUserDeserializer(async (text: string) => JSON.parse(text) as Express.User);
 
     const app = Fastify();
-    if (options.linkReply) await app.register(jwtssoFastify); // lets the strategy write its headers and cookies on the reply
+    if (options.linkReply !== false) await app.register(jwtssoFastify); // lets the strategy write its headers and cookies on the reply
     await withSession(app); // @fastify/secure-session, or @fastify/cookie and @fastify/session
     await app.register(fastifyPassport.initialize());
     await app.register(fastifyPassport.secureSession());
@@ -76,7 +77,13 @@ export function startFastify(withSession: SessionPlugin, options: { linkReply: b
     });
     app.get('/protected', { preValidation: signedIn }, async (request) => ({ user: request.user }));
     // A provider's fixed callback (a GET) or form-POST callback: Fastify parses no form itself, @fastify/formbody does.
-    await app.register(fastifyFormbody);
+    if (options.drainBody === true) {
+      // A form parser that reads the body and keeps nothing: no parsed body, the raw stream read.
+      app.addContentTypeParser('application/x-www-form-urlencoded', (_request, payload, done) => {
+        payload.resume();
+        payload.on('end', () => done(null, undefined));
+      });
+    } else await app.register(fastifyFormbody);
     app.get(FORM_CALLBACK, { preValidation: signedIn }, async (request) => ({ user: request.user }));
     app.post(FORM_CALLBACK, { preValidation: signedIn }, async (request) => ({ user: request.user }));
     // --- end of the recipe ---
@@ -87,9 +94,12 @@ export function startFastify(withSession: SessionPlugin, options: { linkReply: b
   };
 }
 
-/** Koa 3 with koa-passport and koa-session (and @koa/bodyparser when asked): the README's recipe. */
+/**
+ * Koa 3 with koa-passport and koa-session (and @koa/bodyparser when asked): the README's recipe.
+ * `drainBody`: a middleware that reads the body and keeps nothing (a logger that drains it).
+ */
 export const startKoa =
-  (options: { bodyParser: boolean } = { bodyParser: false }) =>
+  (options: { bodyParser?: boolean; drainBody?: boolean } = {}) =>
   async (config: AppConfig): Promise<RunningApp> => {
     // --- the README's Koa recipe ---
     const passport = new KoaPassport();
@@ -114,12 +124,19 @@ export const startKoa =
       try {
         await next();
       } catch (err) {
-        ctx.status = 500;
-        ctx.body = { error: 'fault', code: (err as { code?: unknown }).code ?? null };
+        const e = err as { status?: number; code?: string; message?: string };
+        ctx.status = e.status ?? 500;
+        ctx.body = { code: e.code ?? null, message: e.message ?? null };
         ctx.app.emit('error', err, ctx);
       }
     });
-    if (options.bodyParser) app.use(bodyParser());
+    if (options.drainBody === true) {
+      app.use(async (ctx, next) => {
+        for await (const _ of ctx.req);
+        await next();
+      });
+    }
+    if (options.bodyParser === true) app.use(bodyParser());
     app.use(passport.initialize());
     app.use(passport.session());
 

@@ -164,6 +164,43 @@ export function frameworkFlow(name: string, start: (config: AppConfig) => Promis
   });
 }
 
+/** A token as the form-POST provider signs it. */
+export const formToken = (): string =>
+  jwt.sign(
+    { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), name: 'Ada', email: 'ada@example.test', puavo_id: 1, username: 'ada' },
+    SECRET,
+    { algorithm: 'HS256' },
+  );
+
+// The Zendesk-style shape every form-POST test uses.
+const formShape = () =>
+  presets.zendesk({ loginUrl: 'https://idp.example.test/remote-login', sharedSecret: SECRET, callbackPath: FORM_CALLBACK });
+
+/**
+ * The form POST callback on an app whose middleware read the body without parsing it (a logger
+ * that drains it, a parser that keeps nothing): the app's setup, so a fault (500,
+ * ERR_JWTSSO_BODY_UNREADABLE) whose message names the fix, never the token; never a refusal.
+ * `start` must mount such a middleware in front of FORM_CALLBACK.
+ */
+export function bodyUnreadableFault(name: string, start: (config: AppConfig) => Promise<RunningApp>): void {
+  test(`${name}, a form body read but not parsed: 500, ERR_JWTSSO_BODY_UNREADABLE, naming the body parser, never the token`, async () => {
+    const shape = formShape();
+    const app = await start({ authEndpoint: shape.authEndpoint, loginState: 'cookie', strategy: shape });
+    try {
+      const browser = request.agent(app.url);
+      const returnTo = new URL((await browser.get('/protected')).headers.location!).searchParams.get('return_to')!;
+      const one = formToken();
+      const posted = await browser.post(FORM_CALLBACK).type('form').send({ jwt: one, return_to: returnTo });
+      expect(posted.status).toBe(500);
+      expect(posted.body).toMatchObject({ code: 'ERR_JWTSSO_BODY_UNREADABLE', message: expect.stringMatching(/Mount a form body parser/) });
+      expect(JSON.stringify(posted.body)).not.toContain(one);
+      expect((await browser.get('/protected')).status).toBe(302); // no one signed in
+    } finally {
+      await app.close();
+    }
+  });
+}
+
 /**
  * The Zendesk-style form POST login, for one framework: the identity provider (played here by
  * the test, signing with the shared secret) posts the token from a browser form to
@@ -176,23 +213,12 @@ export function formPostFlow(name: string, start: (config: AppConfig) => Promise
     const loginState = 'cookie';
     let app: RunningApp;
     beforeAll(async () => {
-      const shape = presets.zendesk({
-        loginUrl: 'https://idp.example.test/remote-login',
-        sharedSecret: SECRET,
-        callbackPath: FORM_CALLBACK,
-      });
+      const shape = formShape();
       app = await start({ authEndpoint: shape.authEndpoint, loginState, strategy: shape });
     });
     afterAll(() => app?.close());
 
-    const token = (): string =>
-      jwt.sign(
-        { iat: Math.floor(Date.now() / 1000), jti: randomUUID(), name: 'Ada', email: 'ada@example.test', puavo_id: 1, username: 'ada' },
-        SECRET,
-        {
-          algorithm: 'HS256',
-        },
-      );
+    const token = formToken;
 
     test('the posted token signs in on the return URL', async () => {
       const browser = request.agent(app.url);

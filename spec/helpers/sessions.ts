@@ -1,5 +1,5 @@
 // Sessions as the frameworks give them, for the unit tests of what the login state keeps.
-import { sessionAccess, type SessionAccess } from '../../lib/adapter';
+import { sessionAccess, type SessionAccess } from '../../lib/frameworks/view';
 
 /** What a session stores, as its store would serialise it. */
 export type Stored = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Two session-state rules of a plain-object session that session-state.test.ts does not state
 // for both session kinds: where the bag lives, and a store that hands back undefined entries.
-import { sessionAccess } from '../../lib/adapter';
+import { sessionAccess } from '../../lib/frameworks/view';
 import * as lib from '../../lib/login-state/session-state';
 import { SESSION_KEY } from '../../lib/login-state/session-state';
 

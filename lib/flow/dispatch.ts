@@ -1,0 +1,148 @@
+// The steps of a sign-in as the strategy drives them, one request at a time: a token arriving
+// (receive), no one signed in (challenge), and the choice between them (dispatch). Each returns
+// an outcome, or a promise of one where it must wait (a form body, a verification); each throws
+// what it refuses. Synchronous on every path but the waiting ones, so a signed-in request costs
+// no promise.
+import { hostMismatch, passportSessionMissing, stateMismatchHint } from '../diagnose';
+import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from '../errors';
+import { bodyLeftUnread, formPairs } from '../form-body';
+import {
+  cleanTarget,
+  formParams,
+  hasTokenParam,
+  isCallback,
+  loginRedirect,
+  readReturn,
+  resolveParams,
+  stateAccepted,
+  verifyBeforeKeeping,
+} from '../login';
+import type { ResolvedOptions } from '../options';
+import { noStore } from '../response';
+import { splitTarget, type QueryPair } from '../urls';
+import { verifyPending } from './pending';
+import { event, isAuthenticated, PASS, redirect, REDIRECT_TO_CLEAN_URL, REDIRECT_TO_PROVIDER, type Flow, type Outcome } from './types';
+
+// A login Passport keeps in a session (its default) cannot last without one: say so before the
+// browser makes the trip to the provider. With `session: false` the cookie login state needs none.
+function requireSession(flow: Flow): void {
+  if (flow.options.session !== false && flow.ctx.session === undefined) throw sessionRequired();
+}
+
+// A verified token too large for a cookie, and no session to keep it in across the redirect: the
+// app's setup (no session middleware), not the client's doing. Checked only once the token
+// verified, so that junk never costs a fault.
+const tokenNeedsSession = (): JwtSsoError =>
+  new JwtSsoError(
+    Code.SESSION_REQUIRED,
+    'The sign-in token is larger than a cookie can hold and there is no session to keep it in across the redirect: mount session middleware (e.g. express-session) before the strategy, or ask the provider for a smaller token.',
+  );
+
+// With a fixed callback route, a token is taken there and only in the way the options say: a
+// token elsewhere (or in the query of a form_post callback, where it would reach logs) is refused.
+function wrongPlace(o: ResolvedOptions, path: string, posted: boolean): void {
+  if (o.callbackPath === undefined) return;
+  if (!isCallback(o, path)) {
+    throw new JwtSsoError(
+      Code.TOKEN_MALFORMED,
+      `A sign-in token arrived outside the callback route: this app takes tokens only at ${o.mountPoint}${o.callbackPath}. Start the sign-in again.`,
+    );
+  }
+  if (o.responseMode === 'form_post' && !posted) {
+    throw new JwtSsoError(
+      Code.TOKEN_MALFORMED,
+      `A sign-in token arrived in the URL, but this app takes it only from a form POST to ${o.mountPoint}${o.callbackPath} (responseMode "form_post"). Start the sign-in again.`,
+    );
+  }
+}
+
+/** What this request calls for: receive a token, verify a waiting one, pass a signed-in user, or send to the provider. */
+export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
+  const { o, view, ctx } = flow;
+  const { target } = view;
+  const { path, pairs } = splitTarget(target);
+
+  if (o.responseMode === 'form_post' && view.method === 'POST' && isCallback(o, path)) {
+    requireSession(flow);
+    // A token in the URL of the POST too: refused like one in a GET (it reaches access logs).
+    if (hasTokenParam(o, pairs)) wrongPlace(o, path, false);
+    return formPairs(view, { read: formParams(o) })
+      .then((posted) => receive(flow, { pairs: posted, target, posted: true }))
+      .catch((err: unknown) => {
+        // A refused body (too large) is left unread: close the connection, do not keep the socket waiting.
+        if (bodyLeftUnread(view) && ctx.res !== undefined && !ctx.res.headersSent) ctx.res.setHeader('Connection', 'close');
+        throw err;
+      });
+  }
+  if (hasTokenParam(o, pairs)) {
+    requireSession(flow);
+    return receive(flow, { pairs, target, posted: false });
+  }
+  if (o.loginState.mayHoldToken(ctx)) {
+    const pending = o.loginState.take(ctx, cleanTarget(o, target));
+    if (pending.length > 0) return verifyPending(flow, pending);
+  }
+  if (isAuthenticated(flow.req)) return PASS;
+  const misconfigured = passportSessionMissing({ session: ctx.session, user: flow.req.user });
+  if (misconfigured !== null) throw misconfigured;
+  return challenge(flow);
+}
+
+// The request that arrives from the provider with the token: park the token (login-state
+// store) and redirect to the clean URL (the same URL without it, or the return URL of a fixed
+// callback), so the page the user sees never carries it; the token is verified there.
+function receive(flow: Flow, from: { pairs: readonly QueryPair[]; target: string; posted: boolean }): Outcome | Promise<Outcome> {
+  const { o, ctx } = flow;
+  noStore(ctx.res);
+  const { path, pairs: query } = splitTarget(from.target);
+  // A link with a token to another route than the callback, for someone already signed in:
+  // dropped, and they see the page without it (as a foreign token on Puavo's return is).
+  if (o.callbackPath !== undefined && !isCallback(o, path) && isAuthenticated(flow.req)) {
+    event(flow, { type: 'token-dropped' });
+    return redirect(o.mountPoint + cleanTarget(o, from.target), REDIRECT_TO_CLEAN_URL);
+  }
+  wrongPlace(o, path, from.posted);
+  // A form POST's own URL (the form's action) may carry the return URL: read beside the body.
+  const returned = readReturn(o, ctx, { ...from, actionQuery: from.posted ? query : undefined });
+  // Checked here too (without using it up) so a lost state ends in a 403, not a loop. Not on
+  // a cross-site form POST, which carries no SameSite=Lax cookie: the GET it is sent on to
+  // (a 303) carries them, and is where the state is checked and used up.
+  if (!from.posted && !stateAccepted(o, ctx, { state: returned.state, useUp: false })) {
+    // Someone already signed in: drop the foreign token rather than switch their account.
+    if (isAuthenticated(flow.req)) {
+      event(flow, { type: 'token-dropped' });
+      return redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
+    }
+    throw stateMismatch(stateMismatchHint(o, flow.view));
+  }
+  const pending = { token: returned.token, state: returned.state };
+  const parked = (consumed: boolean): Outcome => {
+    o.loginState.park(ctx, returned.clean, consumed ? { ...pending, consumed } : pending, { crossSite: from.posted });
+    event(flow, { type: 'token-received' });
+    return redirect(o.mountPoint + returned.clean, REDIRECT_TO_CLEAN_URL);
+  };
+  // A token too large for a cookie would be kept in a server session: only once it verified and
+  // was recorded, so that no anonymous request can create sessions (a posted one is refused).
+  if (!from.posted && o.loginState.spillsToSession(ctx, returned.clean, pending)) {
+    return verifyBeforeKeeping(o, ctx, pending).then(() => {
+      if (ctx.session === undefined) throw tokenNeedsSession();
+      return parked(true);
+    });
+  }
+  return parked(false);
+}
+
+// No token and no one signed in: send the browser to the provider, or answer 401.
+function challenge(flow: Flow): Outcome {
+  const { o, req, view, ctx, options } = flow;
+  if (options.redirect === false || (view.method !== 'GET' && view.method !== 'HEAD')) {
+    throw new JwtSsoError(Code.LOGIN_REQUIRED, "Not signed in: sign in through the app's login page first.");
+  }
+  requireSession(flow);
+  const wanted = typeof options.returnTo === 'function' ? options.returnTo(req) : options.returnTo;
+  const params = resolveParams(options.authParams, req, 'authenticate option authParams');
+  const url = loginRedirect(o, ctx, { target: view.target, wanted, params });
+  noStore(ctx.res);
+  event(flow, () => ({ type: 'redirect', message: hostMismatch(o, view) }));
+  return redirect(url, REDIRECT_TO_PROVIDER);
+}

@@ -1,0 +1,45 @@
+// The request on the clean URL: verify a waiting token, use up its state and its jti; the
+// adapter then calls the app's verify. Tabs of one URL returning at once each parked a token,
+// and each request carries all that were parked when it left: the newest (its own, as a rule)
+// is tried first, and where another tab's request took that one first (replayed, its state used
+// up), the next; each must pass every check on its own. The first refusal is the answer when
+// none is accepted.
+import { acceptedEvent } from '../events';
+import type { JwtClaims } from '../claims';
+import { isRefusal, stateMismatch } from '../errors';
+import { acceptToken, stateAccepted } from '../login';
+import type { PendingToken } from '../login-state';
+import { noStore } from '../response';
+import { event, isAuthenticated, PASS, type Flow, type Outcome } from './types';
+
+/** Tries the waiting tokens, newest first: the first accepted is `verified`; none, the first refusal (or `pass`). */
+export async function verifyPending(flow: Flow, candidates: readonly PendingToken[]): Promise<Outcome> {
+  const { o, ctx } = flow;
+  noStore(ctx.res);
+  const signedIn = isAuthenticated(flow.req);
+  let refusal: unknown;
+  for (const pending of candidates) {
+    // Not of a login this browser started (another site posted it, a planted cookie): dropped
+    // before it is even verified, so that it costs no key lookup, nor a signed-in user the page.
+    if (!stateAccepted(o, ctx, { state: pending.state, useUp: false })) {
+      if (!signedIn) refusal ??= stateMismatch();
+      continue;
+    }
+    let claims: JwtClaims | null;
+    try {
+      claims = await acceptToken(o, ctx, { ...pending, signedIn });
+    } catch (err) {
+      if (!isRefusal(err)) throw err; // a fault (replay store down) ends the request at once
+      refusal ??= err;
+      continue;
+    }
+    // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
+    if (claims === null) continue;
+    const accepted = claims;
+    event(flow, () => acceptedEvent(accepted));
+    return { type: 'verified', claims };
+  }
+  if (refusal !== undefined) throw refusal;
+  event(flow, { type: 'token-dropped' });
+  return PASS;
+}
