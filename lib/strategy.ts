@@ -29,6 +29,8 @@ import {
   type AuthParams,
   type JwtSsoStrategyOptions,
   type JwtSsoStrategyOptionsWithRequest,
+  type PresetResultOptions,
+  type PresetResultOptionsWithRequest,
   type ResolvedOptions,
 } from './options';
 import { acceptedEvent, emit, failureEvent, listening, type JwtSsoEvent } from './events';
@@ -160,8 +162,14 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
 
   constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C, User>);
   constructor(options: JwtSsoStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<C, User>);
+  // Separate overloads, not unions: an object literal that names authEndpoint or a key source
+  // beside a preset's spread is checked against the two above alone (exactly one key source).
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- see above
+  constructor(options: PresetResultOptions, verify?: VerifyFunction<C, User>);
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- see above
+  constructor(options: PresetResultOptionsWithRequest, verify: VerifyFunctionWithRequest<C, User>);
   constructor(
-    options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest,
+    options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest | PresetResultOptions | PresetResultOptionsWithRequest,
     verify?: VerifyFunction<C, User> | VerifyFunctionWithRequest<C, User>,
   ) {
     super();

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { createDevProvider, DEFAULT_DEV_USERS } from 'passport-jwtsso/dev-provider';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { presets, type JwtSsoStrategyOptions } from 'passport-jwtsso';
+import { presets, type JwtSsoStrategyBaseOptions } from 'passport-jwtsso';
 
 export const SECRET = 'framework-tests-shared-secret';
 export const LOGIN_STATES = ['cookie', 'session'] as const;
@@ -20,7 +20,7 @@ export interface AppConfig {
   authEndpoint: string;
   loginState: LoginStateName;
   /** More strategy options, e.g. a provider shape's; the app routes `FORM_CALLBACK` (GET and POST) through the strategy too. */
-  strategy?: Partial<JwtSsoStrategyOptions>;
+  strategy?: Partial<JwtSsoStrategyBaseOptions>;
 }
 
 /** The fixed route a form-POST provider (Zendesk-style) sends the token to. */

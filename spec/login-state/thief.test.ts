@@ -5,7 +5,7 @@
 // secret, the parked token itself) and is refused with a 403; the victim's own browser, after
 // all of that, still signs in with the same delivery (control).
 import request from 'supertest';
-import { JwtSsoErrorCode as Code, presets, type JwtSsoStrategyOptions } from '../../lib';
+import { JwtSsoErrorCode as Code, presets, type JwtSsoStrategyBaseOptions } from '../../lib';
 import { createDevProvider, type DevProvider } from '../../lib/dev-provider';
 import { encodeParked, encodeState, urlKey } from '../../lib/login-state/codec';
 import { stateOf } from '../../lib/login-state/cookie';
@@ -14,7 +14,7 @@ import { deliver, atProvider, startSite, type Delivery, type Site } from '../pro
 type Store = 'cookie' | 'session';
 interface Shape {
   path: string;
-  strategy: (providerOrigin: string) => Partial<JwtSsoStrategyOptions>;
+  strategy: (providerOrigin: string) => Partial<JwtSsoStrategyBaseOptions>;
   provider: (appOrigin: string) => DevProvider;
 }
 const SECRET = 'a shared secret of the thief suite';
