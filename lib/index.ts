@@ -36,7 +36,7 @@ export type {
   ProvidedKey,
 } from './options';
 export type { Algorithm, Jwk, PublicKeyInput } from './keys/material';
-export { JwtSsoError, JwtSsoErrorCode } from './errors';
+export { JwtSsoError, JwtSsoErrorCode, JwtSsoOptionError } from './errors';
 export type { JwtClaims, JwtRegisteredClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup } from './claims';
 export type { ReplayStore } from './replay/store';
 export { MemoryReplayStore } from './replay/memory';

@@ -96,9 +96,15 @@ describe("the doc comments' defaults are the code's", () => {
 describe('the error table', () => {
   const table = errorTable(errors);
 
-  test.each(Object.values(JwtSsoErrorCode))('%s has its row, with its status', (code) => {
+  const signIn = Object.values(JwtSsoErrorCode).filter((c) => c !== JwtSsoErrorCode.INVALID_OPTION);
+
+  test.each(signIn)('%s has its row, with its status', (code) => {
     const { status } = new JwtSsoError(code, '');
     expect(table).toContain(`| \`${code}\` | ${status} |`);
+  });
+
+  test('the option error has its row: no status, thrown at construction', () => {
+    expect(table).toContain('| `ERR_JWTSSO_INVALID_OPTION` | — | thrown at construction (a `TypeError`) |');
   });
 
   test.each([

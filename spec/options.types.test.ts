@@ -10,22 +10,22 @@ import {
   type JwtSsoStrategyOptions,
   type JwtSsoStrategyOptionsWithRequest,
   type KeySourceOptions,
+  type VerifyFunctionWithRequest,
 } from '../lib';
 
 const AUTH = 'https://api.opinsys.fi/v3/sso';
 const SECRET = 'a-shared-secret-of-32-bytes-or-more!!';
 const publicKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+const JWKS = 'https://idp.example/jwks';
 const env: Record<string, string | undefined> = { SSO_SECRET: SECRET };
+const withRequestVerify: VerifyFunctionWithRequest = (_req, _claims, done) => done(null, {});
 
 // The compile-time half: each line after @ts-expect-error must not compile.
 function compileTimeRules(): void {
   // @ts-expect-error -- two key sources at once
   new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: SECRET, publicKey });
   // @ts-expect-error -- two key sources at once, the with-request form
-  new JwtSsoStrategy(
-    { authEndpoint: AUTH, sharedSecret: SECRET, jwksUri: 'https://idp.example/jwks', passReqToCallback: true },
-    (_req, _c, done) => done(null, {}),
-  );
+  new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: SECRET, jwksUri: JWKS, passReqToCallback: true }, withRequestVerify);
   // @ts-expect-error -- no key source
   new JwtSsoStrategy({ authEndpoint: AUTH });
   // @ts-expect-error -- no key source, the with-request form

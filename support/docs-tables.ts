@@ -160,6 +160,8 @@ export function errorTable(docs: readonly DocumentedMember[] = errorDocs()): str
   const codes: Readonly<Record<string, string>> = JwtSsoErrorCode;
   const rows = docs.map(({ name, doc }) => {
     const code = codes[name] as JwtSsoErrorCode;
+    // An option error is thrown by the constructor, before there is a request to answer.
+    if (code === JwtSsoErrorCode.INVALID_OPTION) return `| \`${code}\` | — | thrown at construction (a \`TypeError\`) | ${doc} |`;
     const { status } = new JwtSsoError(code, '');
     return `| \`${code}\` | ${status} | ${status >= 500 ? 'fault: `error()`' : 'refusal: `fail()`'} | ${doc} |`;
   });
