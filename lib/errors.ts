@@ -105,7 +105,12 @@ export class JwtSsoError extends Error {
   /** For claim failures: the claim's name. */
   readonly claim?: string;
 
-  constructor(code: SignInErrorCode, message: string, options?: { claim?: string; cause?: unknown }) {
+  /** `code`: any code but {@link JwtSsoErrorCode.INVALID_OPTION}, which a {@link JwtSsoOptionError} carries. */
+  constructor(
+    code: Exclude<JwtSsoErrorCode, typeof JwtSsoErrorCode.INVALID_OPTION>,
+    message: string,
+    options?: { claim?: string; cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JwtSsoError';
     this.code = code;

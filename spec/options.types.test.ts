@@ -39,6 +39,10 @@ function compileTimeRules(): void {
   // @ts-expect-error -- passReqToCallback: true needs verify(req, claims, done)
   new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: SECRET, passReqToCallback: true });
 
+  // Known gap while the presets return JwtSsoStrategyBaseOptions (see PresetResultOptions):
+  // options naming neither authEndpoint nor a key source, e.g. { maxAge: 5 }, compile; the
+  // run-time check below refuses them.
+
   // Controls: what must keep compiling.
   new JwtSsoStrategy({ authEndpoint: AUTH, sharedSecret: env.SSO_SECRET }); // string | undefined, checked at run time
   new JwtSsoStrategy({ authEndpoint: AUTH, publicKey });
@@ -74,6 +78,7 @@ describe('the key source union is also checked at run time', () => {
       { sharedSecret: env.UNSET },
       /option "sharedSecret" is undefined: is the environment variable/,
     ],
+    ['neither authEndpoint nor a key source (the known gap)', { authEndpoint: undefined, maxAge: 5 }, /option "authEndpoint" must be/],
   ])('%s: a TypeError naming the options', (_name, keys, message) => {
     expect(() => new JwtSsoStrategy({ authEndpoint: AUTH, ...keys } as never)).toThrow(message);
   });

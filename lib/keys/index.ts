@@ -1,7 +1,8 @@
 // Key sources: the one option of four that is given decides the source, once, at construction.
-// A new key source is one new file (a KeySourceFactory) and one line in KEY_SOURCES.
+// A new key source is one new file (a KeySourceFactory), one line in KEY_SOURCES and one member
+// of KeySources in lib/options/types.ts (its doc comment, and the union's new arm).
 import { JwtSsoOptionError } from '../errors';
-import type { JwtSsoStrategyBaseOptions } from '../options/types';
+import type { KeySources } from '../options/types';
 import { jwksUriSource } from './jwks-uri';
 import { providerSource } from './provider';
 import { publicKeySource } from './public-key';
@@ -13,7 +14,7 @@ const KEY_SOURCES = {
   publicKey: publicKeySource,
   jwksUri: jwksUriSource,
   secretOrKeyProvider: providerSource,
-} as const satisfies Partial<Record<keyof JwtSsoStrategyBaseOptions, KeySourceFactory>>;
+} as const satisfies Record<keyof KeySources, KeySourceFactory>; // a key source added to the union without a factory does not compile
 
 /** The options that name a key source; exactly one must be given. */
 export const KEY_SOURCE_OPTIONS = Object.keys(KEY_SOURCES) as readonly (keyof typeof KEY_SOURCES)[];

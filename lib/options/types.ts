@@ -297,9 +297,11 @@ export type JwtSsoStrategyOptionsWithRequest = JwtSsoStrategyCommonOptions & Key
 /**
  * What a preset returned ({@link JwtSsoStrategyBaseOptions}), passed to the constructor as it is
  * or spread with other options. The key source and `authEndpoint` come from the preset: written
- * beside the spread, they are refused by the compiler here (an object literal that names them is
- * checked against {@link JwtSsoStrategyOptions}, which requires exactly one key source). A bridge
- * until the presets return {@link JwtSsoStrategyOptions}; the run-time check is the same either way.
+ * in the object literal (after the spread), they are refused by the compiler here, so that such
+ * a literal is checked against {@link JwtSsoStrategyOptions}, which requires exactly one key
+ * source. A bridge until the presets return {@link JwtSsoStrategyOptions}: while it stands, an
+ * object naming neither `authEndpoint` nor a key source (`{ maxAge: 5 }`) compiles, and is
+ * refused at construction as before.
  */
 export type PresetResultOptions = Omit<JwtSsoStrategyBaseOptions, 'authEndpoint' | keyof KeySources> & WithoutRequestOptions;
 
