@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestView, type RequestView, type SessionAccess } from './frameworks';
 import type { JwtClaims } from './claims';
 import { acceptedEvent, emit, failureEvent } from './events';
-import { sessionRequired } from './errors';
+import { JwtSsoOptionError, sessionRequired } from './errors';
 import { acceptToken, hasTokenParam, loginContext, loginRedirect, readReturn } from './login';
 import { noStore } from './response';
 import { resolveOptions, type JwtSsoStrategyBaseOptions, type ResolvedOptions } from './options';
@@ -44,7 +44,10 @@ function splitMountPoint(options: jwtsso.Options): Pick<JwtSsoStrategyBaseOption
   try {
     url = new URL(mountPoint);
   } catch {
-    throw new TypeError('jwtsso: option "mountPoint" must be a path such as "/app" or a base URL such as "https://app.example/app".');
+    throw new JwtSsoOptionError(
+      'mountPoint',
+      'jwtsso: option "mountPoint" must be a path such as "/app" or a base URL such as "https://app.example/app".',
+    );
   }
   return {
     mountPoint: url.pathname,
@@ -73,17 +76,19 @@ const SHAPE_OPTIONS = ['callbackPath', 'callbackParam', 'responseMode', 'stateIn
  */
 function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   if (options === null || typeof options !== 'object')
-    throw new TypeError('jwtsso: options must be an object with "authEndpoint" and "sharedSecret".');
+    throw new JwtSsoOptionError('options', 'jwtsso: options must be an object with "authEndpoint" and "sharedSecret".');
   const { hook, ...rest } = options;
   // The other providers' shapes need the strategy's callback handling, which 1.x never had.
   for (const key of SHAPE_OPTIONS) {
     if (key === 'returnToParam' ? rest[key] === false : rest[key] !== undefined) {
-      throw new TypeError(
+      throw new JwtSsoOptionError(
+        key,
         `jwtsso: option "${key}" is not supported by passport-jwtsso/compat, which plays jwtsso 1.x (the token on the return URL, as Puavo sends it): use the JwtSsoStrategy for other providers' shapes.`,
       );
     }
   }
-  if (hook !== undefined && typeof hook !== 'function') throw new TypeError('jwtsso: option "hook" must be a function (claims, done).');
+  if (hook !== undefined && typeof hook !== 'function')
+    throw new JwtSsoOptionError('hook', 'jwtsso: option "hook" must be a function (claims, done).');
   const o: ResolvedOptions = resolveOptions({ ...rest, ...splitMountPoint(options) });
 
   async function receive(req: CompatRequest, res: CompatResponse, view: RequestView, session: SessionAccess): Promise<void> {

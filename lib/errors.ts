@@ -53,12 +53,22 @@ export const JwtSsoErrorCode = {
    * headers: register `passport-jwtsso/fastify` (`jwtssoFastify`) before the routes.
    */
   FASTIFY_PLUGIN_MISSING: 'ERR_JWTSSO_FASTIFY_PLUGIN_MISSING',
+  // Option errors: thrown at construction, never a sign-in's answer.
+  /**
+   * An option was refused at construction (`new JwtSsoStrategy()`, or a preset's options): a
+   * {@link JwtSsoOptionError}, which is a `TypeError`. Its message names the option and what it
+   * expected, never its value.
+   */
+  INVALID_OPTION: 'ERR_JWTSSO_INVALID_OPTION',
 } as const;
 
 /** One of the {@link JwtSsoErrorCode} strings. */
 export type JwtSsoErrorCode = (typeof JwtSsoErrorCode)[keyof typeof JwtSsoErrorCode];
 
-const HTTP_STATUS: Readonly<Record<JwtSsoErrorCode, number>> = {
+/** The codes of a sign-in's failures, each with an HTTP status: every code but the option error's. */
+type SignInErrorCode = Exclude<JwtSsoErrorCode, typeof JwtSsoErrorCode.INVALID_OPTION>;
+
+const HTTP_STATUS: Readonly<Record<SignInErrorCode, number>> = {
   ERR_JWTSSO_TOKEN_MALFORMED: 401,
   ERR_JWTSSO_ALGORITHM_NOT_ALLOWED: 401,
   ERR_JWTSSO_SIGNATURE_INVALID: 401,
@@ -109,12 +119,50 @@ export class JwtSsoError extends Error {
   /** For claim failures: the claim's name. */
   readonly claim?: string;
 
-  constructor(code: JwtSsoErrorCode, message: string, options?: { claim?: string; cause?: unknown }) {
+  /** `code`: any code but {@link JwtSsoErrorCode.INVALID_OPTION}, which a {@link JwtSsoOptionError} carries. */
+  constructor(
+    code: Exclude<JwtSsoErrorCode, typeof JwtSsoErrorCode.INVALID_OPTION>,
+    message: string,
+    options?: { claim?: string; cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JwtSsoError';
     this.code = code;
     this.status = HTTP_STATUS[code];
     if (options?.claim !== undefined) this.claim = options.claim;
+  }
+}
+
+/**
+ * A refused option, thrown at construction: a `TypeError` (as Passport strategies and Node throw
+ * for a bad argument, so `catch (e) { if (e instanceof TypeError) … }` keeps working) that
+ * carries `code` {@link JwtSsoErrorCode.INVALID_OPTION | 'ERR_JWTSSO_INVALID_OPTION'} the way a
+ * {@link JwtSsoError} does, and the option's name. Its message names the option and what it
+ * expected; it never prints the value, which may be a secret. Its `name` stays `'TypeError'`, so
+ * logs read as before.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   passport.use(new JwtSsoStrategy({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: process.env.SSO_SECRET }));
+ * } catch (err) {
+ *   if (err instanceof JwtSsoOptionError) console.error(`check the "${err.option}" setting: ${err.message}`);
+ *   throw err;
+ * }
+ * ```
+ */
+export class JwtSsoOptionError extends TypeError {
+  /** Always {@link JwtSsoErrorCode.INVALID_OPTION}. */
+  readonly code: typeof JwtSsoErrorCode.INVALID_OPTION = JwtSsoErrorCode.INVALID_OPTION;
+  /**
+   * The option refused, e.g. `'maxAge'` or `'authParams.organisation'`; for the key source, the
+   * options concerned, e.g. `'sharedSecret, publicKey'`; `'options'` when they are not an object.
+   */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(message);
+    this.option = option;
   }
 }
 

@@ -13,6 +13,23 @@ export type {
   JwtSsoStrategyOptions,
   JwtSsoStrategyOptionsWithRequest,
   JwtSsoStrategyBaseOptions,
+  JwtSsoStrategyCommonOptions,
+  KeySourceOptions,
+  KeySources,
+  OneKeySource,
+  ProviderOptions,
+  KeyOptions,
+  TokenRuleOptions,
+  ReplayOptions,
+  AppOptions,
+  LoginStateOptions,
+  ProviderShapeOptions,
+  LogoutOptions,
+  HookOptions,
+  WithoutRequestOptions,
+  WithRequestOptions,
+  PresetResultOptions,
+  PresetResultOptionsWithRequest,
   SharedSecret,
   ReplayKey,
   AuthParams,
@@ -20,7 +37,7 @@ export type {
   ProvidedKey,
 } from './options';
 export type { Algorithm, Jwk, PublicKeyInput } from './keys/material';
-export { JwtSsoError, JwtSsoErrorCode } from './errors';
+export { JwtSsoError, JwtSsoErrorCode, JwtSsoOptionError } from './errors';
 export type { JwtClaims, JwtRegisteredClaims, PuavoClaims, PuavoUserClaims, PuavoSchool, PuavoGroup } from './claims';
 export type { ReplayStore } from './replay/store';
 export { MemoryReplayStore } from './replay/memory';

@@ -5,14 +5,21 @@ import { Strategy } from 'passport-strategy';
 import createDebug from 'debug';
 import type { Request } from 'express';
 import type { JwtClaims, JwtRegisteredClaims } from './claims';
-import { isRefusal } from './errors';
+import { isRefusal, JwtSsoOptionError } from './errors';
 import { failureEvent } from './events';
 import { requestView, type RequestView } from './frameworks';
 import { dispatch } from './flow/dispatch';
 import { event, type JwtSsoAuthenticateOptions, type Outcome } from './flow/types';
 import { runVerify, type AnyVerify, type VerifyAnswer, type VerifyFunction, type VerifyFunctionWithRequest } from './flow/verify';
 import { loginContext, publicUrl } from './login';
-import { resolveOptions, type JwtSsoStrategyOptions, type JwtSsoStrategyOptionsWithRequest, type ResolvedOptions } from './options';
+import {
+  resolveOptions,
+  type JwtSsoStrategyOptions,
+  type JwtSsoStrategyOptionsWithRequest,
+  type PresetResultOptions,
+  type PresetResultOptionsWithRequest,
+  type ResolvedOptions,
+} from './options';
 
 export type { JwtSsoAuthenticateExtras, JwtSsoAuthenticateOptions } from './flow/types';
 export type { VerifyDone, VerifyFunction, VerifyFunctionWithRequest } from './flow/verify';
@@ -66,17 +73,26 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
 
   constructor(options: JwtSsoStrategyOptions, verify?: VerifyFunction<C, User>);
   constructor(options: JwtSsoStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<C, User>);
+  // Separate overloads, not unions: an object literal that names authEndpoint or a key source
+  // beside a preset's spread is checked against the two above alone (exactly one key source).
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- see above
+  constructor(options: PresetResultOptions, verify?: VerifyFunction<C, User>);
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- see above
+  constructor(options: PresetResultOptionsWithRequest, verify: VerifyFunctionWithRequest<C, User>);
   constructor(
-    options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest,
+    options: JwtSsoStrategyOptions | JwtSsoStrategyOptionsWithRequest | PresetResultOptions | PresetResultOptionsWithRequest,
     verify?: VerifyFunction<C, User> | VerifyFunctionWithRequest<C, User>,
   ) {
     super();
     this._options = resolveOptions(options);
     if (verify !== undefined && typeof verify !== 'function') {
-      throw new TypeError('JwtSsoStrategy: "verify" must be a function (claims, done) or (req, claims, done).');
+      throw new JwtSsoOptionError('verify', 'JwtSsoStrategy: "verify" must be a function (claims, done) or (req, claims, done).');
     }
     if (this._options.passReqToCallback && verify === undefined) {
-      throw new TypeError('JwtSsoStrategy: "passReqToCallback" is true, so a verify function (req, claims, done) is required.');
+      throw new JwtSsoOptionError(
+        'passReqToCallback',
+        'JwtSsoStrategy: "passReqToCallback" is true, so a verify function (req, claims, done) is required.',
+      );
     }
     this._verify = verify as AnyVerify | undefined;
     this.name = this._options.name;

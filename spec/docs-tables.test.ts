@@ -14,6 +14,8 @@ import {
   oneLine,
   OPTION_GROUPS,
   optionDocs,
+  optionGroups,
+  optionInterfaces,
   optionTable,
 } from '../support/docs-tables';
 
@@ -45,11 +47,25 @@ describe('the generated pages', () => {
 });
 
 describe('every option has one place', () => {
-  const grouped = OPTION_GROUPS.flatMap((g) => g.options);
+  const groups = optionGroups();
+  const grouped = groups.flatMap((g) => g.options);
 
   test('each option of JwtSsoStrategyOptions is in exactly one group, and each group names only options', () => {
     expect([...grouped].sort()).toEqual(options.map((o) => o.name).sort());
     expect(new Set(grouped).size).toBe(grouped.length);
+  });
+
+  test('each named option interface the options are composed of is the table of exactly one group', () => {
+    const tabled = OPTION_GROUPS.flatMap((g) => g.interfaces);
+    expect([...tabled].sort()).toEqual(optionInterfaces().sort());
+    expect(new Set(tabled).size).toBe(tabled.length);
+  });
+
+  test('the key sources are tabled with the provider, and each group holds what its interfaces declare', () => {
+    expect(groups.find((g) => g.name === 'provider-and-keys')?.options).toEqual(
+      expect.arrayContaining(['authEndpoint', 'sharedSecret', 'publicKey', 'jwksUri', 'secretOrKeyProvider', 'algorithms']),
+    );
+    expect(groups.find((g) => g.name === 'hooks')?.options).toEqual(['passReqToCallback', 'clock', 'onEvent']);
   });
 
   test('every option has a doc comment', () => {
@@ -80,9 +96,15 @@ describe("the doc comments' defaults are the code's", () => {
 describe('the error table', () => {
   const table = errorTable(errors);
 
-  test.each(Object.values(JwtSsoErrorCode))('%s has its row, with its status', (code) => {
+  const signIn = Object.values(JwtSsoErrorCode).filter((c) => c !== JwtSsoErrorCode.INVALID_OPTION);
+
+  test.each(signIn)('%s has its row, with its status', (code) => {
     const { status } = new JwtSsoError(code, '');
     expect(table).toContain(`| \`${code}\` | ${status} |`);
+  });
+
+  test('the option error has its row: no status, thrown at construction', () => {
+    expect(table).toContain('| `ERR_JWTSSO_INVALID_OPTION` | — | thrown at construction (a `TypeError`) |');
   });
 
   test.each([

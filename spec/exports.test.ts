@@ -3,6 +3,8 @@ import * as dev from '../lib/dev-provider';
 import * as testing from '../lib/testing';
 import * as fastify from '../lib/fastify';
 import * as nest from '../lib/nest';
+import { join } from 'node:path';
+import ts from 'typescript';
 
 // The public surface is a decision: this list changes only on purpose.
 test('the package exports exactly these values', () => {
@@ -10,6 +12,7 @@ test('the package exports exactly these values', () => {
    [
      "JwtSsoError",
      "JwtSsoErrorCode",
+     "JwtSsoOptionError",
      "JwtSsoStrategy",
      "MemoryReplayStore",
      "RedisReplayStore",
@@ -18,6 +21,83 @@ test('the package exports exactly these values', () => {
    ]
   `);
   expect(api.Strategy).toBe(api.JwtSsoStrategy);
+});
+
+// Types are a part of the surface too (an app names them in its own code): every name
+// lib/index.ts exports, values and types, read by the compiler.
+test('the package exports exactly these names, types included', () => {
+  const file = join(__dirname, '..', 'lib', 'index.ts');
+  const program = ts.createProgram([file], { module: ts.ModuleKind.Node16, strict: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const module = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
+  const names = checker.getExportsOfModule(module).map((s) => s.name);
+  expect(names.sort()).toMatchInlineSnapshot(`
+   [
+     "Algorithm",
+     "AppOptions",
+     "AuthParams",
+     "FreshworksPreset",
+     "HeaderTarget",
+     "HookOptions",
+     "IoRedisLike",
+     "Jwk",
+     "JwtClaims",
+     "JwtRegisteredClaims",
+     "JwtSsoAuthenticateExtras",
+     "JwtSsoAuthenticateOptions",
+     "JwtSsoError",
+     "JwtSsoErrorCode",
+     "JwtSsoEvent",
+     "JwtSsoOptionError",
+     "JwtSsoStrategy",
+     "JwtSsoStrategyBaseOptions",
+     "JwtSsoStrategyCommonOptions",
+     "JwtSsoStrategyOptions",
+     "JwtSsoStrategyOptionsWithRequest",
+     "KeyOptions",
+     "KeySourceOptions",
+     "KeySources",
+     "LoginStateOptions",
+     "LogoutOptions",
+     "LogoutUrlOptions",
+     "MemoryReplayStore",
+     "MemoryReplayStoreOptions",
+     "NodeRedisLike",
+     "OneKeySource",
+     "PresetResultOptions",
+     "PresetResultOptionsWithRequest",
+     "ProvidedKey",
+     "ProviderOptions",
+     "ProviderShapeOptions",
+     "PuavoClaims",
+     "PuavoGroup",
+     "PuavoPreset",
+     "PuavoSchool",
+     "PuavoUserClaims",
+     "PublicKeyInput",
+     "RedisReplayStore",
+     "RedisReplayStoreOptions",
+     "ReplayKey",
+     "ReplayOptions",
+     "ReplayStore",
+     "RequestView",
+     "SecretOrKeyProvider",
+     "SessionAccess",
+     "SharedSecret",
+     "Strategy",
+     "ThinkificPreset",
+     "TokenRuleOptions",
+     "VerifyDone",
+     "VerifyFunction",
+     "VerifyFunctionWithRequest",
+     "WaitForReplicasOptions",
+     "WithRequestOptions",
+     "WithoutRequestOptions",
+     "Wso2Preset",
+     "ZendeskPreset",
+     "presets",
+   ]
+  `);
 });
 
 test('the dev-provider entry exports exactly these values', () => {
@@ -47,6 +127,7 @@ test('the error codes are stable strings', () => {
      "ERR_JWTSSO_CLAIM_MISSING",
      "ERR_JWTSSO_FASTIFY_PLUGIN_MISSING",
      "ERR_JWTSSO_HOST_INVALID",
+     "ERR_JWTSSO_INVALID_OPTION",
      "ERR_JWTSSO_KEY_SOURCE_FAILED",
      "ERR_JWTSSO_LOGIN_REQUIRED",
      "ERR_JWTSSO_NONCE_MISMATCH",

@@ -4,7 +4,7 @@ import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:cryp
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JwtSsoErrorCode as Code, type JwtSsoStrategyOptions } from '../lib';
+import { JwtSsoErrorCode as Code, type JwtSsoStrategyBaseOptions } from '../lib';
 import { startApp, type TestApp } from './helpers/app';
 import { b64, puavoClaims } from './helpers/tokens';
 
@@ -64,7 +64,7 @@ afterEach(async () => {
   await jwks.close();
 });
 
-async function withJwks(extra: Partial<JwtSsoStrategyOptions> = {}) {
+async function withJwks(extra: Partial<JwtSsoStrategyBaseOptions> = {}) {
   app = await startApp({
     strategy: { sharedSecret: undefined, jwksUri: `${jwks.url}/jwks.json`, jwksTimeout: 0.5, state: false, clock: () => now, ...extra },
   });

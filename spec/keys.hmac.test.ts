@@ -2,7 +2,7 @@
 // "algorithms" names one, each secret bound to that one algorithm (RFC 8725 3.1), every key at
 // least as long as its hash output (RFC 7518 3.2). HS256 stays the only default.
 import { createHmac, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyOptions, type SecretOrKeyProvider } from '../lib';
+import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyBaseOptions, type SecretOrKeyProvider } from '../lib';
 import { hmacAlgorithm, isAsymmetricKeyMaterial, providedKeys, secretVerificationKey, verifySignature, type Algorithm } from '../lib/keys';
 import { resolveOptions } from '../lib/options';
 import { verifyToken, type TokenPolicy } from '../lib/token';
@@ -22,7 +22,7 @@ function hmac(secret: string | Buffer, header: object, claims: object = puavoCla
 }
 const signed = (alg: Hs, secret: string | Buffer = LONG, claims?: object) => hmac(secret, { alg }, claims, HASH[alg]);
 
-function policyOf(options: Partial<JwtSsoStrategyOptions>): TokenPolicy {
+function policyOf(options: Partial<JwtSsoStrategyBaseOptions>): TokenPolicy {
   const o = resolveOptions({ authEndpoint: AUTH, ...options });
   return { ...o, keys: staticKeys(o.keySource) };
 }
@@ -42,7 +42,7 @@ const errorOf = (fn: () => unknown): Error => {
   }
   throw new Error('expected a throw');
 };
-const construct = (options: Partial<JwtSsoStrategyOptions>) => () => new JwtSsoStrategy({ authEndpoint: AUTH, ...options } as never);
+const construct = (options: Partial<JwtSsoStrategyBaseOptions>) => () => new JwtSsoStrategy({ authEndpoint: AUTH, ...options } as never);
 
 describe('which algorithm a shared secret verifies', () => {
   test.each<[string, readonly Algorithm[] | undefined, Hs]>([

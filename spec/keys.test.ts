@@ -1,7 +1,13 @@
 // Key sources beyond one shared secret, and the attacks on them, as tables.
 import { createHmac, createPrivateKey, createSecretKey, generateKeyPairSync, sign, constants, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyOptions, type SecretOrKeyProvider } from '../lib';
+import {
+  JwtSsoErrorCode as Code,
+  JwtSsoStrategy,
+  type JwtSsoStrategyBaseOptions,
+  type JwtSsoStrategyOptions,
+  type SecretOrKeyProvider,
+} from '../lib';
 import { startApp, type TestApp } from './helpers/app';
 import { resolveOptions } from '../lib/options';
 import { verifyToken, type TokenPolicy } from '../lib/token';
@@ -34,7 +40,7 @@ const hmacWith = (secret: string | Buffer, claims: object, header: object = { al
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 };
 
-function policyOf(options: Partial<JwtSsoStrategyOptions>): TokenPolicy {
+function policyOf(options: Partial<JwtSsoStrategyBaseOptions>): TokenPolicy {
   const o = resolveOptions({ authEndpoint: AUTH, ...options });
   return { ...o, keys: staticKeys(o.keySource) };
 }
@@ -49,7 +55,7 @@ const codeOf = (token: string, policy: TokenPolicy): string => {
 };
 
 describe('publicKey: the algorithm follows from the key type', () => {
-  test.each<[string, Partial<JwtSsoStrategyOptions>, () => string]>([
+  test.each<[string, Partial<JwtSsoStrategyBaseOptions>, () => string]>([
     [
       'RSA PEM → RS256',
       { publicKey: rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string },
@@ -87,7 +93,7 @@ describe('publicKey: the algorithm follows from the key type', () => {
   const pkcs1 = rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string;
   const jwkText = JSON.stringify(rsa.publicKey.export({ format: 'jwk' }));
   const ecZero = `${b64({ alg: 'ES256' })}.${b64(claims())}.${Buffer.alloc(64).toString('base64url')}`;
-  test.each<[string, Partial<JwtSsoStrategyOptions>, () => string, Code]>([
+  test.each<[string, Partial<JwtSsoStrategyBaseOptions>, () => string, Code]>([
     ['HS256 signed with the public PEM as secret', { publicKey: pem }, () => hmacWith(pem, claims()), Code.ALGORITHM_NOT_ALLOWED],
     [
       'HS256 signed with the PEM without its trailing newline',
@@ -219,7 +225,7 @@ describe('publicKey: the algorithm follows from the key type', () => {
 
 describe('claim policies', () => {
   const base = { sharedSecret: SECRET };
-  test.each<[string, Partial<JwtSsoStrategyOptions>, Record<string, unknown>, string]>([
+  test.each<[string, Partial<JwtSsoStrategyBaseOptions>, Record<string, unknown>, string]>([
     ['issuer matches', { issuer: 'https://sso.example' }, { iss: 'https://sso.example' }, 'accepted'],
     ['issuer from a list', { issuer: ['a', 'b'] }, { iss: 'b' }, 'accepted'],
     ['issuer missing', { issuer: 'a' }, {}, Code.CLAIM_MISSING],

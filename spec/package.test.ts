@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import ts from 'typescript';
 
 const root = resolve(__dirname, '..');
 const INSTALL_TIMEOUT_MS = 180_000;
@@ -61,7 +62,16 @@ const probe = `
 `;
 const expected = {
   name: 'jwtsso',
-  exports: ['JwtSsoError', 'JwtSsoErrorCode', 'JwtSsoStrategy', 'MemoryReplayStore', 'RedisReplayStore', 'Strategy', 'presets'],
+  exports: [
+    'JwtSsoError',
+    'JwtSsoErrorCode',
+    'JwtSsoOptionError',
+    'JwtSsoStrategy',
+    'MemoryReplayStore',
+    'RedisReplayStore',
+    'Strategy',
+    'presets',
+  ],
   store: 'function',
 };
 
@@ -273,7 +283,9 @@ test('a TypeScript app type-checks against the packed declarations, from CommonJ
 // Every ```ts block of README.md and of the guides (docs/*.md), compiled with --strict against the
 // packed package, each as a module of its own (its imports and top-level await as printed), all in
 // one program (the README's `declare global` of Express.User serves every block, as it would in an
-// app). A block preceded by `<!-- not compiled: reason -->` is left out; the reasons are listed so
+// app); then again with the checks `tsc --init` turns on for a new project (exactOptionalPropertyTypes,
+// noUncheckedIndexedAccess, verbatimModuleSyntax…), read from what this TypeScript's `tsc --init`
+// writes. A block preceded by `<!-- not compiled: reason -->` is left out; the reasons are listed so
 // that a reader sees them.
 const documentedPages = (): string[] => [
   'README.md',
@@ -294,7 +306,7 @@ function tsBlocks(page: string): { file: string; code: string }[] {
   return blocks;
 }
 
-test('every TypeScript block of the README and the guides compiles with --strict against the packed package', () => {
+test("every TypeScript block of the README and the guides compiles with --strict, and with tsc --init's checks, against the packed package", () => {
   const blocks = documentedPages().flatMap(tsBlocks);
   expect(blocks.filter((b) => b.file.startsWith('readme-')).length).toBeGreaterThanOrEqual(2);
   expect(blocks.length).toBeGreaterThanOrEqual(20);
@@ -334,8 +346,70 @@ test('every TypeScript block of the README and the guides compiles with --strict
     '--esModuleInterop',
     '--skipLibCheck',
   ];
-  const result = spawnSync(process.execPath, [tsc, ...flags, ...files], { cwd: dir, encoding: 'utf8' });
   // An error names <page>-line-N.ts(l,c): the block starting at line N of that page, its line l.
+  for (const extra of [[], initChecks()]) {
+    const result = spawnSync(process.execPath, [tsc, ...flags, ...extra, ...files], { cwd: dir, encoding: 'utf8' });
+    expect({ flags: extra, errors: result.stdout }).toEqual({ flags: extra, errors: '' });
+    expect(result.status).toBe(0);
+  }
+}, 180_000);
+
+// The tsconfig `tsc --init` writes for a new project, as this TypeScript writes it.
+function initConfig(): { compilerOptions: Record<string, unknown> } {
+  const at = mkdtempSync(join(tmpdir(), 'jwtsso-tsc-init-'));
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--init'], { cwd: at, stdio: 'ignore' });
+    const read = ts.readConfigFile(join(at, 'tsconfig.json'), (f) => readFileSync(f, 'utf8'));
+    if (read.error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
+    return read.config as { compilerOptions: Record<string, unknown> };
+  } finally {
+    rmSync(at, { recursive: true, force: true });
+  }
+}
+
+// The type-checking switches a new project has on (each `true` flag but those about output), as
+// command-line flags; module and resolution stay the snippets' own (ES modules, top-level await).
+const CHECKS = /^(strict|exactOptionalPropertyTypes|noUnchecked\w+|verbatimModuleSyntax|isolatedModules|no[A-Z]\w+)$/;
+function initChecks(): string[] {
+  const checks = Object.entries(initConfig().compilerOptions)
+    .filter(([name, value]) => value === true && CHECKS.test(name))
+    .map(([name]) => `--${name}`);
+  // What this test is for: if tsc --init stops writing these, say so rather than pass quietly.
+  expect(checks).toEqual(expect.arrayContaining(['--exactOptionalPropertyTypes', '--noUncheckedIndexedAccess', '--verbatimModuleSyntax']));
+  return checks;
+}
+
+// A new project as `tsc --init` starts it (its tsconfig, unchanged; ES modules, which its
+// `module: nodenext` with `verbatimModuleSyntax` expects of `import` lines), with the packed
+// package and the app's own packages installed: the README's `## Use` block compiles as printed.
+test("a new project made by tsc --init compiles the README's Use block unchanged", () => {
+  const project = join(dir, 'fresh-project');
+  mkdirSync(project, { recursive: true });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--init'], { cwd: project, stdio: 'ignore' });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-project', private: true, type: 'module' }));
+  // The app's own packages, as it would have them installed: this repository's (found by walking up).
+  mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
+  for (const name of [
+    'express',
+    'express-session',
+    'passport',
+    ...readdirSync(join(root, 'node_modules', '@types')).map((t) => `@types/${t}`),
+  ]) {
+    try {
+      symlinkSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
+    } catch {
+      // linked already
+    }
+  }
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const use = /^## Use\n[\s\S]*?^```ts\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+  expect(use).toContain("from 'passport-jwtsso'");
+  expect(use).toContain('sharedSecret: process.env.SSO_SECRET');
+  writeFileSync(join(project, 'app.ts'), use!);
+  const config = initConfig().compilerOptions;
+  expect(config).toMatchObject({ exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, verbatimModuleSyntax: true });
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', '.', '--noEmit'], { cwd: project, encoding: 'utf8' });
   expect(result.stdout).toBe('');
   expect(result.status).toBe(0);
-}, 120_000);
+}, 60_000);

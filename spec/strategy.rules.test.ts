@@ -10,7 +10,7 @@ import {
   JwtSsoErrorCode as Code,
   JwtSsoStrategy,
   type JwtSsoEvent,
-  type JwtSsoStrategyOptions,
+  type JwtSsoStrategyBaseOptions,
   type ReplayStore,
   type VerifyFunction,
 } from '../lib';
@@ -135,7 +135,7 @@ describe('what the app throws while a refusal is answered asynchronously ends in
   });
   afterEach(() => void process.off('unhandledRejection', onRejection));
 
-  async function serve(strategy: Partial<JwtSsoStrategyOptions>, verify?: VerifyFunction) {
+  async function serve(strategy: Partial<JwtSsoStrategyBaseOptions>, verify?: VerifyFunction) {
     const passport = new Passport();
     passport.use(
       new JwtSsoStrategy({ authEndpoint: 'https://sso.example.test/v3/sso', sharedSecret: SECRET, state: false, ...strategy }, verify),
@@ -175,7 +175,7 @@ describe('what the app throws while a refusal is answered asynchronously ends in
   }
 
   const wrongKey = () => mint(puavoClaims(), 'not the secret');
-  test.each<[string, Partial<JwtSsoStrategyOptions>, (url: string, path: string) => Promise<unknown>, VerifyFunction | undefined]>([
+  test.each<[string, Partial<JwtSsoStrategyBaseOptions>, (url: string, path: string) => Promise<unknown>, VerifyFunction | undefined]>([
     [
       'the clean URL: a parked token that fails verification',
       {},

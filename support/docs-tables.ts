@@ -1,5 +1,6 @@
 // The reference tables of the guides, generated from the code so that they cannot disagree with it:
-// the option tables of docs/configuration.md from the TSDoc of lib/options/types.ts and the values
+// the option tables of docs/configuration.md from the TSDoc of lib/options/types.ts (one table per
+// group of named option interfaces) and the values
 // of lib/options/defaults.ts, the error table of docs/troubleshooting.md from the TSDoc of
 // lib/errors.ts and the status each code carries. Each table sits between two markers,
 // `<!-- generated: NAME -->` and `<!-- end generated: NAME -->`; everything else in those pages is
@@ -18,39 +19,20 @@ export const CONFIGURATION_PAGE = join(root, 'docs', 'configuration.md');
 export const ERRORS_PAGE = join(root, 'docs', 'troubleshooting.md');
 
 /**
- * The groups of docs/configuration.md, in order, and the options each holds. Every option of
- * `JwtSsoStrategyOptions` is in exactly one group (the test checks it), so a new option has to be
- * given a place before the page builds.
+ * The groups of docs/configuration.md, in order, each the named option interfaces of
+ * lib/options/types.ts it shows (their members in the order they are declared). Every interface
+ * the options are composed of is in exactly one group (the test checks it), so an option added to
+ * an interface finds its table, and a new interface has to be given a place before the page builds.
  */
-export const OPTION_GROUPS: readonly { name: string; options: readonly string[] }[] = [
-  {
-    name: 'provider-and-keys',
-    options: [
-      'authEndpoint',
-      'sharedSecret',
-      'publicKey',
-      'jwksUri',
-      'jwksTimeout',
-      'jwksCooldown',
-      'jwksCacheMaxAge',
-      'jwksMaxBytes',
-      'secretOrKeyProvider',
-      'algorithms',
-    ],
-  },
-  {
-    name: 'token-checks',
-    options: ['issuer', 'audience', 'audienceRequired', 'requiredClaims', 'servicePathPrefix', 'maxAge', 'clockTolerance'],
-  },
-  { name: 'replay', options: ['replayStore', 'replayKey', 'numericJti'] },
-  { name: 'public-url', options: ['name', 'mountPoint', 'host', 'scheme'] },
-  { name: 'login-state', options: ['state', 'stateMaxAge', 'loginState', 'nonce', 'nonceParam'] },
-  {
-    name: 'provider-shape',
-    options: ['tokenParam', 'returnToParam', 'stateParam', 'stateIn', 'callbackPath', 'callbackParam', 'responseMode', 'authParams'],
-  },
-  { name: 'sign-out', options: ['logoutEndpoint', 'logoutRedirectParam'] },
-  { name: 'hooks', options: ['passReqToCallback', 'clock', 'onEvent'] },
+export const OPTION_GROUPS: readonly { name: string; interfaces: readonly string[] }[] = [
+  { name: 'provider-and-keys', interfaces: ['ProviderOptions', 'KeySources', 'KeyOptions'] },
+  { name: 'token-checks', interfaces: ['TokenRuleOptions'] },
+  { name: 'replay', interfaces: ['ReplayOptions'] },
+  { name: 'public-url', interfaces: ['AppOptions'] },
+  { name: 'login-state', interfaces: ['LoginStateOptions'] },
+  { name: 'provider-shape', interfaces: ['ProviderShapeOptions'] },
+  { name: 'sign-out', interfaces: ['LogoutOptions'] },
+  { name: 'hooks', interfaces: ['WithoutRequestOptions', 'HookOptions'] },
 ];
 
 export interface DocumentedMember {
@@ -67,27 +49,71 @@ export function oneLine(text: string): string {
     .trim();
 }
 
+const programs = new Map<string, { checker: ts.TypeChecker; source: ts.SourceFile }>();
+
+// One program per file and run: building one reads most of lib/ and its types.
 function program(file: string): { checker: ts.TypeChecker; source: ts.SourceFile } {
-  const prog = ts.createProgram([file], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, strict: true, noEmit: true });
-  return { checker: prog.getTypeChecker(), source: prog.getSourceFile(file)! };
+  let found = programs.get(file);
+  if (found === undefined) {
+    const prog = ts.createProgram([file], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, strict: true, noEmit: true });
+    found = { checker: prog.getTypeChecker(), source: prog.getSourceFile(file)! };
+    programs.set(file, found);
+  }
+  return found;
 }
 
-/** The members of the strategy's options (both verify forms), each with its doc comment. */
+function interfaceOf(source: ts.SourceFile, name: string): ts.InterfaceDeclaration {
+  const decl = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name);
+  if (decl === undefined) throw new Error(`lib/options/types.ts has no interface ${name}`);
+  return decl;
+}
+
+const documented = (checker: ts.TypeChecker, symbol: ts.Symbol): DocumentedMember => ({
+  name: symbol.name,
+  doc: oneLine(ts.displayPartsToString(symbol.getDocumentationComment(checker))),
+});
+
+/**
+ * Every option of the strategy (both verify forms), each with its doc comment: the members of
+ * `JwtSsoStrategyBaseOptions` (every group and every key source) and `passReqToCallback`.
+ */
 export function optionDocs(): DocumentedMember[] {
   const { checker, source } = program(OPTIONS_FILE);
-  const members = new Map<string, string>();
-  const read = (name: string) => {
-    const decl = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name);
-    if (decl === undefined) throw new Error(`lib/options/types.ts has no interface ${name}`);
-    for (const member of decl.members) {
-      const symbol = member.name === undefined ? undefined : checker.getSymbolAtLocation(member.name);
-      if (symbol === undefined || members.has(symbol.name)) continue;
-      members.set(symbol.name, oneLine(ts.displayPartsToString(symbol.getDocumentationComment(checker))));
-    }
+  const members = new Map<string, DocumentedMember>();
+  for (const name of ['JwtSsoStrategyBaseOptions', 'WithoutRequestOptions']) {
+    const type = checker.getTypeAtLocation(interfaceOf(source, name).name);
+    for (const symbol of checker.getPropertiesOfType(type))
+      if (!members.has(symbol.name)) members.set(symbol.name, documented(checker, symbol));
+  }
+  return [...members.values()];
+}
+
+/** Each group of the configuration guide with the options its interfaces declare, in order. */
+export function optionGroups(): { name: string; options: string[] }[] {
+  const { checker, source } = program(OPTIONS_FILE);
+  return OPTION_GROUPS.map(({ name, interfaces }) => ({
+    name,
+    options: interfaces.flatMap((i) =>
+      interfaceOf(source, i).members.map((m) => {
+        const symbol = m.name === undefined ? undefined : checker.getSymbolAtLocation(m.name);
+        if (symbol === undefined) throw new Error(`${i} has a member without a name`);
+        return symbol.name;
+      }),
+    ),
+  }));
+}
+
+/** The interfaces `JwtSsoStrategyBaseOptions` is composed of, as far down as they go, and `WithoutRequestOptions`. */
+export function optionInterfaces(): string[] {
+  const { source } = program(OPTIONS_FILE);
+  const found: string[] = [];
+  const walk = (name: string) => {
+    const parents = interfaceOf(source, name).heritageClauses?.flatMap((h) => h.types.map((t) => t.expression.getText(source))) ?? [];
+    if (parents.length === 0) found.push(name);
+    parents.forEach(walk);
   };
-  read('JwtSsoStrategyBaseOptions');
-  read('JwtSsoStrategyOptions');
-  return [...members].map(([name, doc]) => ({ name, doc }));
+  walk('JwtSsoStrategyBaseOptions');
+  return [...found, 'WithoutRequestOptions'];
 }
 
 /** The codes of `JwtSsoErrorCode`, in their order in lib/errors.ts, each with its doc comment. */
@@ -113,8 +139,12 @@ function literal(value: unknown): string {
   return `\`${String(value)}\``;
 }
 
-export function optionTable(group: string, docs: readonly DocumentedMember[] = optionDocs()): string {
-  const names = OPTION_GROUPS.find((g) => g.name === group)?.options;
+export function optionTable(
+  group: string,
+  docs: readonly DocumentedMember[] = optionDocs(),
+  groups: readonly { name: string; options: readonly string[] }[] = optionGroups(),
+): string {
+  const names = groups.find((g) => g.name === group)?.options;
   if (names === undefined) throw new Error(`no option group ${group}`);
   const defaults: Readonly<Record<string, unknown>> = DEFAULTS;
   const rows = names.map((name) => {
@@ -130,6 +160,8 @@ export function errorTable(docs: readonly DocumentedMember[] = errorDocs()): str
   const codes: Readonly<Record<string, string>> = JwtSsoErrorCode;
   const rows = docs.map(({ name, doc }) => {
     const code = codes[name] as JwtSsoErrorCode;
+    // An option error is thrown by the constructor, before there is a request to answer.
+    if (code === JwtSsoErrorCode.INVALID_OPTION) return `| \`${code}\` | — | thrown at construction (a \`TypeError\`) | ${doc} |`;
     const { status } = new JwtSsoError(code, '');
     return `| \`${code}\` | ${status} | ${status >= 500 ? 'fault: `error()`' : 'refusal: `fail()`'} | ${doc} |`;
   });
@@ -151,7 +183,8 @@ export function fillPage(page: string, tables: Readonly<Record<string, string>>)
 /** What each page would hold, generated: `{ file: text }`. */
 export function generatedPages(): Record<string, string> {
   const docs = optionDocs();
-  const optionTables = Object.fromEntries(OPTION_GROUPS.map((g) => [`options-${g.name}`, optionTable(g.name, docs)]));
+  const groups = optionGroups();
+  const optionTables = Object.fromEntries(groups.map((g) => [`options-${g.name}`, optionTable(g.name, docs, groups)]));
   return {
     [CONFIGURATION_PAGE]: fillPage(readFileSync(CONFIGURATION_PAGE, 'utf8'), optionTables),
     [ERRORS_PAGE]: fillPage(readFileSync(ERRORS_PAGE, 'utf8'), { errors: errorTable() }),

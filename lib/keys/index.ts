@@ -1,6 +1,8 @@
 // Key sources: the one option of four that is given decides the source, once, at construction.
-// A new key source is one new file (a KeySourceFactory) and one line in KEY_SOURCES.
-import type { JwtSsoStrategyBaseOptions } from '../options/types';
+// A new key source is one new file (a KeySourceFactory), one line in KEY_SOURCES and one member
+// of KeySources in lib/options/types.ts (its doc comment, and the union's new arm).
+import { JwtSsoOptionError } from '../errors';
+import type { KeySources } from '../options/types';
 import { jwksUriSource } from './jwks-uri';
 import { providerSource } from './provider';
 import { publicKeySource } from './public-key';
@@ -12,23 +14,25 @@ const KEY_SOURCES = {
   publicKey: publicKeySource,
   jwksUri: jwksUriSource,
   secretOrKeyProvider: providerSource,
-} as const satisfies Partial<Record<keyof JwtSsoStrategyBaseOptions, KeySourceFactory>>;
+} as const satisfies Record<keyof KeySources, KeySourceFactory>; // a key source added to the union without a factory does not compile
 
 /** The options that name a key source; exactly one must be given. */
 export const KEY_SOURCE_OPTIONS = Object.keys(KEY_SOURCES) as readonly (keyof typeof KEY_SOURCES)[];
 
-/** The key source the options name; a TypeError unless exactly one is given and it is good. */
+/** The key source the options name; a JwtSsoOptionError (a TypeError) unless exactly one is given and it is good. */
 export function resolveKeySource(o: Readonly<Record<string, unknown>>, context: KeySourceContext): KeySource {
   const given = KEY_SOURCE_OPTIONS.filter((k) => o[k] !== undefined);
   // `sharedSecret: process.env.SSO_SECRET` with the variable unset: say so, not "give one of".
   const undefinedOne = KEY_SOURCE_OPTIONS.find((k) => Object.hasOwn(o, k) && o[k] === undefined);
   if (given.length === 0 && undefinedOne !== undefined) {
-    throw new TypeError(
+    throw new JwtSsoOptionError(
+      undefinedOne,
       `JwtSsoStrategy: option "${undefinedOne}" is undefined: is the environment variable it is read from (e.g. SSO_SECRET) set?`,
     );
   }
   if (given.length !== 1) {
-    throw new TypeError(
+    throw new JwtSsoOptionError(
+      (given.length > 1 ? given : KEY_SOURCE_OPTIONS).join(', '),
       `JwtSsoStrategy: give exactly one of the options ${KEY_SOURCE_OPTIONS.map((k) => `"${k}"`).join(', ')}${given.length > 1 ? `, not ${given.map((k) => `"${k}"`).join(' and ')}` : ''}.`,
     );
   }

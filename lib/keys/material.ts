@@ -3,6 +3,7 @@
 // secret is detector.ts's; checking a signature with a key is signature.ts's.
 import { createPublicKey, createSecretKey, KeyObject, X509Certificate } from 'node:crypto';
 import { DER_SEQUENCE, isAsymmetricKeyMaterial } from './detector';
+import { JwtSsoOptionError } from '../errors';
 
 /**
  * Algorithms this package verifies. Which ones a key allows follows from its type alone; a
@@ -82,7 +83,7 @@ function publicKeyOfBytes(bytes: Buffer): KeyObject {
 export function toPublicKey(input: PublicKeyInput, option: string): KeyObject {
   if (input instanceof KeyObject) {
     if (input.type === 'public') return input;
-    throw new TypeError(`JwtSsoStrategy: option "${option}" must be a public key; a ${input.type} KeyObject was given.`);
+    throw new JwtSsoOptionError(option, `JwtSsoStrategy: option "${option}" must be a public key; a ${input.type} KeyObject was given.`);
   }
   try {
     if (typeof input === 'string') return createPublicKey(input);
@@ -93,9 +94,9 @@ export function toPublicKey(input: PublicKeyInput, option: string): KeyObject {
     }
   } catch (err) {
     const why = err instanceof TypeError && err.message === 'a private JWK' ? 'a private JWK was given' : 'it could not be read';
-    throw new TypeError(`JwtSsoStrategy: option "${option}" must be a public key (PEM, KeyObject or JWK): ${why}.`);
+    throw new JwtSsoOptionError(option, `JwtSsoStrategy: option "${option}" must be a public key (PEM, KeyObject or JWK): ${why}.`);
   }
-  throw new TypeError(`JwtSsoStrategy: option "${option}" must be a public key (PEM, KeyObject or JWK).`);
+  throw new JwtSsoOptionError(option, `JwtSsoStrategy: option "${option}" must be a public key (PEM, KeyObject or JWK).`);
 }
 
 /**
@@ -119,7 +120,8 @@ export function hmacAlgorithm(algorithms: readonly Algorithm[] | undefined, opti
   if (algorithms === undefined) return 'HS256';
   const named = [...new Set(algorithms.filter(isHmac))]; // ['HS512', 'HS512'] names one
   if (named.length > 1) {
-    throw new TypeError(
+    throw new JwtSsoOptionError(
+      'algorithms',
       `JwtSsoStrategy: option "algorithms" names ${named.join(' and ')} for "${option}": a secret is bound to one algorithm (RFC 8725 3.1), so a token cannot choose how its secret is used. Name only the algorithm the provider signs with, e.g. algorithms: ['${named.at(-1)!}'].`,
     );
   }
@@ -140,7 +142,7 @@ export function secretVerificationKey(
   let key: KeyObject;
   if (secret instanceof KeyObject) {
     if (secret.type !== 'secret' || (secret.symmetricKeySize ?? 0) === 0)
-      throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty secret KeyObject (createSecretKey).`);
+      throw new JwtSsoOptionError(option, `JwtSsoStrategy: option "${option}" must be a non-empty secret KeyObject (createSecretKey).`);
     if (isAsymmetricKeyMaterial(secret.export())) throw keyAsSecret(option);
     key = secret;
   } else if ((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0) {
@@ -150,19 +152,24 @@ export function secretVerificationKey(
   } else {
     const hint =
       secret === '' || secret === undefined ? ' (it is empty: is the environment variable it is read from, e.g. SSO_SECRET, set?)' : '';
-    throw new TypeError(`JwtSsoStrategy: option "${option}" must be a non-empty string or Buffer, or an array of them${hint}.`);
+    throw new JwtSsoOptionError(
+      option,
+      `JwtSsoStrategy: option "${option}" must be a non-empty string or Buffer, or an array of them${hint}.`,
+    );
   }
   // HS256 keeps 0.1's rule (any non-empty secret): providers hand out the secrets, and some are short.
   if (alg !== 'HS256' && key.symmetricKeySize! < HMAC[alg].bytes) {
-    throw new TypeError(
+    throw new JwtSsoOptionError(
+      option,
       `JwtSsoStrategy: option "${option}" is shorter than ${HMAC[alg].bytes} bytes, too short for ${alg} (RFC 7518 3.2: an ${alg} key is at least as long as its hash output). Ask the provider for a secret of ${HMAC[alg].bytes} bytes or more, or name the algorithm it really signs with in "algorithms".`,
     );
   }
   return { alg, key };
 }
 
-const keyAsSecret = (option: string): TypeError =>
-  new TypeError(
+const keyAsSecret = (option: string): JwtSsoOptionError =>
+  new JwtSsoOptionError(
+    option,
     `JwtSsoStrategy: option "${option}" holds an asymmetric key or certificate (PEM, DER, JWK or OpenSSH): a public key must never be an HMAC secret. Pass a public key as "publicKey", or give the shared secret itself.`,
   );
 

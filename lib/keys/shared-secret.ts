@@ -1,5 +1,6 @@
 // `sharedSecret`: one HMAC secret or several (rotation), turned into keys once, all bound to the
 // one HMAC algorithm `algorithms` names (HS256 by default).
+import { JwtSsoOptionError } from '../errors';
 import { problem } from '../options/checks';
 import type { SharedSecret } from '../options/types';
 import { hmacAlgorithm, secretVerificationKey } from './material';
@@ -10,7 +11,8 @@ export const sharedSecretSource: KeySourceFactory = (o, { algorithms }) => {
   if (secrets.length === 0) throw problem('sharedSecret', 'a non-empty string or Buffer, or a non-empty array of them');
   const alg = hmacAlgorithm(algorithms, 'sharedSecret');
   if (alg === undefined) {
-    throw new TypeError(
+    throw new JwtSsoOptionError(
+      'algorithms',
       'JwtSsoStrategy: option "algorithms" names no HMAC algorithm, but "sharedSecret" is an HMAC secret: name the one the provider signs with ("HS256", "HS384" or "HS512"), or leave "algorithms" out for HS256.',
     );
   }

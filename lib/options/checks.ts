@@ -1,5 +1,6 @@
-// Checks of single option values: each throws a TypeError that names the option and what it
-// expected, and never prints the value itself when it may be a secret.
+// Checks of single option values: each throws a JwtSsoOptionError (a TypeError with a code) that
+// names the option and what it expected, and never prints the value itself when it may be a secret.
+import { JwtSsoOptionError } from '../errors';
 import { ALGORITHMS, type Algorithm } from '../keys/material';
 import { isValidHost } from '../request-url';
 import { isNormalisedMountPoint, withoutTrailingSlashes } from '../urls';
@@ -9,9 +10,9 @@ const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MOUNT_POINT = /^(?:\/[^/?#\\\x00-\x20\x7f][^?#\\\x00-\x20\x7f]*)?$/;
 
-export function problem(option: string, expected: string, got?: unknown): TypeError {
+export function problem(option: string, expected: string, got?: unknown): JwtSsoOptionError {
   const shown = got === undefined ? '' : `, got ${describe(got)}`;
-  return new TypeError(`JwtSsoStrategy: option "${option}" must be ${expected}${shown}.`);
+  return new JwtSsoOptionError(option, `JwtSsoStrategy: option "${option}" must be ${expected}${shown}.`);
 }
 
 // Says what a bad value was without printing it: it may be a secret.

@@ -1,6 +1,7 @@
 // Checks every option once, builds the runtime objects they name (the key source, the default
 // replay store), and returns the frozen result.
 import { systemClock } from '../clock';
+import { JwtSsoOptionError } from '../errors';
 import type { JwtSsoEvent } from '../events';
 import { resolveKeySource } from '../keys';
 import { resolveLoginState } from '../login-state';
@@ -78,14 +79,18 @@ const KNOWN_OPTIONS = {
 } as const satisfies Record<keyof JwtSsoStrategyBaseOptions | keyof JwtSsoStrategyOptions, true>;
 const KNOWN = new Set<string>(Object.keys(KNOWN_OPTIONS));
 
-/** Checks every option once and returns the frozen result; a bad option throws a TypeError naming it. */
+/** Checks every option once and returns the frozen result; a bad option throws a JwtSsoOptionError (a TypeError) naming it. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('JwtSsoStrategy: options must be an object with "authEndpoint" and a key source such as "sharedSecret".');
+    throw new JwtSsoOptionError(
+      'options',
+      'JwtSsoStrategy: options must be an object with "authEndpoint" and a key source such as "sharedSecret".',
+    );
   }
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) throw new TypeError(`JwtSsoStrategy: unknown option "${key}". Known options: ${[...KNOWN].join(', ')}.`);
+    if (!KNOWN.has(key))
+      throw new JwtSsoOptionError(key, `JwtSsoStrategy: unknown option "${key}". Known options: ${[...KNOWN].join(', ')}.`);
   }
 
   const authEndpoint = endpoint('authEndpoint', o.authEndpoint, 'https://api.opinsys.fi/v3/sso');

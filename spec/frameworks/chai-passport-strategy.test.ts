@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import chaiPassportStrategy from 'chai-passport-strategy';
 import jwt from 'jsonwebtoken';
-import { JwtSsoError, JwtSsoStrategy, type JwtSsoStrategyOptions } from 'passport-jwtsso';
+import { JwtSsoError, JwtSsoStrategy, type JwtSsoStrategyBaseOptions } from 'passport-jwtsso';
 
 const SECRET = 'chai-recipe-secret';
 const chai: Parameters<typeof chaiPassportStrategy>[0] = {};
@@ -28,7 +28,7 @@ function attempt(strategy: JwtSsoStrategy, prepare: (req: { url: string; headers
   });
 }
 
-const strategyWith = (options: Partial<JwtSsoStrategyOptions> = {}) =>
+const strategyWith = (options: Partial<JwtSsoStrategyBaseOptions> = {}) =>
   new JwtSsoStrategy(
     { authEndpoint: 'https://sso.example/v3/sso', sharedSecret: SECRET, host: 'app.example', ...options },
     (claims, done) => done(null, { id: claims.sub }),

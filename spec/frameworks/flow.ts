@@ -9,7 +9,7 @@ import request from 'supertest';
 import { createDevProvider, DEFAULT_DEV_USERS } from 'passport-jwtsso/dev-provider';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { presets, type JwtSsoStrategyOptions, type PuavoClaims } from 'passport-jwtsso';
+import { presets, type JwtSsoStrategyBaseOptions, type PuavoClaims } from 'passport-jwtsso';
 
 export const SECRET = 'framework-tests-shared-secret';
 export const LOGIN_STATES = ['cookie', 'session'] as const;
@@ -20,7 +20,7 @@ export interface AppConfig {
   authEndpoint: string;
   loginState: LoginStateName;
   /** More strategy options, e.g. a provider shape's; the app routes `FORM_CALLBACK` (GET and POST) through the strategy too. */
-  strategy?: Partial<JwtSsoStrategyOptions>;
+  strategy?: Partial<JwtSsoStrategyBaseOptions>;
   /**
    * The user of the claims, or an error (a fault: the user directory is down, say). Default: the
    * recipes' own, `{ id: puavo_id, username }`.

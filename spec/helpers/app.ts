@@ -7,7 +7,7 @@ import session from 'express-session';
 import { Passport as Passport07 } from 'passport';
 import { Passport as Passport06 } from 'passport06';
 import request from 'supertest';
-import { JwtSsoStrategy, type JwtSsoAuthenticateOptions, type JwtSsoStrategyOptions, type VerifyFunction } from '../../lib';
+import { JwtSsoStrategy, type JwtSsoAuthenticateOptions, type JwtSsoStrategyBaseOptions, type VerifyFunction } from '../../lib';
 import { SECRET } from './tokens';
 
 export const AUTH_ENDPOINT = 'https://sso.example.test/v3/sso?client=demo';
@@ -33,7 +33,7 @@ export interface TestApp {
 export interface AppOptions {
   express?: ExpressName;
   passport?: PassportName;
-  strategy?: Partial<JwtSsoStrategyOptions>;
+  strategy?: Partial<JwtSsoStrategyBaseOptions>;
   /** Given to the strategy as it is (its arity decides callback or promise style). */
   verify?: (claims: Record<string, unknown>, done: (err: unknown, user?: unknown, info?: object) => unknown) => unknown;
   authenticate?: JwtSsoAuthenticateOptions;

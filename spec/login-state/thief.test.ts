@@ -6,7 +6,7 @@
 // all of that, still signs in with the same delivery (control). With a login of the thief's own
 // instead, only a nonce binds the token to the victim's login: the last test of this file.
 import request from 'supertest';
-import { JwtSsoErrorCode as Code, presets, type JwtSsoStrategyOptions } from '../../lib';
+import { JwtSsoErrorCode as Code, presets, type JwtSsoStrategyBaseOptions } from '../../lib';
 import { createDevProvider, type DevProvider } from '../../lib/dev-provider';
 import { encodeParked, encodeState, urlKey } from '../../lib/login-state/codec';
 import { stateOf } from '../../lib/login-state/cookie';
@@ -15,7 +15,7 @@ import { deliver, atProvider, startSite, type Delivery, type Site } from '../pro
 type Store = 'cookie' | 'session';
 interface Shape {
   path: string;
-  strategy: (providerOrigin: string) => Partial<JwtSsoStrategyOptions>;
+  strategy: (providerOrigin: string) => Partial<JwtSsoStrategyBaseOptions>;
   provider: (appOrigin: string) => DevProvider;
 }
 const SECRET = 'a shared secret of the thief suite';

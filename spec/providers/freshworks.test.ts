@@ -4,7 +4,7 @@
 // own key pair (given to the app as publicKey, or fetched from its JWKS), no jti.
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { presets, type JwtSsoStrategyOptions } from '../../lib';
+import { presets, type JwtSsoStrategyBaseOptions } from '../../lib';
 import { createDevProvider, type DevProvider, type DevProviderOptions } from '../../lib/dev-provider';
 import { atProvider, decode, deliver, signInThrough, startSite, type Delivery, type Site } from './shape-flow';
 
@@ -23,7 +23,7 @@ afterEach(async () => {
 async function start(
   options: {
     dev?: Partial<DevProviderOptions>;
-    strategy?: Partial<JwtSsoStrategyOptions>;
+    strategy?: Partial<JwtSsoStrategyBaseOptions>;
     keys?: 'publicKey' | 'jwksUri';
     audience?: string | false | undefined;
   } = {},

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import type { JwtSsoStrategyOptions } from '../../lib';
+import type { JwtSsoStrategyBaseOptions } from '../../lib';
 import type { DevProvider } from '../../lib/dev-provider';
 import { startApp, type AppOptions, type TestApp } from '../helpers/app';
 
@@ -251,7 +251,7 @@ export const byEmail = (claims: Record<string, unknown>, done: (err: unknown, us
  */
 export async function startSite(args: {
   path: string;
-  strategy: (providerOrigin: string) => Partial<JwtSsoStrategyOptions>;
+  strategy: (providerOrigin: string) => Partial<JwtSsoStrategyBaseOptions>;
   provider: (appOrigin: string) => DevProvider;
   mountPoint?: string;
   app?: Partial<AppOptions>;

@@ -3,7 +3,7 @@
 // `jwt` and `return_to` (and `error_url`) beside it; claims first_name, last_name, email,
 // external_id, iat, and no jti unless asked for (the preset remembers a used token by its hash).
 import request from 'supertest';
-import { presets, type JwtSsoStrategyOptions } from '../../lib';
+import { presets, type JwtSsoStrategyBaseOptions } from '../../lib';
 import { createDevProvider, type DevProviderOptions } from '../../lib/dev-provider';
 import {
   atProvider,
@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 async function start(
-  options: { dev?: Partial<DevProviderOptions>; strategy?: Partial<JwtSsoStrategyOptions>; mountPoint?: string } = {},
+  options: { dev?: Partial<DevProviderOptions>; strategy?: Partial<JwtSsoStrategyBaseOptions>; mountPoint?: string } = {},
 ): Promise<Site> {
   const mountPoint = options.mountPoint ?? '';
   site = await startSite({

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { presets, type JwtSsoStrategyOptions } from '../../lib';
+import { presets, type JwtSsoStrategyBaseOptions } from '../../lib';
 import { createDevProvider, type DevProviderOptions } from '../../lib/dev-provider';
 import {
   atProvider,
@@ -33,7 +33,7 @@ afterEach(async () => {
 });
 
 async function start(
-  options: { dev?: Partial<DevProviderOptions>; strategy?: Partial<JwtSsoStrategyOptions>; mountPoint?: string } = {},
+  options: { dev?: Partial<DevProviderOptions>; strategy?: Partial<JwtSsoStrategyBaseOptions>; mountPoint?: string } = {},
 ): Promise<Site> {
   const mountPoint = options.mountPoint ?? '';
   site = await startSite({

@@ -12,7 +12,7 @@ import session from 'express-session';
 import express5 from 'express';
 import { Passport } from 'passport';
 import request from 'supertest';
-import { JwtSsoStrategy, presets, type JwtSsoStrategyOptions } from '../../lib';
+import { JwtSsoStrategy, presets, type JwtSsoStrategyBaseOptions } from '../../lib';
 import { createDevProvider, type DevProviderOptions } from '../../lib/dev-provider';
 import { MAX_FORM_BYTES } from '../../lib/form-body';
 import { EXPRESS, type ExpressName } from '../helpers/app';
@@ -47,7 +47,7 @@ afterEach(async () => {
 });
 
 async function start(
-  options: { dev?: Partial<DevProviderOptions>; strategy?: Partial<JwtSsoStrategyOptions>; mountPoint?: string } = {},
+  options: { dev?: Partial<DevProviderOptions>; strategy?: Partial<JwtSsoStrategyBaseOptions>; mountPoint?: string } = {},
 ): Promise<Site> {
   const mountPoint = options.mountPoint ?? '';
   site = await startSite({
