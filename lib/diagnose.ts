@@ -64,3 +64,79 @@ export function stateMismatchHint(
   }
   return `The browser sent no cookie with the return to ${here}: the sign-in was probably started at another address than ${here} (another host name for the same server, such as 127.0.0.1 for localhost), whose cookies are not sent here; open the app at ${here}/ and sign in again. Otherwise the session cookie was withheld: SameSite=Lax, not Strict; Secure only over https.`;
 }
+
+/** The cookie that marks a browser as signed in a moment ago (see {@link sessionLost}). */
+export const DONE_COOKIE = 'jwtsso-done';
+/** How long the marker lasts: the time within which a browser sent to the provider again is a lost session, not a new login. */
+export const DONE_SECONDS = 120;
+
+// The session cookie's settings where the session middleware shows them (express-session keeps
+// them in `req.session.cookie`); undefined for others.
+function sessionCookie(
+  session: SessionAccess | undefined,
+): { secure?: unknown; sameSite?: unknown; path?: unknown; domain?: unknown } | undefined {
+  const cookie = session?.get('cookie');
+  return cookie !== null && typeof cookie === 'object' ? (cookie as Record<string, unknown>) : undefined;
+}
+
+// The scheme of this request as the app's framework sees it (the socket, or X-Forwarded-Proto
+// from a trusted proxy), whatever the `scheme` option says: what the session middleware decides by.
+function seenScheme(req: OriginSource): string {
+  return requestOrigin(req, { host: 'x' }).slice(0, -'://x'.length);
+}
+
+function proxyHint(req: OriginSource): string {
+  const forwarded = req.headers['x-forwarded-proto'];
+  const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
+  if (proto === 'https' && !req.trustsProxy()) {
+    return " The request came through a proxy that says X-Forwarded-Proto: https, but the app does not trust it: set app.set('trust proxy', 1) (Express; Fastify: trustProxy; Koa: app.proxy = true) so that the session middleware sees https and sets its cookie.";
+  }
+  return " Open the app over https, or set cookie.secure to 'auto' (or false) for local http.";
+}
+
+/**
+ * An error when the session cookie is `secure` (express-session's `cookie: { secure: true }`)
+ * and this request is not https as the app's framework sees it: the session middleware will not
+ * set its cookie, so a login would last one page and every next request would go to the provider
+ * again. `null` when all is well or the session middleware does not say.
+ */
+export function secureCookieOnHttp(req: OriginSource, session: SessionAccess | undefined): JwtSsoError | null {
+  if (sessionCookie(session)?.secure !== true) return null;
+  if (seenScheme(req) === 'https') return null;
+  return new JwtSsoError(
+    Code.SESSION_LOST,
+    'The session cookie is set to Secure (cookie: { secure: true }) but this request is plain http as the app sees it, so the session middleware will not set its cookie: a sign-in would last one page, then every request would go back to the provider.' +
+      proxyHint(req),
+  );
+}
+
+/**
+ * The error for a browser that completed a sign-in moments ago (it sends the `jwtsso-done`
+ * marker) and comes back without its session: sending it to the provider again would loop.
+ * Names the likely cause from what the request shows.
+ */
+export function sessionLost(req: OriginSource, session: SessionAccess | undefined): JwtSsoError {
+  const cookie = sessionCookie(session);
+  const causes: string[] = [];
+  if (cookie?.secure === true && seenScheme(req) !== 'https')
+    causes.push('the session cookie is Secure but this request is http as the app sees it.' + proxyHint(req));
+  const sameSite = typeof cookie?.sameSite === 'string' ? cookie.sameSite.toLowerCase() : cookie?.sameSite;
+  if (sameSite === 'strict' || sameSite === true) {
+    causes.push(
+      "the session cookie is SameSite=Strict, so the browser withholds it on the return from the provider (another site) and on the navigations that follow it: use sameSite: 'lax'.",
+    );
+  }
+  if (typeof cookie?.path === 'string' && cookie.path !== '/')
+    causes.push(`the session cookie's path is ${cookie.path}: it must cover every page behind the sign-in (use '/').`);
+  if (typeof cookie?.domain === 'string')
+    causes.push(`the session cookie's domain is ${cookie.domain}: it must cover the host the app is opened at.`);
+  if (causes.length === 0) {
+    causes.push(
+      'the browser did not send the session cookie back: check that the session middleware sets it (Secure only over https, behind a TLS proxy with trust proxy set; SameSite=Lax, not Strict; a path and domain that cover every page) and that its store keeps sessions.',
+    );
+  }
+  return new JwtSsoError(
+    Code.SESSION_LOST,
+    `This browser completed a sign-in moments ago but came back without its session, so it was not sent to the provider again (that would loop). Likely cause: ${causes.join(' Or: ')} Then reload the page to sign in again.`,
+  );
+}

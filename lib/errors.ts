@@ -53,6 +53,15 @@ export const JwtSsoErrorCode = {
    * headers: register `passport-jwtsso/fastify` (`jwtssoFastify`) before the routes.
    */
   FASTIFY_PLUGIN_MISSING: 'ERR_JWTSSO_FASTIFY_PLUGIN_MISSING',
+  /**
+   * The session does not last: a browser that completed a sign-in moments ago came back without
+   * its session (the session cookie was never set or not sent back), or the session cookie is
+   * `secure` on a request that is not https as the app sees it. Rather than send the browser to
+   * the provider again (a loop), the strategy names the likely cause: a Secure cookie over http,
+   * a TLS proxy without `trust proxy`, `SameSite=Strict`, a cookie path or domain that does not
+   * cover the page.
+   */
+  SESSION_LOST: 'ERR_JWTSSO_SESSION_LOST',
   // Option errors: thrown at construction, never a sign-in's answer.
   /**
    * An option was refused at construction (`new JwtSsoStrategy()`, or a preset's options): a
@@ -88,6 +97,7 @@ const HTTP_STATUS: Readonly<Record<SignInErrorCode, number>> = {
   ERR_JWTSSO_KEY_SOURCE_FAILED: 500,
   ERR_JWTSSO_BODY_UNREADABLE: 500,
   ERR_JWTSSO_FASTIFY_PLUGIN_MISSING: 500,
+  ERR_JWTSSO_SESSION_LOST: 500,
 };
 
 /**

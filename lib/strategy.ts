@@ -1,17 +1,19 @@
 // The Passport adapter: asks the framework adapter for the request's view, hands it to the flow
 // steps (lib/flow/), and maps what they decide to Passport's actions (redirect, pass, success,
 // fail, error). Protocol work lives in lib/login.ts and lib/flow/; framework work in lib/frameworks/.
+import { ServerResponse, STATUS_CODES } from 'node:http';
 import { Strategy } from 'passport-strategy';
 import createDebug from 'debug';
 import type { Request } from 'express';
 import type { JwtClaims, JwtRegisteredClaims } from './claims';
-import { isRefusal, JwtSsoOptionError } from './errors';
+import { isRefusal, JwtSsoOptionError, type JwtSsoError } from './errors';
 import { failureEvent } from './events';
 import { requestView, type RequestView } from './frameworks';
-import { dispatch } from './flow/dispatch';
+import { clearDoneMarker, dispatch, hasDoneMarker, setDoneMarker } from './flow/dispatch';
 import { event, type JwtSsoAuthenticateOptions, type Outcome } from './flow/types';
 import { runVerify, type AnyVerify, type VerifyAnswer, type VerifyFunction, type VerifyFunctionWithRequest } from './flow/verify';
-import { loginContext, publicUrl } from './login';
+import { loginContext, publicUrl, type LoginContext } from './login';
+import { pageFormat, refusalPage } from './response';
 import {
   resolveOptions,
   type JwtSsoStrategyOptions,
@@ -101,18 +103,21 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
   /** Called by Passport for each request; not called directly. */
   override authenticate(req: Request, options?: JwtSsoAuthenticateOptions): void {
     let view: RequestView | undefined;
+    const given = options ?? {};
     try {
       view = this.requestView(req);
       const ctx = loginContext(this._options, { req, view, now: this._options.clock() });
-      const outcome = dispatch({ o: this._options, req, view, ctx, options: options ?? {} });
+      const outcome = dispatch({ o: this._options, req, view, ctx, options: given });
       if (outcome instanceof Promise)
         this.settle(
+          req,
           view,
-          outcome.then((decided) => this.act(req, view!, decided)),
+          outcome.then((decided) => this.act(req, ctx, decided, given)),
+          given,
         );
-      else this.act(req, view, outcome);
+      else this.act(req, ctx, outcome, given);
     } catch (err) {
-      this.refuse(err, view);
+      this.refuse(err, req, view, given);
     }
   }
 
@@ -164,55 +169,98 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
   logoutUrl(req: Request, options: LogoutUrlOptions = {}): string {
     const o = this._options;
     const url = new URL(o.logoutEndpoint);
+    // Signing out is not a lost session: the next sign-in must go to the provider as usual.
+    const view = this.requestView(req);
+    if (hasDoneMarker(view)) clearDoneMarker({ o, ctx: loginContext(o, { req, view, now: o.clock() }) });
     // A provider with a fixed, configured logout redirect (WSO2) takes no return parameter.
     if (o.logoutRedirectParam !== false) {
-      const back = publicUrl(o, this.requestView(req), options.redirectTo ?? '/', { requestTarget: false });
+      const back = publicUrl(o, view, options.redirectTo ?? '/', { requestTarget: false });
       url.searchParams.set(o.logoutRedirectParam, back);
     }
     return url.href;
   }
 
   // What a flow step decided, as Passport's action.
-  private act(req: Request, view: RequestView, outcome: Outcome): void {
+  private act(req: Request, ctx: LoginContext, outcome: Outcome, options: JwtSsoAuthenticateOptions): void {
+    const { view } = ctx;
     if (outcome.type === 'redirect') return this.redirect(outcome.url, outcome.status);
     if (outcome.type === 'pass') return this.pass();
     const { claims } = outcome;
-    if (this._verify === undefined) return this.success(claims, { claims });
+    const signedIn = (): void => setDoneMarker({ o: this._options, ctx });
+    if (this._verify === undefined) {
+      signedIn();
+      return this.success(claims, { claims });
+    }
     const args = this._options.passReqToCallback ? [req, claims] : [claims];
     // Passport's answer runs the app's handlers: what they throw is escalated here, or verify's
     // own try (a done() called inside verify) would swallow it and the request would hang.
     const work = runVerify(this._verify, args, (answer) => {
       try {
-        this.answer(answer, claims);
+        this.answer(answer, claims, signedIn);
       } catch (thrown) {
         this.escalate(view, thrown);
       }
     });
-    if (work !== undefined) this.settle(view, work);
+    if (work !== undefined) this.settle(req, view, work, options);
   }
 
   // What verify decided, as Passport's action (what Passport's logIn throws, e.g. cookie-session
   // without regenerate(), is escalated by the caller: a 500, not a hung request).
-  private answer(a: VerifyAnswer, claims: JwtClaims): void {
+  private answer(a: VerifyAnswer, claims: JwtClaims, signedIn: () => void): void {
     if ('error' in a) return this.error(a.error);
     if (a.user === false) return this.fail(a.info, 401);
+    signedIn();
     const extra = a.info !== null && typeof a.info === 'object' ? a.info : {};
     this.success(a.user, { ...extra, claims });
   }
 
   // A refusal is fail(err, status); a fault (no session, replay store down, a bug) is error().
-  private refuse(err: unknown, view: RequestView | undefined): void {
+  private refuse(err: unknown, req: Request, view: RequestView | undefined, options: JwtSsoAuthenticateOptions): void {
     if (view !== undefined) event({ o: this._options, view }, () => failureEvent(err));
-    if (isRefusal(err)) return this.fail(err, err.status);
+    if (isRefusal(err)) return this.failVisibly(err, req, options);
     this.error(asError(err));
+  }
+
+  // Passport's own answer to a refusal, when the app gave it no failure options, is the bare
+  // status text ("Forbidden"). Then, and only then, the page says what happened and its code: the
+  // text Passport ends the response with (one string argument, the status text, no Content-Type
+  // set) is replaced while fail() runs. A custom callback (it answers by res.json/res.send/… with
+  // a Content-Type, or later) and every failure option reach Passport exactly as before.
+  private failVisibly(err: JwtSsoError, req: Request, options: JwtSsoAuthenticateOptions): void {
+    const res: unknown = (req as { res?: unknown }).res;
+    const quiet = !options.failureRedirect && !options.failWithError && !options.failureMessage && !options.failureFlash;
+    if (!quiet || !(res instanceof ServerResponse) || res.headersSent) return this.fail(err, err.status);
+    const own = Object.prototype.hasOwnProperty.call(res, 'end');
+    const end = res.end;
+    const restore = (): void => {
+      if (own) res.end = end;
+      else delete (res as Partial<ServerResponse>).end;
+    };
+    const accept = req.headers.accept;
+    res.end = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+      restore();
+      if (args.length === 1 && args[0] === STATUS_CODES[res.statusCode] && res.getHeader('content-type') === undefined) {
+        const page = refusalPage(err, pageFormat(Array.isArray(accept) ? accept.join(',') : accept));
+        res.setHeader('Content-Type', page.type);
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        return (end as (...a: unknown[]) => ServerResponse).call(res, page.body);
+      }
+      return (end as (...a: unknown[]) => ServerResponse).apply(res, args);
+    } as ServerResponse['end'];
+    try {
+      this.fail(err, err.status);
+    } finally {
+      if (res.end !== end) restore();
+    }
   }
 
   // The end of every asynchronous path: a rejection is refused (fail or error), and whatever the
   // app's own handlers throw while Passport answers (a custom callback that throws, a
   // failureRedirect after another middleware answered) ends in the app's error handler: never an
   // unhandled rejection, which would end the process.
-  private settle(view: RequestView, work: Promise<void>): void {
-    work.catch((err: unknown) => this.refuse(err, view)).catch((thrown: unknown) => this.escalate(view, thrown));
+  private settle(req: Request, view: RequestView, work: Promise<void>, options: JwtSsoAuthenticateOptions): void {
+    work.catch((err: unknown) => this.refuse(err, req, view, options)).catch((thrown: unknown) => this.escalate(view, thrown));
   }
 
   // What the app's own handler threw while Passport answered: its error handler gets it (through

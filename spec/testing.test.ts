@@ -21,12 +21,16 @@ interface AppUser {
   username: string;
 }
 
-function createApp(expressName: ExpressName, options: { host?: string; passportSession?: boolean } = {}) {
+function createApp(expressName: ExpressName, options: { host?: string; passportSession?: boolean; secret?: string } = {}) {
   const express = EXPRESS[expressName] as typeof express5;
   const passport = new Passport();
   passport.use(
     new JwtSsoStrategy<PuavoClaims, AppUser>(
-      { authEndpoint: provider.url, sharedSecret: SECRET, ...(options.host === undefined ? {} : { host: options.host, scheme: 'http' }) },
+      {
+        authEndpoint: provider.url,
+        sharedSecret: options.secret ?? SECRET,
+        ...(options.host === undefined ? {} : { host: options.host, scheme: 'http' }),
+      },
       (claims, done) => done(null, { username: claims.username }),
     ),
   );
@@ -69,6 +73,14 @@ describe.each(Object.keys(EXPRESS) as ExpressName[])('%s', (expressName) => {
 });
 
 describe('signIn says which step went wrong', () => {
+  test('an app with another secret than the provider: the code and what went wrong, not a bare "401: Unauthorized"', async () => {
+    const failure = signIn(request.agent(createApp('express 5', { secret: 'not-the-providers-secret' })), { path: '/protected', provider });
+    await expect(failure).rejects.toThrow(
+      /refused the sign-in at \/protected: 401 \(ERR_JWTSSO_SIGNATURE_INVALID\): Not signed in \(ERR_JWTSSO_SIGNATURE_INVALID\): .*signature/i,
+    );
+    await expect(failure).rejects.not.toThrow(/not-the-providers-secret|testing-kit-secret/);
+  });
+
   test.each<[string, () => Promise<unknown>, RegExp]>([
     [
       'a path that is not protected',

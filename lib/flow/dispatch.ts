@@ -3,7 +3,16 @@
 // an outcome, or a promise of one where it must wait (a form body, a verification); each throws
 // what it refuses. Synchronous on every path but the waiting ones, so a signed-in request costs
 // no promise.
-import { hostMismatch, passportSessionMissing, stateMismatchHint } from '../diagnose';
+import { createHash } from 'node:crypto';
+import {
+  DONE_COOKIE,
+  DONE_SECONDS,
+  hostMismatch,
+  passportSessionMissing,
+  secureCookieOnHttp,
+  sessionLost,
+  stateMismatchHint,
+} from '../diagnose';
 import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from '../errors';
 import { bodyLeftUnread, formPairs } from '../form-body';
 import {
@@ -18,6 +27,8 @@ import {
   verifyBeforeKeeping,
 } from '../login';
 import type { ResolvedOptions } from '../options';
+import { cookiesStartingWith, clearCookie, setCookie } from '../login-state/cookies';
+import type { RequestLike } from '../request-url';
 import { noStore } from '../response';
 import { splitTarget, type QueryPair } from '../urls';
 import { verifyPending } from './pending';
@@ -82,10 +93,70 @@ export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
     const pending = o.loginState.take(ctx, cleanTarget(o, target));
     if (pending.length > 0) return verifyPending(flow, pending);
   }
-  if (isAuthenticated(flow.req)) return PASS;
+  if (isAuthenticated(flow.req)) {
+    // The session lasted: the marker of the sign-in has done its work.
+    if (hasDoneMarker(view)) clearDoneMarker(flow);
+    return PASS;
+  }
   const misconfigured = passportSessionMissing({ session: ctx.session, user: flow.req.user });
   if (misconfigured !== null) throw misconfigured;
+  // Signed in moments ago, and back without the session: another trip to the provider would
+  // loop. Said once: the marker goes, so a reload starts a new sign-in.
+  const marker = doneMarker(view);
+  if (marker !== undefined) {
+    clearDoneMarker(flow);
+    // The browser's other cookies are as they were at the sign-in: the session cookie it was
+    // given then never came back. Changed (a logout's new session, an expired one): a new sign-in.
+    if (flow.options.session !== false && mayRedirect(flow) && marker === cookieFingerprint(view)) throw sessionLost(view, ctx.session);
+  }
   return challenge(flow);
+}
+
+// A request the strategy would answer by sending the browser to the provider.
+const mayRedirect = (flow: Flow): boolean => flow.options.redirect !== false && (flow.view.method === 'GET' || flow.view.method === 'HEAD');
+
+const doneScope = (flow: Pick<Flow, 'o' | 'ctx'>) => ({
+  path: flow.o.mountPoint === '' ? '/' : flow.o.mountPoint,
+  secure: flow.ctx.secure,
+});
+
+/** Whether the browser completed a sign-in moments ago: it sends the `jwtsso-done` marker. */
+export function hasDoneMarker(view: Pick<Flow['view'], 'headers'>): boolean {
+  return doneMarker(view) !== undefined;
+}
+
+function doneMarker(view: Pick<Flow['view'], 'headers'>): string | undefined {
+  return cookiesStartingWith(view as RequestLike, DONE_COOKIE).get(DONE_COOKIE)?.[0];
+}
+
+/**
+ * A short digest of the request's cookies other than this package's (jwtsso-*), in the order
+ * sent: what the browser held when it signed in, to compare with what it sends next. Linear time
+ * (one split, one hash).
+ */
+export function cookieFingerprint(view: Pick<Flow['view'], 'headers'>): string {
+  const header = view.headers.cookie ?? '';
+  const foreign = header
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '' && !pair.startsWith('jwtsso-'));
+  return createHash('sha256').update(foreign.join(';')).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Marks the browser as signed in a moment ago (a short-lived HttpOnly cookie, no server state):
+ * if its next request comes back without the session, it is told why instead of being sent to
+ * the provider again. Cleared by a signed-in request, by logoutUrl(), and when it is reported.
+ */
+export function setDoneMarker(flow: Pick<Flow, 'o' | 'ctx'>): void {
+  const res = flow.ctx.res;
+  if (res !== undefined) setCookie(res, DONE_COOKIE, cookieFingerprint(flow.ctx.view), DONE_SECONDS, doneScope(flow));
+}
+
+/** Drops the marker (a signed-in request, a logout, or the loss reported). */
+export function clearDoneMarker(flow: Pick<Flow, 'o' | 'ctx'>): void {
+  const res = flow.ctx.res;
+  if (res !== undefined) clearCookie(res, DONE_COOKIE, doneScope(flow));
 }
 
 // The request that arrives from the provider with the token: park the token (login-state
@@ -135,10 +206,15 @@ function receive(flow: Flow, from: { pairs: readonly QueryPair[]; target: string
 // No token and no one signed in: send the browser to the provider, or answer 401.
 function challenge(flow: Flow): Outcome {
   const { o, req, view, ctx, options } = flow;
-  if (options.redirect === false || (view.method !== 'GET' && view.method !== 'HEAD')) {
+  if (!mayRedirect(flow)) {
     throw new JwtSsoError(Code.LOGIN_REQUIRED, "Not signed in: sign in through the app's login page first.");
   }
   requireSession(flow);
+  // A session cookie that cannot be set on this request: the sign-in would last one page.
+  if (options.session !== false) {
+    const lost = secureCookieOnHttp(view, ctx.session);
+    if (lost !== null) throw lost;
+  }
   const wanted = typeof options.returnTo === 'function' ? options.returnTo(req) : options.returnTo;
   const params = resolveParams(options.authParams, req, 'authenticate option authParams');
   const url = loginRedirect(o, ctx, { target: view.target, wanted, params });

@@ -42,6 +42,8 @@ export interface AppOptions {
   session?: boolean;
   /** The session store (default: express-session's MemoryStore), e.g. to count what is stored. */
   sessionStore?: session.Store;
+  /** The session cookie's settings (default: `{ sameSite: 'lax' }`). */
+  sessionCookie?: session.CookieOptions;
   /** Mount passport.session() (default: when there is session middleware). */
   passportSession?: boolean;
 }
@@ -86,7 +88,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
         secret: 'cookie-signing-secret',
         resave: false,
         saveUninitialized: false,
-        cookie: { sameSite: 'lax' },
+        cookie: options.sessionCookie ?? { sameSite: 'lax' },
         ...(options.sessionStore === undefined ? {} : { store: options.sessionStore }),
       }),
     );

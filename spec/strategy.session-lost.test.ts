@@ -1,0 +1,159 @@
+// A session that does not last (its cookie never set, or never sent back) is named, not looped
+// through the provider: a real Express app with express-session over a loopback socket.
+import request from 'supertest';
+import { JwtSsoErrorCode } from '../lib';
+import { AUTH_ENDPOINT, startApp, type AppOptions, type TestApp } from './helpers/app';
+import { providerReturn, returnToOf } from './helpers/flow';
+import { mint, puavoClaims } from './helpers/tokens';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/**
+ * A browser with its own cookie jar, written out so that it can do what supertest's jar does not:
+ * send Secure cookies on the hop from a TLS-terminating proxy (the browser spoke https to the
+ * proxy), withhold a cookie (SameSite=Strict on a cross-site arrival), and send headers on every
+ * request (the proxy's X-Forwarded-Proto). Counts its trips to the provider.
+ */
+function browser(url: string, opts: { headers?: Record<string, string>; withhold?: (name: string) => boolean } = {}) {
+  const jar = new Map<string, string>();
+  let trips = 0;
+  const get = async (path: string): Promise<request.Response> => {
+    const cookie = [...jar]
+      .filter(([name]) => !(opts.withhold?.(name) ?? false))
+      .map(([n, v]) => `${n}=${v}`)
+      .join('; ');
+    let r = request(url)
+      .get(path)
+      .set(opts.headers ?? {});
+    if (cookie !== '') r = r.set('Cookie', cookie);
+    const res = await r;
+    for (const line of (res.headers['set-cookie'] as unknown as string[] | undefined) ?? []) {
+      const [pair, ...attributes] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
+      else jar.set(name, pair!.slice(eq + 1));
+    }
+    if (res.status === 302 && (res.headers.location ?? '').startsWith(AUTH_ENDPOINT)) trips++;
+    return res;
+  };
+  return {
+    get,
+    jar,
+    trips: () => trips,
+    /** Protected page → provider → back with a token → the clean URL: the page after sign-in. */
+    async signIn(path = '/protected'): Promise<request.Response> {
+      const toProvider = await get(path);
+      if (toProvider.status !== 302) return toProvider;
+      const callback = await get(providerReturn(returnToOf(toProvider.headers.location), mint(puavoClaims())));
+      return callback.status === 303 ? get(callback.headers.location!) : callback;
+    },
+  };
+}
+
+const setCookies = (res: request.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+
+const start = async (options: AppOptions) => (app = await startApp(options));
+
+describe('a session cookie that cannot be set on this request is named before the trip to the provider', () => {
+  test.each<[string, AppOptions, Record<string, string>, RegExp]>([
+    ['cookie: { secure: true } over local http', { sessionCookie: { secure: true } }, {}, /Secure.*plain http.*https.*'auto'/s],
+    [
+      'a TLS-terminating proxy (X-Forwarded-Proto: https) without trust proxy',
+      { sessionCookie: { secure: true } },
+      { 'X-Forwarded-Proto': 'https' },
+      /X-Forwarded-Proto: https.*trust proxy/s,
+    ],
+  ])('%s: a 500 naming the cause, no trip to the provider', async (_name, options, headers, cause) => {
+    const { url, errors } = await start(options);
+    const b = browser(url, { headers });
+    const res = await b.signIn();
+    expect(res.status).toBe(500);
+    expect(res.body.code).toBe(JwtSsoErrorCode.SESSION_LOST);
+    expect(res.body.error).toMatch(cause);
+    expect(b.trips()).toBe(0);
+    // The next request says it again, and never goes to the provider either.
+    expect((await b.get('/protected')).body.code).toBe(JwtSsoErrorCode.SESSION_LOST);
+    expect(b.trips()).toBe(0);
+    expect(errors).toHaveLength(2);
+  });
+
+  test('control: the same proxy WITH trust proxy signs in and stays signed in, with one trip', async () => {
+    const { url } = await start({ sessionCookie: { secure: true }, trustProxy: 'loopback' });
+    const b = browser(url, { headers: { 'X-Forwarded-Proto': 'https' } });
+    const page = await b.signIn();
+    expect(page.status).toBe(200);
+    expect(page.body.user).toMatchObject({ username: expect.any(String) });
+    expect(setCookies(page).join('\n')).toMatch(/connect\.sid=.*Secure/);
+    for (let i = 0; i < 3; i++) expect((await b.get('/protected')).body.user).not.toBeNull();
+    expect(b.trips()).toBe(1);
+  });
+
+  test("control: secure: 'auto' over local http signs in and stays signed in", async () => {
+    const { url } = await start({ sessionCookie: { secure: 'auto' } });
+    const b = browser(url);
+    expect((await b.signIn()).status).toBe(200);
+    expect((await b.get('/protected')).body.user).not.toBeNull();
+    expect(b.trips()).toBe(1);
+  });
+});
+
+describe('a browser that signed in moments ago and comes back without its session is told why, not sent round again', () => {
+  test.each<[string, AppOptions, RegExp]>([
+    [
+      "SameSite 'strict' (the session cookie withheld on the arrival from the provider and its reloads)",
+      { sessionCookie: { sameSite: 'strict' } },
+      /SameSite=Strict/,
+    ],
+    [
+      "a cookie domain the browser refuses ('other.example')",
+      { sessionCookie: { sameSite: 'lax', domain: 'other.example' } },
+      /domain is other\.example/,
+    ],
+    ['a session cookie withheld for no reason the request shows', {}, /did not send the session cookie back/],
+  ])('%s', async (_name, options, cause) => {
+    const { url } = await start(options);
+    // The browser never sends the session cookie back (connect.sid), as it would not in each case.
+    const b = browser(url, { withhold: (name) => name === 'connect.sid' });
+    const page = await b.signIn();
+    expect(page.status).toBe(200);
+    expect(page.body.user).not.toBeNull();
+    expect(setCookies(page).join('\n')).toMatch(/jwtsso-done=[\w-]+; Path=\/; Max-Age=120; HttpOnly; SameSite=Lax/);
+    const next = await b.get('/protected');
+    expect(next.status).toBe(500);
+    expect(next.body.code).toBe(JwtSsoErrorCode.SESSION_LOST);
+    expect(next.body.error).toMatch(cause);
+    expect(next.body.error).not.toContain(b.jar.get('connect.sid') ?? '(none)');
+    expect(b.trips()).toBe(1); // the sign-in's own, and no second
+    // Said once: the marker is gone, so a reload starts a new sign-in (a person chose to).
+    expect(setCookies(next).join('\n')).toMatch(/jwtsso-done=; Path=\/; Max-Age=0/);
+    expect((await b.get('/protected')).status).toBe(302);
+  });
+
+  test('control: logout straight after the sign-in, then sign in again: no lost-session error', async () => {
+    const { url } = await start({});
+    const b = browser(url);
+    expect((await b.signIn()).body.user).not.toBeNull();
+    expect((await b.get('/logout')).body).toEqual({ loggedOut: true });
+    const again = await b.signIn();
+    expect(again.status).toBe(200);
+    expect(again.body.user).not.toBeNull();
+    expect(b.trips()).toBe(2);
+  });
+
+  test('control: a signed-in page clears the marker; logout, then sign in again', async () => {
+    const { url } = await start({});
+    const b = browser(url);
+    await b.signIn();
+    const signedIn = await b.get('/protected');
+    expect(signedIn.body.user).not.toBeNull();
+    expect(setCookies(signedIn).join('\n')).toMatch(/jwtsso-done=; Path=\/; Max-Age=0/);
+    expect(b.jar.has('jwtsso-done')).toBe(false);
+    await b.get('/logout');
+    expect((await b.signIn()).body.user).not.toBeNull();
+  });
+});
