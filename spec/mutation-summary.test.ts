@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import {
+  ALL_SUITES,
   TABLE_END,
   TABLE_START,
   mergeReport,
@@ -17,7 +18,7 @@ import {
 
 const root = join(__dirname, '..');
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures/mutation-report.json'), 'utf8')) as MutationReport;
-const at = { commit: 'c0ffee0000000000000000000000000000000001', measured: '2026-12-01' };
+const at = { commit: 'c0ffee0000000000000000000000000000000001', measured: '2026-12-01', suites: ALL_SUITES };
 
 describe('a Stryker report becomes a file summary', () => {
   const a = summarizeFile(fixture.files['lib/a.ts']!.mutants, at)!;
@@ -49,7 +50,7 @@ describe('a Stryker report becomes a file summary', () => {
     ]);
   });
 
-  test('the entry carries the commit and the date it was measured at', () => {
+  test('the entry carries the commit, the date and the suites it was measured with', () => {
     expect(a).toMatchObject(at);
   });
 
@@ -71,7 +72,7 @@ describe('a report is merged into the summary: each file keeps the commit it was
       'lib/c.ts': { ...summarizeFile(fixture.files['lib/b.ts']!.mutants, at)!, commit: 'an older commit' },
     },
   };
-  const later = { commit: 'beef000000000000000000000000000000000002', measured: '2026-12-02' };
+  const later = { commit: 'beef000000000000000000000000000000000002', measured: '2026-12-02', suites: 'token*.test.ts' };
   const merged = mergeReport(earlier, fixture, later);
 
   test("the report's files replace their entries", () => {
@@ -100,10 +101,15 @@ describe("TESTING.md's table is generated between two markers", () => {
   test('one row per file of the mutate list, a file not measured yet says so, then measured files outside it', () => {
     const rows = table.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toEqual([
-      '| `lib/a.ts` | **66.67 %** | 13 | 5 | 1 | 2 | 1 | 2 | 2026-12-01, `c0ffee0` |',
-      '| `lib/not-yet.ts` | not yet measured | | | | | | | |',
-      '| `lib/b.ts` | **75.00 %** | 4 | 2 | 1 | 1 | 0 | 0 | 2026-12-01, `c0ffee0` |',
+      '| `lib/a.ts` | **66.67 %** | 13 | 5 | 1 | 2 | 1 | 2 | 2026-12-01, `c0ffee0` | all |',
+      '| `lib/not-yet.ts` | not yet measured | | | | | | | | |',
+      '| `lib/b.ts` | **75.00 %** | 4 | 2 | 1 | 1 | 0 | 0 | 2026-12-01, `c0ffee0` | all |',
     ]);
+  });
+
+  test('a narrowed run shows the suites it was narrowed to', () => {
+    const narrowed = mergeReport(undefined, fixture, { ...at, suites: 'token*.test.ts,keys*.test.ts' });
+    expect(renderTable(narrowed, ['lib/b.ts'])).toContain('| 2026-12-01, `c0ffee0` | `token*.test.ts,keys*.test.ts` |');
   });
 
   test('only the text between the markers is replaced', () => {
@@ -150,6 +156,7 @@ describe('the committed mutation summary', () => {
     for (const file of Object.values(summary.files)) {
       expect(file.commit).toMatch(/^[0-9a-f]{40}$/);
       expect(file.measured).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(file.suites).not.toBe('');
     }
   });
 
@@ -164,6 +171,7 @@ describe('the committed mutation summary', () => {
     const unlisted = libFiles.filter((path) => !mutate.includes(path) && !declaresNoCode(path));
     expect(unlisted).toEqual([]);
     expect(mutate.filter((path) => !libFiles.includes(path))).toEqual([]);
+    expect(mutate.filter(declaresNoCode)).toEqual([]);
   });
 
   test("TESTING.md's table is exactly what `npm run mutation:summary -- --table-only` generates", () => {
