@@ -5,8 +5,18 @@ import base from './jest.config';
 // that it runs from a fresh clone. Left out: the browser suite (Chromium), the Redis suites
 // (redis-server), the PyJWT / ruby-jwt interop suite (python3-jwt, ruby-jwt), and the bench, demo and package suites, which test the build and the
 // examples rather than a rule of the library, and take minutes per mutant.
+//
+// MUTATE_SPECS narrows the run to the suites that exercise the file being mutated: a comma-separated
+// list of globs under spec/ (`MUTATE_SPECS='token*.test.ts,keys*.test.ts' npx stryker run --mutate
+// lib/token.ts --concurrency 1`). A narrowed run measures a lower bound: only those suites can kill.
+const narrowed = (process.env.MUTATE_SPECS ?? '')
+  .split(',')
+  .map((glob) => glob.trim())
+  .filter((glob) => glob !== '');
+
 const config: Config = {
   ...base,
+  ...(narrowed.length > 0 ? { testMatch: narrowed.map((glob) => `**/spec/${glob}`) } : {}),
   testPathIgnorePatterns: [
     '/node_modules/',
     '<rootDir>/spec/e2e/',

@@ -603,3 +603,66 @@ test('the unverified payload (for a key provider) is read like the verified one,
     /malformed: its payload is not base64url-encoded UTF-8 JSON/,
   );
 });
+
+describe('the jti a replay check needs: a string; a finite number only with numericJti; none only with replayKey "jti-or-token-hash"', () => {
+  const { jti: _jti, ...withoutJti } = claims();
+  const numeric = { ...policy, numericJti: true };
+  const byHash = { ...policy, replayKey: 'jti-or-token-hash' as const };
+
+  test('controls: a string jti by default, a numeric one with numericJti, returned as sent', () => {
+    expect(verifyToken(raw(HS256, claims({ jti: 'abc' })), policy, NOW_MS).jti).toBe('abc');
+    expect(verifyToken(raw(HS256, claims({ jti: 12345 })), numeric, NOW_MS).jti).toBe(12345);
+    expect(verifyToken(raw(HS256, claims({ jti: 'abc' })), numeric, NOW_MS).jti).toBe('abc');
+  });
+
+  test('with replayKey "jti-or-token-hash" a token without a jti is accepted, and has none', () => {
+    const accepted = verifyToken(raw(HS256, withoutJti), byHash, NOW_MS);
+    expect(accepted).not.toHaveProperty('jti');
+    expect(accepted.iat).toBe(NOW);
+  });
+
+  test.each([
+    ['no jti, by default', withoutJti, policy],
+    ['no jti, with numericJti', withoutJti, numeric],
+    ['a null jti, by default', claims({ jti: null }), policy],
+    ['a null jti, even with replayKey "jti-or-token-hash" (only an absent one is allowed)', claims({ jti: null }), byHash],
+  ])('%s is a missing jti', (_label, payload, p) => {
+    const err = failure(raw(HS256, payload), p);
+    expect(err.code).toBe(Code.CLAIM_MISSING);
+    expect(err.claim).toBe('jti');
+    expect(err.message).toContain("replayKey: 'jti-or-token-hash'");
+  });
+
+  test.each([
+    [
+      'a number without numericJti',
+      raw(HS256, claims({ jti: 12345 })),
+      policy,
+      'is a number, not a string: set the option numericJti: true if the provider sends numeric token ids (Zendesk-style)',
+    ],
+    [
+      'a number too large for a double (1e400 reads as Infinity), with numericJti',
+      raw(HS256, `{"iat":${NOW},"jti":1e400}`),
+      numeric,
+      'is not a finite number (1e400 reads as Infinity): the provider must send a finite number or a string',
+    ],
+    ['a boolean, by default', raw(HS256, claims({ jti: true })), policy, `is not a string of 1 to ${MAX_JTI_LENGTH} characters`],
+    [
+      'a boolean, with numericJti (a number would do)',
+      raw(HS256, claims({ jti: true })),
+      numeric,
+      `is not a string of 1 to ${MAX_JTI_LENGTH} characters, nor a number`,
+    ],
+    [
+      'an empty string, with numericJti',
+      raw(HS256, claims({ jti: '' })),
+      numeric,
+      `is not a string of 1 to ${MAX_JTI_LENGTH} characters, nor a number`,
+    ],
+  ])('%s is an invalid jti, and the message says what would do', (_label, token, p, why) => {
+    const err = failure(token, p);
+    expect(err.code).toBe(Code.CLAIM_INVALID);
+    expect(err.claim).toBe('jti');
+    expect(err.message).toBe(`The token's "jti" claim ${why}.`);
+  });
+});
