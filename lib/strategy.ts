@@ -28,6 +28,16 @@ export type { VerifyDone, VerifyFunction, VerifyFunctionWithRequest } from './fl
 
 const debug = createDebug('passport-jwtsso');
 
+// True if the caller of res.end is Passport's own default answer to a refusal (allFailed in
+// passport/lib/middleware/authenticate.js), not an app's handler: a custom callback, or the route
+// of another strategy of the chain that Passport ran inside fail(). Where the stack cannot tell
+// (Error.stackTraceLimit lowered), Passport's bare answer stays.
+function calledByPassport(): boolean {
+  const frames = (new Error().stack ?? '').split('\n');
+  // [0] "Error", [1] this function, [2] the res.end wrapper, [3] whoever called res.end.
+  return /^\s*at allFailed \(.*[\\/]passport[\\/]lib[\\/]middleware[\\/]authenticate\.js:/.test(frames[3] ?? '');
+}
+
 const asError = (x: unknown): Error => (x instanceof Error ? x : new Error(String(x)));
 
 // Where an error goes when Passport's own error path threw too (a custom callback that throws on
@@ -186,7 +196,11 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     if (outcome.type === 'redirect') return this.redirect(outcome.url, outcome.status);
     if (outcome.type === 'pass') return this.pass();
     const { claims } = outcome;
-    const signedIn = (): void => setDoneMarker({ o: this._options, ctx });
+    // A sign-in that keeps a session is marked, so that losing that session is told, not looped;
+    // a route with session: false keeps none, so there is nothing to lose.
+    const signedIn = (): void => {
+      if (options.session !== false) setDoneMarker({ o: this._options, ctx });
+    };
     if (this._verify === undefined) {
       signedIn();
       return this.success(claims, { claims });
@@ -239,7 +253,12 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     const accept = req.headers.accept;
     res.end = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
       restore();
-      if (args.length === 1 && args[0] === STATUS_CODES[res.statusCode] && res.getHeader('content-type') === undefined) {
+      if (
+        args.length === 1 &&
+        args[0] === STATUS_CODES[res.statusCode] &&
+        res.getHeader('content-type') === undefined &&
+        calledByPassport()
+      ) {
         const page = refusalPage(err, pageFormat(Array.isArray(accept) ? accept.join(',') : accept));
         res.setHeader('Content-Type', page.type);
         res.setHeader('Cache-Control', 'no-store');

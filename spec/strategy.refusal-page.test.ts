@@ -1,6 +1,14 @@
 // A refusal with no failure options (passport.authenticate('jwtsso') bare) says what happened
 // and its code, in the format the request accepts; custom callbacks and failureRedirect answer
 // exactly as before. A real Express app over a loopback socket.
+import { once } from 'node:events';
+import { STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Passport, type PassportStatic } from 'passport';
+import { Strategy } from 'passport-strategy';
+import request from 'supertest';
+import { JwtSsoStrategy } from '../lib';
 import { startApp, type TestApp } from './helpers/app';
 import { login } from './helpers/flow';
 import { OTHER_SECRET, mint, puavoClaims } from './helpers/tokens';
@@ -75,5 +83,64 @@ describe('apps that answer refusals themselves: exactly as before', () => {
     const { res } = await refused(t, 'text/html');
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: 'Unauthorized', code: null });
+  });
+});
+
+// Only Passport's own default answer is replaced: an app's handler that happens to end the
+// response with the bare status text (a custom callback; the route of another strategy of the
+// chain, which Passport runs inside this one's fail()) keeps its own answer.
+describe("the refusal page never replaces the app's own answer", () => {
+  async function serve(route: (passport: PassportStatic) => express.RequestHandler[]) {
+    const passport = new Passport() as unknown as PassportStatic;
+    passport.use(new JwtSsoStrategy({ authEndpoint: 'https://sso.example.test/v3/sso', sharedSecret: 's', state: false }));
+    // A strategy that signs everyone in at once, as passport-http does with good credentials.
+    class Always extends Strategy {
+      override authenticate(): void {
+        this.success({ id: 1 });
+      }
+    }
+    passport.use('always', new Always());
+    const server = express();
+    server.use(passport.initialize());
+    server.get('/x', ...route(passport));
+    const listening = server.listen(0, '127.0.0.1');
+    await once(listening, 'listening');
+    const { port } = listening.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => listening.close(() => r())) };
+  }
+  // No one signed in and redirect: false: the strategy refuses at once (LOGIN_REQUIRED, 401).
+  const send = (url: string) => request(url).get('/x');
+
+  test("a chain ['jwtsso', 'always'] whose route answers 403 with the bare status text: the route's own answer", async () => {
+    const s = await serve((passport) => [
+      passport.authenticate(['jwtsso', 'always'], { session: false, redirect: false }),
+      (_req, res) => void res.status(403).end('Forbidden'),
+    ]);
+    try {
+      const res = await send(s.url);
+      expect([res.status, res.text]).toEqual([403, 'Forbidden']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a custom callback that ends the response with the status text: its own answer', async () => {
+    const s = await serve((passport) => [
+      (req, res, next) =>
+        passport.authenticate(
+          'jwtsso',
+          { session: false, redirect: false },
+          (_err: unknown, _user: unknown, _info: unknown, status?: number) => {
+            res.statusCode = status ?? 401;
+            res.end(STATUS_CODES[res.statusCode]);
+          },
+        )(req, res, next),
+    ]);
+    try {
+      const res = await send(s.url);
+      expect([res.status, res.text]).toEqual([401, 'Unauthorized']);
+    } finally {
+      await s.close();
+    }
   });
 });

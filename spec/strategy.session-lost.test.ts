@@ -122,7 +122,7 @@ describe('a browser that signed in moments ago and comes back without its sessio
     const page = await b.signIn();
     expect(page.status).toBe(200);
     expect(page.body.user).not.toBeNull();
-    expect(setCookies(page).join('\n')).toMatch(/jwtsso-done=[\w-]+; Path=\/; Max-Age=120; HttpOnly; SameSite=Lax/);
+    expect(setCookies(page).join('\n')).toMatch(/jwtsso-done=[0-9]+\.[\w-]{22}; Path=\/; Max-Age=120; HttpOnly; SameSite=Lax/);
     const next = await b.get('/protected');
     expect(next.status).toBe(500);
     expect(next.body.code).toBe(JwtSsoErrorCode.SESSION_LOST);
@@ -155,5 +155,60 @@ describe('a browser that signed in moments ago and comes back without its sessio
     expect(b.jar.has('jwtsso-done')).toBe(false);
     await b.get('/logout');
     expect((await b.signIn()).body.user).not.toBeNull();
+  });
+});
+
+// The marker can only be this process's own: anyone else's (a sibling subdomain over http, a
+// copy of a fingerprint, a marker made up, expired or of another process) is no marker, and the
+// browser gets the usual sign-in, never a 500.
+describe('a planted jwtsso-done marker is no marker: the usual redirect to the provider', () => {
+  const emptyJarFingerprint = '47DEQpj8HBSa-_TImW-5JC'; // SHA-256 of no cookies: a public constant
+  test.each<[string, () => string]>([
+    ['the fingerprint of an empty jar (the unkeyed value of before)', () => emptyJarFingerprint],
+    ['a made-up issued time and MAC', () => `${Math.floor(Date.now() / 1000)}.${'A'.repeat(22)}`],
+    ['a marker with the fingerprint as its MAC', () => `${Math.floor(Date.now() / 1000)}.${emptyJarFingerprint}`],
+    ['junk', () => 'x'],
+  ])('%s', async (_name, value) => {
+    const { url } = await start({});
+    const res = await request(url).get('/protected').set('Cookie', `jwtsso-done=${value()}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location!.startsWith(AUTH_ENDPOINT)).toBe(true);
+  });
+
+  test("another browser's real marker, copied (same other cookies: none): still only this process's own within 120 s", async () => {
+    const { url } = await start({});
+    const b = browser(url, { withhold: (name) => name === 'connect.sid' });
+    const page = await b.signIn();
+    const marker = /jwtsso-done=([^;]*)/.exec(setCookies(page).join('\n'))![1]!;
+    // A copy in a browser with the same (no) other cookies is indistinguishable: it is told why
+    // once (an attacker learns nothing), and is then cleared; a made-up one above is not.
+    const copied = await request(url).get('/protected').set('Cookie', `jwtsso-done=${marker}`);
+    expect(copied.status).toBe(500);
+    expect(String(copied.headers['set-cookie'])).toMatch(/jwtsso-done=; Path=\/; Max-Age=0/);
+  });
+
+  test('a route with session: false keeps no session, so it sets no marker (the next session route signs in)', async () => {
+    const { url } = await start({ authenticate: { session: false } });
+    const b = browser(url);
+    const page = await b.signIn('/checked');
+    expect(page.status).toBe(200);
+    expect(setCookies(page).join('\n')).not.toMatch(/jwtsso-done=[0-9]/);
+  });
+});
+
+describe('a signed-in request that still carries the cookies of the login it finished passes', () => {
+  test('a client that kept the cleared state and parked-token cookies (curl, a second tab): the page, not TOKEN_REPLAYED', async () => {
+    const { url } = await start({});
+    const agent = request.agent(url);
+    const toProvider = await agent.get('/protected');
+    const callback = await agent.get(providerReturn(returnToOf(toProvider.headers.location), mint(puavoClaims())));
+    const kept = (callback.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+    const state = (toProvider.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+    const page = await agent.get(callback.headers.location!);
+    expect(page.body.user).not.toBeNull();
+    const session = (page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('connect.sid'))!.split(';')[0]!;
+    const again = await request(url).get('/protected').set('Cookie', `${session}; ${state}; ${kept}`);
+    expect(again.status).toBe(200);
+    expect(again.body.user).not.toBeNull();
   });
 });

@@ -3,7 +3,7 @@
 // an outcome, or a promise of one where it must wait (a form body, a verification); each throws
 // what it refuses. Synchronous on every path but the waiting ones, so a signed-in request costs
 // no promise.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   DONE_COOKIE,
   DONE_SECONDS,
@@ -102,12 +102,13 @@ export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
   if (misconfigured !== null) throw misconfigured;
   // Signed in moments ago, and back without the session: another trip to the provider would
   // loop. Said once: the marker goes, so a reload starts a new sign-in.
-  const marker = doneMarker(view);
-  if (marker !== undefined) {
+  if (hasDoneMarker(view)) {
+    const marker = doneMarker(flow);
     clearDoneMarker(flow);
     // The browser's other cookies are as they were at the sign-in: the session cookie it was
     // given then never came back. Changed (a logout's new session, an expired one): a new sign-in.
-    if (flow.options.session !== false && mayRedirect(flow) && marker === cookieFingerprint(view)) throw sessionLost(view, ctx.session);
+    if (flow.options.session !== false && mayRedirect(flow) && marker !== undefined && markerHolds(marker, view, ctx.now))
+      throw sessionLost(view, ctx.session);
   }
   return challenge(flow);
 }
@@ -115,18 +116,45 @@ export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
 // A request the strategy would answer by sending the browser to the provider.
 const mayRedirect = (flow: Flow): boolean => flow.options.redirect !== false && (flow.view.method === 'GET' || flow.view.method === 'HEAD');
 
+// Under https the marker is `__Host-` prefixed (Path=/, no Domain): a sibling subdomain or a
+// plain-http response cannot plant one. Over http, Path is mountPoint.
 const doneScope = (flow: Pick<Flow, 'o' | 'ctx'>) => ({
-  path: flow.o.mountPoint === '' ? '/' : flow.o.mountPoint,
+  path: flow.o.mountPoint === '' || flow.ctx.secure ? '/' : flow.o.mountPoint,
   secure: flow.ctx.secure,
 });
+const doneName = (flow: Pick<Flow, 'ctx'>): string => (flow.ctx.secure ? `__Host-${DONE_COOKIE}` : DONE_COOKIE);
 
-/** Whether the browser completed a sign-in moments ago: it sends the `jwtsso-done` marker. */
+/** Cheap: whether the request may carry the `jwtsso-done` marker (the signed-in hot path). */
 export function hasDoneMarker(view: Pick<Flow['view'], 'headers'>): boolean {
-  return doneMarker(view) !== undefined;
+  return view.headers.cookie?.includes(DONE_COOKIE) === true;
 }
 
-function doneMarker(view: Pick<Flow['view'], 'headers'>): string | undefined {
-  return cookiesStartingWith(view as RequestLike, DONE_COOKIE).get(DONE_COOKIE)?.[0];
+// The marker's value, exactly one cookie of its name, else undefined.
+function doneMarker(flow: Pick<Flow, 'ctx'>): string | undefined {
+  const name = doneName(flow);
+  const values = cookiesStartingWith(flow.ctx.view as unknown as RequestLike, name).get(name);
+  return values?.length === 1 ? values[0] : undefined;
+}
+
+// The marker is this process's own: `<issued, seconds>.<HMAC of issued and the fingerprint>`,
+// keyed with a random key of this process, so that no one else can make one that holds (a
+// marker another instance set is simply not one: that browser gets the usual sign-in).
+const MARKER_KEY = randomBytes(32);
+const MARKER_VALUE = /^([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
+const MS_PER_SECOND = 1000;
+const markerMac = (issued: string, fingerprint: string): string =>
+  createHmac('sha256', MARKER_KEY).update(`${issued}.${fingerprint}`).digest('base64url').slice(0, 22);
+
+// True if `marker` is one this process set within DONE_SECONDS for a browser whose other
+// cookies are as they are now.
+function markerHolds(marker: string, view: Pick<Flow['view'], 'headers'>, now: number): boolean {
+  const parsed = MARKER_VALUE.exec(marker);
+  if (parsed === null) return false;
+  const age = now / MS_PER_SECOND - Number(parsed[1]);
+  if (age < 0 || age > DONE_SECONDS) return false;
+  const expected = Buffer.from(markerMac(parsed[1]!, cookieFingerprint(view)));
+  const got = Buffer.from(parsed[2]!);
+  return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
 /**
@@ -150,13 +178,15 @@ export function cookieFingerprint(view: Pick<Flow['view'], 'headers'>): string {
  */
 export function setDoneMarker(flow: Pick<Flow, 'o' | 'ctx'>): void {
   const res = flow.ctx.res;
-  if (res !== undefined) setCookie(res, DONE_COOKIE, cookieFingerprint(flow.ctx.view), DONE_SECONDS, doneScope(flow));
+  if (res === undefined) return;
+  const issued = String(Math.floor(flow.ctx.now / MS_PER_SECOND));
+  setCookie(res, doneName(flow), `${issued}.${markerMac(issued, cookieFingerprint(flow.ctx.view))}`, DONE_SECONDS, doneScope(flow));
 }
 
 /** Drops the marker (a signed-in request, a logout, or the loss reported). */
 export function clearDoneMarker(flow: Pick<Flow, 'o' | 'ctx'>): void {
   const res = flow.ctx.res;
-  if (res !== undefined) clearCookie(res, DONE_COOKIE, doneScope(flow));
+  if (res !== undefined) clearCookie(res, doneName(flow), doneScope(flow));
 }
 
 // The request that arrives from the provider with the token: park the token (login-state

@@ -30,7 +30,9 @@ export async function verifyPending(flow: Flow, candidates: readonly PendingToke
       claims = await acceptToken(o, ctx, { ...pending, signedIn });
     } catch (err) {
       if (!isRefusal(err)) throw err; // a fault (replay store down) ends the request at once
-      refusal ??= err;
+      // Signed in already (the login this token finished, whose cookies a client kept; another
+      // tab's): a refused leftover is dropped, and the signed-in page is served.
+      if (!signedIn) refusal ??= err;
       continue;
     }
     // Another tab's sign-in in this browser regenerated the session meanwhile: already signed in.
