@@ -1,36 +1,23 @@
 // The steps of a login, shared by the Passport strategy and the jwtsso 1.x compatibility
-// middleware: read what the provider returned, accept a token, build the URLs. Each step throws
+// middleware: read what the provider returned, accept a token; the URLs are login-url.ts's (and
+// re-exported here, so that a caller has one module of steps). Each step throws
 // a JwtSsoError for what it refuses; callers map errors to their own actions (fail/error, or
 // next(err)). Calls take named arguments: no step has a positional boolean.
 import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code, stateMismatch } from './errors';
-import { checkAuthParams, type AuthParams, type ResolvedOptions } from './options';
+import type { ResolvedOptions } from './options';
 import { requestOrigin, type OriginSource, type RequestLike } from './request-url';
 import type { HeaderTarget, RequestView } from './frameworks';
 import type { LoginStateContext } from './login-state';
 import { replayId } from './replay/key';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
-import { checkNonce, nonceFor } from './nonce';
-import {
-  appendParam,
-  localPath,
-  loginUrl,
-  paramValues,
-  pathWithin,
-  sameOriginPath,
-  splitTarget,
-  stripParams,
-  type QueryPair,
-} from './urls';
+import { checkNonce } from './nonce';
+import { cleanTarget } from './login-url';
+import { localPath, paramValues, splitTarget, type QueryPair } from './urls';
 
 // A state value we issue is 32 base64url characters (STATE_BYTES); 16 to 128 are read, so that a
 // longer or shorter value chosen in a later version is still parsed, and anything else is not ours.
 const STATE_VALUE = /^[A-Za-z0-9_-]{16,128}$/;
-/**
- * Longest path (bytes) below mountPoint a login returns to; a longer one returns to
- * mountPoint's root (its %-encoded return URL would pass the 8 KiB header lines proxies accept).
- */
-export const MAX_RETURN_PATH = 2048;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 /** True if the request brought the token parameter, however many times (checked later). */
@@ -139,15 +126,6 @@ export function isCallback(o: ResolvedOptions, path: string): boolean {
   return o.callbackPath !== undefined && (path === o.callbackPath || path === o.callbackPath + '/');
 }
 
-/**
- * A request target without the token and state parameters, as the path below `mountPoint` a
- * browser will request (`'/'` if it would leave `mountPoint`): the stripping redirect's target
- * and the key a parked token waits under.
- */
-export function cleanTarget(o: ResolvedOptions, target: string): string {
-  return pathWithin(o.mountPoint, stripParams(target, [o.tokenParam, o.stateParam]));
-}
-
 /** What the login steps see of one request: what the login-state store sees, and the request's view. */
 export interface LoginContext extends LoginStateContext {
   /** The request as its framework's adapter shows it (lib/frameworks/). */
@@ -254,55 +232,4 @@ export async function acceptToken(
   return claims;
 }
 
-/** Merges static or per-request provider parameters, checked. */
-export function resolveParams(source: AuthParams | undefined, req: RequestLike, option: string): Readonly<Record<string, string>> {
-  if (source === undefined) return {};
-  return checkAuthParams(typeof source === 'function' ? source(req) : source, option);
-}
-
-/**
- * The public URL (`scheme://host` + `mountPoint` + path) of a path on this app, without the
- * token and state parameters. A path the app was asked to use (returnTo, redirectTo) must be
- * same-origin, else `mountPoint + '/'` is used; this request's own target is always made local.
- * Either way a path that a browser would resolve outside `mountPoint` becomes `mountPoint + '/'`.
- */
-export function publicUrl(o: ResolvedOptions, req: OriginSource, path: string, from: { requestTarget: boolean }): string {
-  return requestOrigin(req, o) + o.mountPoint + localTarget(o, path, from);
-}
-
-// The path below mountPoint that publicUrl makes public.
-function localTarget(o: ResolvedOptions, path: string, from: { requestTarget: boolean }): string {
-  return cleanTarget(o, from.requestTarget ? path : (sameOriginPath(path) ?? '/'));
-}
-
-/**
- * The provider's login URL for this request: `return_to` is the public URL of `wanted` (a
- * same-origin path, else `mountPoint + '/'`) or of this request's `target`; a fresh state from
- * the login-state store when on (in the return URL, or a parameter of its own), its nonce, and
- * the callback URL, as the options say.
- */
-export function loginRedirect(
-  o: ResolvedOptions,
-  ctx: LoginContext,
-  args: { target: string; wanted: string | undefined; params: Readonly<Record<string, string>> },
-): string {
-  const { wanted } = args;
-  const app = requestOrigin(ctx.view, o) + o.mountPoint;
-  const asked = localTarget(o, wanted ?? args.target, { requestTarget: wanted === undefined });
-  // A very long target would make a Location header proxies refuse (it travels %-encoded, about
-  // three times its size): the user lands on mountPoint's root instead.
-  const path = Buffer.byteLength(asked) <= MAX_RETURN_PATH ? asked : '/';
-  let returnTo = app + path;
-  // The parameters the login depends on are set after the app's, so nothing can override them.
-  const fixed: Record<string, string> = {};
-  if (o.state) {
-    // With no return URL sent, where the user was going waits with the state.
-    const state = o.loginState.issue(ctx, o.stateMaxAge, o.returnToParam === false ? path : undefined);
-    if (o.stateIn === 'param') fixed[o.stateParam] = state;
-    else returnTo = appendParam(returnTo, o.stateParam, state);
-    if (o.nonce) fixed[o.nonceParam] = nonceFor(state);
-  }
-  if (o.callbackParam !== undefined) fixed[o.callbackParam] = app + o.callbackPath!;
-  if (o.returnToParam !== false) fixed[o.returnToParam] = returnTo;
-  return loginUrl(o.authEndpoint, { ...resolveParams(o.authParams, ctx.req, 'authParams'), ...args.params }, fixed);
-}
+export { cleanTarget, loginRedirect, MAX_RETURN_PATH, publicUrl, resolveParams } from './login-url';

@@ -1,7 +1,7 @@
 // `secretOrKeyProvider`: the app picks the key(s) per token (multi-tenant apps); what it returns
 // follows the same rules as the options (providedKeys).
 import { JwtSsoError } from '../errors';
-import type { SecretOrKeyProvider } from '../options/types';
+import type { SecretOrKeyProvider } from '../options/values';
 import { problem } from '../options/checks';
 import { unverifiedPayload } from '../token';
 import { hmacAlgorithm, providedKeys } from './material';

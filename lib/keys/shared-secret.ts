@@ -2,7 +2,7 @@
 // one HMAC algorithm `algorithms` names (HS256 by default).
 import { JwtSsoOptionError } from '../errors';
 import { problem } from '../options/checks';
-import type { SharedSecret } from '../options/types';
+import type { SharedSecret } from '../options/values';
 import { hmacAlgorithm, secretVerificationKey } from './material';
 import type { KeySourceFactory } from './source';
 

@@ -4,7 +4,7 @@ import { JwtSsoOptionError } from '../errors';
 import { ALGORITHMS, type Algorithm } from '../keys/material';
 import { isValidHost } from '../request-url';
 import { isNormalisedMountPoint, withoutTrailingSlashes } from '../urls';
-import type { AuthParams, ReplayKey } from './types';
+import type { AuthParams, ReplayKey } from './values';
 
 const PARAM_NAME = /^[A-Za-z0-9._~-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses

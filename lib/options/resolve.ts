@@ -29,7 +29,8 @@ import {
   stringList,
 } from './checks';
 import { DEFAULTS } from './defaults';
-import type { JwtSsoStrategyBaseOptions, JwtSsoStrategyOptions, ResolvedOptions } from './types';
+import type { ResolvedOptions } from './resolved';
+import type { JwtSsoStrategyBaseOptions, JwtSsoStrategyOptions } from './types';
 
 // Every option name, checked by the compiler against the option types: an option added to the
 // types without a line here (or a line for an option that does not exist) does not compile.

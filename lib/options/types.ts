@@ -1,34 +1,9 @@
-// The public option types, and the shape of the options after checking.
-import type { IncomingMessage } from 'node:http';
-import type { KeyObject } from 'node:crypto';
+// The public option types, in named groups composed into the constructor's options; the types of
+// single values are values.ts's, the checked shape resolved.ts's.
 import type { Algorithm, PublicKeyInput } from '../keys/material';
-import type { KeySource } from '../keys/source';
-import type { LoginStateStore } from '../login-state/store';
 import type { ReplayStore } from '../replay/store';
 import type { JwtSsoEvent } from '../events';
-
-/** A shared secret: its bytes are the HMAC key as the provider has it (a string is UTF-8, not base64). */
-export type SharedSecret = string | Uint8Array | KeyObject;
-
-/** What a {@link KeySources.secretOrKeyProvider} may return for a token. */
-export type ProvidedKey = SharedSecret | KeyObject | PublicKeyInput;
-
-/** Picks verification key(s) per token from the request and the unverified header and payload. */
-export type SecretOrKeyProvider = (
-  req: IncomingMessage,
-  header: Readonly<Record<string, unknown>>,
-  payload: Readonly<Record<string, unknown>>,
-) => Promise<ProvidedKey | readonly ProvidedKey[]> | ProvidedKey | readonly ProvidedKey[];
-
-/** Extra query parameters for the provider, e.g. `{ organisation: 'example.opinsys.fi' }`. */
-export type AuthParams = Readonly<Record<string, string>> | ((req: IncomingMessage) => Readonly<Record<string, string>>);
-
-/**
- * What a used token is remembered by (replay protection): `'jti'` (every token must carry one),
- * or `'jti-or-token-hash'`: the `jti` when there is one, else a SHA-256 of the token's signed
- * part, for providers that send no `jti`.
- */
-export type ReplayKey = 'jti' | 'jti-or-token-hash';
+import type { AuthParams, ReplayKey, SecretOrKeyProvider, SharedSecret } from './values';
 
 /** The provider: where users are sent to sign in. */
 export interface ProviderOptions {
@@ -307,41 +282,3 @@ export type PresetResultOptions = Omit<JwtSsoStrategyBaseOptions, 'authEndpoint'
 
 /** {@link PresetResultOptions} with `passReqToCallback: true`. */
 export type PresetResultOptionsWithRequest = Omit<JwtSsoStrategyBaseOptions, 'authEndpoint' | keyof KeySources> & WithRequestOptions;
-
-/** The options after checking: complete, frozen, secrets turned into keys once. */
-export interface ResolvedOptions {
-  readonly name: string;
-  readonly authEndpoint: string;
-  readonly keySource: KeySource;
-  readonly issuer: readonly string[] | undefined;
-  readonly audience: readonly string[] | undefined;
-  readonly requiredClaims: readonly string[] | undefined;
-  readonly servicePathPrefix: string | undefined;
-  readonly mountPoint: string;
-  readonly host: string | undefined;
-  readonly scheme: 'http' | 'https' | undefined;
-  readonly maxAge: number;
-  readonly clockTolerance: number;
-  readonly state: boolean;
-  readonly stateMaxAge: number;
-  readonly loginState: LoginStateStore;
-  readonly replayStore: ReplayStore;
-  readonly replayKey: ReplayKey;
-  readonly numericJti: boolean;
-  readonly audienceRequired: boolean;
-  readonly tokenParam: string;
-  readonly returnToParam: string | false;
-  readonly stateParam: string;
-  readonly stateIn: 'returnTo' | 'param';
-  readonly callbackPath: string | undefined;
-  readonly callbackParam: string | undefined;
-  readonly responseMode: 'query' | 'form_post';
-  readonly nonce: boolean;
-  readonly nonceParam: string;
-  readonly authParams: AuthParams;
-  readonly passReqToCallback: boolean;
-  readonly clock: () => number;
-  readonly onEvent: ((event: JwtSsoEvent) => void) | undefined;
-  readonly logoutEndpoint: string;
-  readonly logoutRedirectParam: string | false;
-}

@@ -4,7 +4,7 @@
 // prefix is escaped. Ordinary string jtis are kept as they are, so that keys stored by 0.1 (a
 // rolling deploy, a shared Redis) still refuse the tokens they name.
 import { createHash } from 'node:crypto';
-import type { ReplayKey } from '../options/types';
+import type { ReplayKey } from '../options/values';
 
 /** Prefix of a hash key. */
 export const TOKEN_HASH_PREFIX = 'token-sha256:';
