@@ -8,6 +8,7 @@ import { resolveOptions } from '../lib/options';
 import { verifyToken, type TokenPolicy } from '../lib/token';
 import { startApp, type TestApp } from './helpers/app';
 import { b64, NOW, NOW_MS, puavoClaims, staticKeys } from './helpers/tokens';
+import { errorOf } from './helpers/errors';
 
 const AUTH = 'https://sso.example/login';
 // 64 bytes: long enough for every HMAC algorithm.
@@ -33,14 +34,6 @@ const codeOf = (token: string, policy: TokenPolicy): string => {
   } catch (err) {
     return (err as { code: string }).code;
   }
-};
-const errorOf = (fn: () => unknown): Error => {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
 };
 const construct = (options: Partial<JwtSsoStrategyBaseOptions>) => () => new JwtSsoStrategy({ authEndpoint: AUTH, ...options } as never);
 

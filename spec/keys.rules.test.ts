@@ -14,6 +14,7 @@ import {
   verifySignature,
 } from '../lib/keys';
 import { SECRET } from './helpers/tokens';
+import { errorOf } from './helpers/errors';
 
 const AUTH = 'https://sso.example/login';
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -41,14 +42,6 @@ v+xmFWSfocw=
 const cert = new X509Certificate(CERT_PEM);
 
 const algs = (keys: readonly { alg: string }[]) => keys.map((k) => k.alg);
-const errorOf = (fn: () => unknown): Error => {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-};
 
 describe('each key type gets the algorithms of its type, and no other', () => {
   test.each([

@@ -7,6 +7,7 @@ import { resolveOptions } from '../lib/options';
 import { splitTarget } from '../lib/urls';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
 import { contextArgs, expressView } from './helpers/view';
+import { errorOf } from './helpers/errors';
 
 const options = (extra: Record<string, unknown> = {}) =>
   resolveOptions({ authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
@@ -15,14 +16,6 @@ const contextOf = (o: ReturnType<typeof options>) =>
 const returned = (target: string, extra: Record<string, unknown> = {}) => {
   const o = options(extra);
   return readReturn(o, contextOf(o), { pairs: splitTarget(target).pairs, target });
-};
-const errorOf = (fn: () => unknown): JwtSsoError => {
-  try {
-    fn();
-  } catch (err) {
-    return err as JwtSsoError;
-  }
-  throw new Error('expected a throw');
 };
 
 describe('lib/login.ts', () => {

@@ -14,6 +14,7 @@ import { splitTarget } from '../lib/urls';
 import { startApp, type TestApp } from './helpers/app';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
 import { contextArgs } from './helpers/view';
+import { errorOf } from './helpers/errors';
 
 const options = (extra: Record<string, unknown> = {}) =>
   resolveOptions({ authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
@@ -21,14 +22,6 @@ const returned = (target: string, extra: Record<string, unknown> = {}) => {
   const o = options(extra);
   const ctx = loginContext(o, contextArgs({ req: { headers: {} } as never, res: undefined, session: undefined, now: 0 }));
   return readReturn(o, ctx, { pairs: splitTarget(target).pairs, target });
-};
-const errorOf = (fn: () => unknown): JwtSsoError => {
-  try {
-    fn();
-  } catch (err) {
-    return err as JwtSsoError;
-  }
-  throw new Error('expected a throw');
 };
 
 describe('a returned state is ours only if it is 16 to 128 base64url characters, given once', () => {
