@@ -13,10 +13,10 @@ import {
   type JwtSsoStrategyBaseOptions,
   type ReplayStore,
   type VerifyFunction,
-} from '../lib';
-import { startApp, type AppOptions, type TestApp } from './helpers/app';
-import { login } from './helpers/flow';
-import { mint, puavoClaims, SECRET } from './helpers/tokens';
+} from '../../lib';
+import { startApp, type AppOptions, type TestApp } from '../helpers/app';
+import { login } from '../helpers/flow';
+import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
 let app: TestApp;
 afterEach(() => app?.close());
