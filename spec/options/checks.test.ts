@@ -4,10 +4,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
-import jwtsso from '../lib/compat';
-import { isAsymmetricKeyMaterial } from '../lib/keys/detector';
-import { resolveOptions } from '../lib/options';
-import { mint, puavoClaims, SECRET, staticKeys } from './helpers/tokens';
+import jwtsso from '../../lib/compat';
+import { isAsymmetricKeyMaterial } from '../../lib/keys/detector';
+import { resolveOptions } from '../../lib/options';
+import { mint, puavoClaims, SECRET, staticKeys } from '../helpers/tokens';
 
 const AUTH = 'https://api.opinsys.fi/v3/sso';
 const base = { authEndpoint: AUTH, sharedSecret: SECRET };
