@@ -2,13 +2,20 @@
 // "algorithms" names one, each secret bound to that one algorithm (RFC 8725 3.1), every key at
 // least as long as its hash output (RFC 7518 3.2). HS256 stays the only default.
 import { createHmac, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyBaseOptions, type SecretOrKeyProvider } from '../lib';
-import { hmacAlgorithm, isAsymmetricKeyMaterial, providedKeys, secretVerificationKey, verifySignature, type Algorithm } from '../lib/keys';
-import { resolveOptions } from '../lib/options';
-import { verifyToken, type TokenPolicy } from '../lib/token';
-import { startApp, type TestApp } from './helpers/app';
-import { b64, NOW, NOW_MS, puavoClaims, staticKeys } from './helpers/tokens';
-import { errorOf } from './helpers/errors';
+import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyBaseOptions, type SecretOrKeyProvider } from '../../lib';
+import {
+  hmacAlgorithm,
+  isAsymmetricKeyMaterial,
+  providedKeys,
+  secretVerificationKey,
+  verifySignature,
+  type Algorithm,
+} from '../../lib/keys';
+import { resolveOptions } from '../../lib/options';
+import { verifyToken, type TokenPolicy } from '../../lib/token';
+import { startApp, type TestApp } from '../helpers/app';
+import { b64, NOW, NOW_MS, puavoClaims, staticKeys } from '../helpers/tokens';
+import { errorOf } from '../helpers/errors';
 
 const AUTH = 'https://sso.example/login';
 // 64 bytes: long enough for every HMAC algorithm.
