@@ -3,12 +3,12 @@
 // visits, two instances with no shared session store, and a token too large for a cookie.
 import session from 'express-session';
 import request from 'supertest';
-import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../lib';
-import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from '../lib/login-state/cookie';
-import { decodeState, encodeParked, encodeState, mountTag, urlKey } from '../lib/login-state/codec';
-import { startApp, type TestApp } from './helpers/app';
-import { login, providerReturn, returnToOf } from './helpers/flow';
-import { mint, puavoClaims, SECRET } from './helpers/tokens';
+import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../../lib';
+import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from '../../lib/login-state/cookie';
+import { decodeState, encodeParked, encodeState, mountTag, urlKey } from '../../lib/login-state/codec';
+import { startApp, type TestApp } from '../helpers/app';
+import { login, providerReturn, returnToOf } from '../helpers/flow';
+import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
 let apps: TestApp[] = [];
 afterEach(async () => {
