@@ -376,7 +376,7 @@ test('with session: false, the cookie login state needs no session at all', asyn
   expect(final.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
 });
 
-describe('found by a hostile review of the cookie login state', () => {
+describe('the cookie store keeps only a checked token, only under its own mountPoint and names, and clears a bounded number', () => {
   test.each<[string, string]>([
     ['cookie attributes after the token', `${mint(puavoClaims())}%3B%20Domain%3Dexample.org%3B%20Partitioned`],
     ['a space', 'not-a-jwt%20at%20all'],
