@@ -525,3 +525,33 @@ describe('compat at its boundaries: base-URL mountPoint, option refusals, hooks,
     });
   });
 });
+
+describe('compat: a mountPoint is a base URL only when it is a string starting with http(s)://, and a hook returning null signs in', () => {
+  const AUTH = 'https://api.opinsys.fi/v3/sso';
+  const refusal = (option: string, expected: string) => new TypeError(`JwtSsoStrategy: option "${option}" must be ${expected}.`);
+  const options = { authEndpoint: AUTH, sharedSecret: SECRET };
+
+  test('a mountPoint that is not a string is refused, even one that reads as a base URL', () => {
+    expect(() => jwtsso({ ...options, mountPoint: ['https://app.example'] as never })).toThrow(
+      refusal('mountPoint', 'a path such as "/app", or "", got an array'),
+    );
+  });
+
+  test('only a mountPoint that starts with http(s):// is a base URL: a path with one inside stays a path', () => {
+    expect(() => jwtsso({ ...options, mountPoint: '/go/https://x' })).not.toThrow();
+  });
+
+  test('a hook that declares no done and returns null (not a promise) signs the user in', async () => {
+    const app = express();
+    app.use(session({ secret: 'secret', resave: false, saveUninitialized: false }));
+    app.use(jwtsso({ ...options, state: false, mountPoint: 'http://app.example', hook: () => null as never }));
+    app.get('/p', (req, res) => res.json({ jwt: (req.session as { jwt?: unknown }).jwt ?? null }));
+    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
+      res.status(500).json({ error: err.message }),
+    );
+    const browser = request.agent(app);
+    const back = await browser.get(`/p?jwt=${mint(puavoClaims())}`);
+    expect(back.status).toBe(302);
+    expect((await browser.get('/p')).body.jwt).toMatchObject({ username: puavoClaims().username });
+  });
+});
