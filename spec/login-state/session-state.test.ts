@@ -241,7 +241,7 @@ test('a session is only ever assigned whole values, and not written at all when 
   ]);
 });
 
-// Two session-state rules of a plain-object session that session-state.test.ts does not state
+// Two session-state rules of a plain-object session that the tests above do not state
 // for both session kinds: where the bag lives, and a store that hands back undefined entries.
 describe('a plain-object session: where the bag lives, and a store that hands back undefined entries', () => {
   type SessionLike = Record<string, unknown>;
