@@ -7,7 +7,7 @@ import base from './jest.config';
 // examples rather than a rule of the library, and take minutes per mutant.
 //
 // MUTATE_SPECS narrows the run to the suites that exercise the file being mutated: a comma-separated
-// list of globs under spec/ (`MUTATE_SPECS='token*.test.ts,keys*.test.ts' npx stryker run --mutate
+// list of globs under spec/ (`MUTATE_SPECS='token.test.ts,keys/*.test.ts' npx stryker run --mutate
 // lib/token.ts --concurrency 1`). A narrowed run measures a lower bound: only those suites can kill.
 const narrowed = (process.env.MUTATE_SPECS ?? '')
   .split(',')

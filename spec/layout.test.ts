@@ -51,3 +51,26 @@ test('the tree is read as a tree: folders nest their files', () => {
   expect(files).toContain('strategy.ts');
   expect(files).not.toContain('material.ts');
 });
+
+// spec/ mirrors lib/: a test file is named after the module it tests, never after how its rules
+// were found (a mutation run, a hostile review), which would scatter one module over several files.
+function testFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? testFilesUnder(join(dir, entry.name))
+      : entry.name.endsWith('.test.ts')
+        ? [relative(root, join(dir, entry.name))]
+        : [],
+  );
+}
+
+test('no test file is named after how its rules were found', () => {
+  const named = testFilesUnder(join(root, 'spec')).filter((path) => /\.(rules|mutants|hostile)\.test\.ts$/.test(path));
+  expect(named).toEqual([]);
+});
+
+test('control: the walk finds the test files of spec/ and its folders', () => {
+  const files = testFilesUnder(join(root, 'spec'));
+  expect(files).toContain('spec/keys/jwks.test.ts');
+  expect(files).toContain('spec/layout.test.ts');
+});

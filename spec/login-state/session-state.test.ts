@@ -2,6 +2,7 @@
 // shape of junk must read as "nothing pending", never throw, never match. Every rule holds both
 // for a plain-object session and for one that keeps only top-level assignments
 // (@fastify/secure-session): the bag is never changed in place, only replaced.
+import * as lib from '../../lib/login-state/session-state';
 import {
   hasState,
   issueState,
@@ -13,6 +14,7 @@ import {
   takeToken,
 } from '../../lib/login-state/session-state';
 import { SESSION_KINDS, type Stored } from '../helpers/sessions';
+import { sessionAccess } from '../../lib/frameworks/view';
 
 const NOW = Date.UTC(2026, 0, 1);
 
@@ -237,4 +239,29 @@ test('a session is only ever assigned whole values, and not written at all when 
     [SESSION_KEY, false],
     [SESSION_KEY, true], // the empty bag is removed by assigning undefined
   ]);
+});
+
+// Two session-state rules of a plain-object session that the tests above do not state
+// for both session kinds: where the bag lives, and a store that hands back undefined entries.
+describe('a plain-object session: where the bag lives, and a store that hands back undefined entries', () => {
+  type SessionLike = Record<string, unknown>;
+  const access = (session: SessionLike) => sessionAccess(session)!;
+  const issueState = (s: SessionLike, now: number, ttl: number) => lib.issueState(access(s), now, ttl);
+  const hasState = (s: SessionLike, value: string | null, now: number, consume: boolean) => lib.hasState(access(s), value, now, consume);
+  const takeToken = (s: SessionLike, url: string, now: number) => lib.takeToken(access(s), url, now);
+
+  const NOW = Date.UTC(2026, 0, 1);
+
+  test('the bag lives under req.session.jwtsso: sessions saved by earlier versions stay readable', () => {
+    expect(SESSION_KEY).toBe('jwtsso');
+    const session: SessionLike = {};
+    issueState(session, NOW, 600);
+    expect(Object.keys(session)).toEqual(['jwtsso']);
+  });
+
+  test('an undefined entry (a store that is not JSON) is skipped, not a TypeError', () => {
+    const session: SessionLike = { [SESSION_KEY]: { states: [undefined], tokens: [undefined] } };
+    expect(hasState(session, 'state-value-0000000000000000', NOW, false)).toBe(false);
+    expect(takeToken({ [SESSION_KEY]: { tokens: [undefined] } }, '/p', NOW)).toEqual([]);
+  });
 });

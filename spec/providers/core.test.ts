@@ -273,7 +273,7 @@ describe('presets.freshworks binds a token to this app (a provider that serves s
   });
 });
 
-describe('after the second hostile review', () => {
+describe('an unset audience keeps its default, and a junk token posted into a signed-in browser is dropped unverified', () => {
   test('presets.freshworks: an audience left undefined (an unset environment variable) keeps aud = clientId (judged where present); false turns it off', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const base = { authEndpoint: 'https://idp.example/a', clientId: 'c1', callbackPath: '/cb', publicKey };

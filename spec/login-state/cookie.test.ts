@@ -3,12 +3,12 @@
 // visits, two instances with no shared session store, and a token too large for a cookie.
 import session from 'express-session';
 import request from 'supertest';
-import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../lib';
-import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from '../lib/login-state/cookie';
-import { decodeState, encodeParked, encodeState, mountTag, urlKey } from '../lib/login-state/codec';
-import { startApp, type TestApp } from './helpers/app';
-import { login, providerReturn, returnToOf } from './helpers/flow';
-import { mint, puavoClaims, SECRET } from './helpers/tokens';
+import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../../lib';
+import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from '../../lib/login-state/cookie';
+import { decodeState, encodeParked, encodeState, mountTag, urlKey } from '../../lib/login-state/codec';
+import { startApp, type TestApp } from '../helpers/app';
+import { login, providerReturn, returnToOf } from '../helpers/flow';
+import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
 let apps: TestApp[] = [];
 afterEach(async () => {
@@ -376,7 +376,7 @@ test('with session: false, the cookie login state needs no session at all', asyn
   expect(final.body.user).toEqual({ id: 42, username: 'ada.lovelace' });
 });
 
-describe('found by a hostile review of the cookie login state', () => {
+describe('the cookie store keeps only a checked token, only under its own mountPoint and names, and clears a bounded number', () => {
   test.each<[string, string]>([
     ['cookie attributes after the token', `${mint(puavoClaims())}%3B%20Domain%3Dexample.org%3B%20Partitioned`],
     ['a space', 'not-a-jwt%20at%20all'],

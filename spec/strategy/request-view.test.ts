@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { Request } from 'express';
 import { Passport } from 'passport';
 import request from 'supertest';
-import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyOptions, type PuavoClaims, type RequestView } from '../lib';
-import { login, providerReturn, returnToOf } from './helpers/flow';
-import { mint, puavoClaims, SECRET } from './helpers/tokens';
+import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyOptions, type PuavoClaims, type RequestView } from '../../lib';
+import { login, providerReturn, returnToOf } from '../helpers/flow';
+import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
 // The made-up framework: its request keeps Node's request in `node`, the path in `path`, a
 // session in `store` (get/set), and a reply in `reply` (header/append). No `headers`, no `url`,

@@ -11,7 +11,7 @@ import {
   type JwtSsoStrategyOptionsWithRequest,
   type KeySourceOptions,
   type VerifyFunctionWithRequest,
-} from '../lib';
+} from '../../lib';
 
 const AUTH = 'https://api.opinsys.fi/v3/sso';
 const SECRET = 'a-shared-secret-of-32-bytes-or-more!!';

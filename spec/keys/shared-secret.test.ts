@@ -2,12 +2,20 @@
 // "algorithms" names one, each secret bound to that one algorithm (RFC 8725 3.1), every key at
 // least as long as its hash output (RFC 7518 3.2). HS256 stays the only default.
 import { createHmac, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyBaseOptions, type SecretOrKeyProvider } from '../lib';
-import { hmacAlgorithm, isAsymmetricKeyMaterial, providedKeys, secretVerificationKey, verifySignature, type Algorithm } from '../lib/keys';
-import { resolveOptions } from '../lib/options';
-import { verifyToken, type TokenPolicy } from '../lib/token';
-import { startApp, type TestApp } from './helpers/app';
-import { b64, NOW, NOW_MS, puavoClaims, staticKeys } from './helpers/tokens';
+import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoStrategyBaseOptions, type SecretOrKeyProvider } from '../../lib';
+import {
+  hmacAlgorithm,
+  isAsymmetricKeyMaterial,
+  providedKeys,
+  secretVerificationKey,
+  verifySignature,
+  type Algorithm,
+} from '../../lib/keys';
+import { resolveOptions } from '../../lib/options';
+import { verifyToken, type TokenPolicy } from '../../lib/token';
+import { startApp, type TestApp } from '../helpers/app';
+import { b64, NOW, NOW_MS, puavoClaims, staticKeys } from '../helpers/tokens';
+import { errorOf } from '../helpers/errors';
 
 const AUTH = 'https://sso.example/login';
 // 64 bytes: long enough for every HMAC algorithm.
@@ -33,14 +41,6 @@ const codeOf = (token: string, policy: TokenPolicy): string => {
   } catch (err) {
     return (err as { code: string }).code;
   }
-};
-const errorOf = (fn: () => unknown): Error => {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
 };
 const construct = (options: Partial<JwtSsoStrategyBaseOptions>) => () => new JwtSsoStrategy({ authEndpoint: AUTH, ...options } as never);
 

@@ -1,7 +1,7 @@
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
-import { JwtSsoStrategy, MemoryReplayStore, type JwtSsoStrategyOptions } from '../lib';
-import { resolveOptions } from '../lib/options';
-import { SECRET, staticKeys } from './helpers/tokens';
+import { JwtSsoStrategy, MemoryReplayStore, type JwtSsoStrategyOptions } from '../../lib';
+import { resolveOptions } from '../../lib/options';
+import { SECRET, staticKeys } from '../helpers/tokens';
 
 const base: JwtSsoStrategyOptions = { authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: SECRET };
 const make = (extra: Record<string, unknown>) => () => new JwtSsoStrategy({ ...base, ...extra } as JwtSsoStrategyOptions);

@@ -1,4 +1,4 @@
-// Rules of the strategy's own decisions (lib/strategy.ts) that the flow and hostile suites do
+// Rules of the strategy's own decisions (lib/strategy.ts) that the flow and refused-inputs suites do
 // not state: what verify's info becomes, how odd verify failures are reported, and the audit
 // trail of each step. A real Express app over a socket, as everywhere else.
 import { once } from 'node:events';
@@ -13,10 +13,10 @@ import {
   type JwtSsoStrategyBaseOptions,
   type ReplayStore,
   type VerifyFunction,
-} from '../lib';
-import { startApp, type AppOptions, type TestApp } from './helpers/app';
-import { login } from './helpers/flow';
-import { mint, puavoClaims, SECRET } from './helpers/tokens';
+} from '../../lib';
+import { startApp, type AppOptions, type TestApp } from '../helpers/app';
+import { login } from '../helpers/flow';
+import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
 let app: TestApp;
 afterEach(() => app?.close());

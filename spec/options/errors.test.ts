@@ -3,8 +3,8 @@
 // ERR_JWTSSO_INVALID_OPTION and the option's name, is still a TypeError, names the option in its
 // message, and never prints the value it refused (which may be a secret).
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
-import { JwtSsoErrorCode, JwtSsoOptionError, JwtSsoStrategy, presets } from '../lib';
-import jwtsso from '../lib/compat';
+import { JwtSsoErrorCode, JwtSsoOptionError, JwtSsoStrategy, presets } from '../../lib';
+import jwtsso from '../../lib/compat';
 
 const AUTH = 'https://api.opinsys.fi/v3/sso';
 const SECRET = 'a-shared-secret-of-32-bytes-or-more!!';

@@ -1,20 +1,13 @@
-// Rules of the option checks, the key-material detector, compat, token and presets that the
-// mutation runs of issue 15 found unstated (each test names the rule it states).
-import { generateKeyPairSync } from 'node:crypto';
-import express from 'express';
-import session from 'express-session';
-import request from 'supertest';
-import jwtsso from '../lib/compat';
-import { isAsymmetricKeyMaterial } from '../lib/keys/detector';
-import { resolveOptions } from '../lib/options';
-import { mint, puavoClaims, SECRET, staticKeys } from './helpers/tokens';
+// lib/options/checks.ts: each option's check, stated at the values that decide it.
+import { resolveOptions } from '../../lib/options';
+import { SECRET, staticKeys } from '../helpers/tokens';
 
 const AUTH = 'https://api.opinsys.fi/v3/sso';
 const base = { authEndpoint: AUTH, sharedSecret: SECRET };
 const resolve = (extra: Record<string, unknown>) => resolveOptions({ ...base, ...extra });
 const refusal = (option: string, expected: string) => new TypeError(`JwtSsoStrategy: option "${option}" must be ${expected}.`);
 
-describe('lib/options/checks.ts', () => {
+describe('each option is checked by type and range, and a refusal names the option and what it wants', () => {
   test.each<[string, unknown, string]>([
     ['null', null, 'null'],
     ['an array', [], 'an array'],
@@ -176,168 +169,5 @@ describe('lib/options/checks.ts', () => {
     for (const bad of ['/', 'cb', '/a/../b', '/a?b'])
       expect(() => resolve({ callbackPath: bad })).toThrow(refusal('callbackPath', `${expected}, got a string`));
     expect(() => resolve({ callbackPath: 5 })).toThrow(refusal('callbackPath', `${expected}, got 5`));
-  });
-});
-
-describe('lib/options/resolve.ts', () => {
-  test.each([null, 5, 'options', undefined])('options that are not an object are refused: %p', (options) => {
-    expect(() => resolveOptions(options)).toThrow(
-      new TypeError('JwtSsoStrategy: options must be an object with "authEndpoint" and a key source such as "sharedSecret".'),
-    );
-  });
-
-  test('an unknown option is refused, and the refusal lists the known ones', () => {
-    expect(() => resolve({ sharedsecret: 'x' })).toThrow(
-      /^JwtSsoStrategy: unknown option "sharedsecret"\. Known options: authEndpoint, name, mountPoint, host, scheme, .*, servicePathPrefix\.$/,
-    );
-  });
-
-  test('the default replay store forgets a token id by the clock option', async () => {
-    let now = Date.UTC(2026, 0, 1);
-    const o = resolve({ clock: () => now });
-    expect(await o.replayStore.consume('id-1', 10)).toBe(true);
-    expect(await o.replayStore.consume('id-1', 10)).toBe(false);
-    now += 3_600_000;
-    expect(await o.replayStore.consume('id-1', 10)).toBe(true);
-  });
-
-  test('replayStore is an object with consume()', () => {
-    const expected = 'an object with a consume(id, ttlSeconds) method (a ReplayStore)';
-    expect(() => resolve({ replayStore: null })).toThrow(refusal('replayStore', `${expected}, got null`));
-    expect(() => resolve({ replayStore: {} })).toThrow(refusal('replayStore', `${expected}, got a object`));
-  });
-
-  test('stateParam equal to tokenParam is refused as the state parameter, naming both', () => {
-    expect(() => resolve({ stateParam: 'jwt' })).toThrow(refusal('stateParam', 'different from "tokenParam" (both are "jwt")'));
-  });
-
-  test('without callbackPath, the token comes back on the return URL: query only, no callbackParam, a returnToParam', () => {
-    expect(() => resolve({ responseMode: 'form_post' })).toThrow(
-      refusal('responseMode', '"query" unless "callbackPath" names the route the provider posts to'),
-    );
-    expect(() => resolve({ callbackParam: 'cb' })).toThrow(
-      refusal('callbackParam', 'given only with "callbackPath" (the URL it sends is that route\'s)'),
-    );
-    expect(() => resolve({ returnToParam: false, stateIn: 'param' })).toThrow(
-      refusal('returnToParam', 'a parameter name unless "callbackPath" is set (the token comes back on the return URL)'),
-    );
-  });
-
-  test('with callbackPath, returnToParam false works with the state in a parameter and a query response', () => {
-    const o = resolve({ callbackPath: '/cb', returnToParam: false, stateIn: 'param', callbackParam: 'redirect_uri' });
-    expect(o).toMatchObject({
-      callbackPath: '/cb',
-      returnToParam: false,
-      stateIn: 'param',
-      responseMode: 'query',
-      callbackParam: 'redirect_uri',
-    });
-  });
-
-  test('the state travels in the return URL only when there is one', () => {
-    expect(() => resolve({ callbackPath: '/cb', returnToParam: false })).toThrow(
-      refusal('stateIn', '"param" when "returnToParam" is false (no return URL carries the state)'),
-    );
-    expect(resolve({ callbackPath: '/cb', returnToParam: false, state: false }).state).toBe(false);
-  });
-
-  test('a form POST needs the return URL posted back, and a login state kept in a cookie', () => {
-    expect(() => resolve({ callbackPath: '/cb', returnToParam: false, stateIn: 'param', responseMode: 'form_post' })).toThrow(
-      /^JwtSsoStrategy: option "responseMode" must be "query" when "returnToParam" is false: a cross-site form POST carries no cookie/,
-    );
-    expect(() => resolve({ callbackPath: '/cb', responseMode: 'form_post', loginState: 'session' })).toThrow(
-      /^JwtSsoStrategy: option "loginState" must be "cookie" with responseMode "form_post": a cross-site form POST carries no session cookie/,
-    );
-    expect(resolve({ callbackPath: '/cb', responseMode: 'form_post' }).responseMode).toBe('form_post');
-    expect(resolve({ callbackPath: '/cb', loginState: 'session' }).responseMode).toBe('query');
-  });
-
-  test('a nonce needs the login state', () => {
-    expect(() => resolve({ nonce: true, state: false })).toThrow(
-      refusal('nonce', 'false when "state" is false: the nonce is derived from the login state, which binds it to this browser'),
-    );
-  });
-
-  test('two parameters of one name are refused, listing every name in use', () => {
-    expect(() => resolve({ callbackPath: '/cb', callbackParam: 'jwt' })).toThrow(
-      refusal(
-        'tokenParam',
-        'different from "stateParam", "returnToParam", "callbackParam" and "nonceParam" (got "jwt", "jwtsso_state", "return_to", "jwt")',
-      ),
-    );
-  });
-});
-
-describe('lib/keys/detector.ts', () => {
-  // The shortest public key there is: an Ed25519 SPKI, 44 bytes, 60 characters of base64
-  // (shorter than a base64 run inside other text must be to count).
-  const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' });
-  const edB64 = ed.toString('base64');
-  const rsaDer = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' });
-
-  test.each<[string, string | Buffer]>([
-    ['base64 after a UTF-8 byte-order mark', `\ufeff${edB64}`],
-    ['base64 in UTF-16 after its byte-order mark', Buffer.from(`\ufeff${edB64}`, 'utf16le')],
-    ['hex after a UTF-8 byte-order mark', `\ufeff${ed.toString('hex')}`],
-    ['base64 in double quotes', `"${edB64}"`],
-    ['base64 in single quotes', `'${edB64}'`],
-    ['base64 in backquotes', `\`${edB64}\``],
-    ['hex in double quotes', `"${ed.toString('hex')}"`],
-    ['dash-separated hex', ed.toString('hex').replace(/(..)(?!$)/g, '$1-')],
-    ['space-separated hex (xxd, hexdump)', ed.toString('hex').replace(/(..)(?!$)/g, '$1 ')],
-    ['0x hex with colons', `0x${ed.toString('hex').replace(/(..)(?!$)/g, '$1:')}`],
-    [
-      'upper-case colon hex (openssl -c)',
-      ed
-        .toString('hex')
-        .toUpperCase()
-        .replace(/(..)(?!$)/g, '$1:'),
-    ],
-    ['base64 with every "/" JSON-escaped as "\\/" (PHP json_encode)', rsaDer.toString('base64').replace(/\//g, '\\/')],
-    ['base64 lines joined by literal \\r\\n', rsaDer.toString('base64').replace(/(.{64})/g, '$1\\r\\n')],
-    ['base64 lines joined by literal \\t', rsaDer.toString('base64').replace(/(.{64})/g, '$1\\t')],
-    ['base64 with a \\u-escaped character', `${edB64.slice(0, 10)}\\u00${edB64.charCodeAt(10).toString(16)}${edB64.slice(11)}`],
-    ['%-encoded base64', encodeURIComponent(rsaDer.toString('base64'))],
-  ])('a public key is key material, never a secret: %s', (_name, material) => {
-    expect(isAsymmetricKeyMaterial(material)).toBe(true);
-  });
-
-  test.each<[string, string]>([
-    ['a quoted secret', '"the secret of the service"'],
-    ['a quote at one end only', `"${edB64.slice(1)}`],
-    ['mismatched quotes', `"${edB64}'`],
-    ['a secret of hex pairs separated by two characters', ed.toString('hex').replace(/(..)(?!$)/g, '$1::')],
-    ['a secret with escapes that are not of a key', 'the \\"secret\\" \\u0041nd \\n more'],
-    ['a secret with a broken %-escape', 'the secret %zz of the service'],
-  ])('control: %s is still a secret', (_name, secret) => {
-    expect(isAsymmetricKeyMaterial(secret)).toBe(false);
-  });
-});
-
-describe('lib/compat.ts', () => {
-  const options = { authEndpoint: AUTH, sharedSecret: SECRET };
-
-  test('a mountPoint that is not a string is refused, even one that reads as a base URL', () => {
-    expect(() => jwtsso({ ...options, mountPoint: ['https://app.example'] as never })).toThrow(
-      refusal('mountPoint', 'a path such as "/app", or "", got an array'),
-    );
-  });
-
-  test('only a mountPoint that starts with http(s):// is a base URL: a path with one inside stays a path', () => {
-    expect(() => jwtsso({ ...options, mountPoint: '/go/https://x' })).not.toThrow();
-  });
-
-  test('a hook that declares no done and returns null (not a promise) signs the user in', async () => {
-    const app = express();
-    app.use(session({ secret: 'secret', resave: false, saveUninitialized: false }));
-    app.use(jwtsso({ ...options, state: false, mountPoint: 'http://app.example', hook: () => null as never }));
-    app.get('/p', (req, res) => res.json({ jwt: (req.session as { jwt?: unknown }).jwt ?? null }));
-    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
-      res.status(500).json({ error: err.message }),
-    );
-    const browser = request.agent(app);
-    const back = await browser.get(`/p?jwt=${mint(puavoClaims())}`);
-    expect(back.status).toBe(302);
-    expect((await browser.get('/p')).body.jwt).toMatchObject({ username: puavoClaims().username });
   });
 });

@@ -1,10 +1,10 @@
 // Every rule of the strategy, end to end through a real Express app, with the inputs it stops.
-import { JwtSsoErrorCode as Code, MemoryReplayStore, type ReplayStore } from '../lib';
-import { startApp, type TestApp } from './helpers/app';
-import { login, providerReturn, returnToOf } from './helpers/flow';
-import { startBare } from './helpers/bare';
-import { rawGet } from './helpers/raw';
-import { b64, mint, OTHER_SECRET, puavoClaims, raw } from './helpers/tokens';
+import { JwtSsoErrorCode as Code, MemoryReplayStore, type ReplayStore } from '../../lib';
+import { startApp, type TestApp } from '../helpers/app';
+import { login, providerReturn, returnToOf } from '../helpers/flow';
+import { startBare } from '../helpers/bare';
+import { rawGet } from '../helpers/raw';
+import { b64, mint, OTHER_SECRET, puavoClaims, raw } from '../helpers/tokens';
 
 let app: TestApp;
 afterEach(() => app?.close());

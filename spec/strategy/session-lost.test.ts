@@ -1,10 +1,10 @@
 // A session that does not last (its cookie never set, or never sent back) is named, not looped
 // through the provider: a real Express app with express-session over a loopback socket.
 import request from 'supertest';
-import { JwtSsoErrorCode } from '../lib';
-import { AUTH_ENDPOINT, startApp, type AppOptions, type TestApp } from './helpers/app';
-import { providerReturn, returnToOf } from './helpers/flow';
-import { mint, puavoClaims } from './helpers/tokens';
+import { JwtSsoErrorCode } from '../../lib';
+import { AUTH_ENDPOINT, startApp, type AppOptions, type TestApp } from '../helpers/app';
+import { providerReturn, returnToOf } from '../helpers/flow';
+import { mint, puavoClaims } from '../helpers/tokens';
 
 let app: TestApp | undefined;
 afterEach(async () => {

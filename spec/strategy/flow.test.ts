@@ -1,9 +1,9 @@
 // End-to-end flows through a real Express app over a real socket, on Express 4 and 5 and
 // Passport 0.6 and 0.7.
-import type { JwtSsoEvent } from '../lib';
-import { EXPRESS, PASSPORT, startApp, type ExpressName, type PassportName, type TestApp } from './helpers/app';
-import { login, providerReturn, returnToOf } from './helpers/flow';
-import { mint, puavoClaims } from './helpers/tokens';
+import type { JwtSsoEvent } from '../../lib';
+import { EXPRESS, PASSPORT, startApp, type ExpressName, type PassportName, type TestApp } from '../helpers/app';
+import { login, providerReturn, returnToOf } from '../helpers/flow';
+import { mint, puavoClaims } from '../helpers/tokens';
 
 const combos: [ExpressName, PassportName][] = [];
 for (const e of Object.keys(EXPRESS) as ExpressName[]) for (const p of Object.keys(PASSPORT) as PassportName[]) combos.push([e, p]);

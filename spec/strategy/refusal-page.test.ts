@@ -8,11 +8,11 @@ import express from 'express';
 import { Passport, type PassportStatic } from 'passport';
 import { Strategy } from 'passport-strategy';
 import request from 'supertest';
-import { JwtSsoStrategy } from '../lib';
-import { startApp, type TestApp } from './helpers/app';
-import { login } from './helpers/flow';
-import { OTHER_SECRET, mint, puavoClaims } from './helpers/tokens';
-import { providerReturn, returnToOf } from './helpers/flow';
+import { JwtSsoStrategy } from '../../lib';
+import { startApp, type TestApp } from '../helpers/app';
+import { login } from '../helpers/flow';
+import { OTHER_SECRET, mint, puavoClaims } from '../helpers/tokens';
+import { providerReturn, returnToOf } from '../helpers/flow';
 
 let app: TestApp | undefined;
 afterEach(async () => {
