@@ -281,6 +281,12 @@ export class RedisSentinelGroup {
         const replicas = (await group.sentinel.command('SENTINEL', 'REPLICAS', name)) as unknown[];
         return Array.isArray(replicas) && replicas.length === 1;
       });
+      // In sync is not yet acknowledging: the suites' WAIT 1 needs the replica's REPLCONF ACK round trip.
+      await waitFor(
+        'the replica to acknowledge writes (WAIT 1)',
+        10_000,
+        async () => Number(await group.master.command('WAIT', '1', '200')) === 1,
+      );
     } catch (err) {
       await group.stop();
       throw err;
