@@ -169,12 +169,7 @@ export class CookieLoginState implements LoginStateStore {
   #parked(ctx: LoginStateContext, url: string, pending: PendingToken): { name: string; value: string; fits: boolean } {
     const id = pending.state ?? randomBytes(SECRET_BYTES).toString('base64url');
     const name = this.#name(ctx, TOKEN_COOKIE, id);
-    const value = encodeParked({
-      expiry: ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND,
-      state: pending.state,
-      url: urlKey(url),
-      token: pending.token,
-    });
+    const value = parkedValue(ctx, url, pending);
     return { name, value, fits: ctx.res !== undefined && this.#fits(ctx, name, value) };
   }
 
@@ -207,12 +202,7 @@ export class CookieLoginState implements LoginStateStore {
   // session: it would be a new one, replacing the browser's own session cookie.
   #parkPosted(ctx: LoginStateContext, url: string, pending: PendingToken): void {
     const name = this.#name(ctx, TOKEN_COOKIE, POSTED_ID);
-    const value = encodeParked({
-      expiry: ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND,
-      state: pending.state,
-      url: urlKey(url),
-      token: pending.token,
-    });
+    const value = parkedValue(ctx, url, pending);
     if (ctx.res === undefined || !this.#fits(ctx, name, value)) throw crossSiteWithoutCookie();
     setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
   }
@@ -242,6 +232,16 @@ export class CookieLoginState implements LoginStateStore {
   mayHoldToken(ctx: LoginStateContext): boolean {
     return ctx.req.headers.cookie?.includes(TOKEN_COOKIE) === true || this.#session.mayHoldToken(ctx);
   }
+}
+
+// A parked token's cookie value: it waits PARKED_TOKEN_SECONDS for the browser to come to `url`.
+function parkedValue(ctx: LoginStateContext, url: string, pending: PendingToken): string {
+  return encodeParked({
+    expiry: ctx.now + PARKED_TOKEN_SECONDS * MS_PER_SECOND,
+    state: pending.state,
+    url: urlKey(url),
+    token: pending.token,
+  });
 }
 
 // A state cookie's contents; null for anything else, including a name sent twice.
