@@ -155,6 +155,17 @@ const SUITE = 'the demo in headless Chromium';
       tab.on('response', (r) => void statuses[i]!.push(r.status()));
     });
     await Promise.all(tabs.map((tab, i) => tab.goto(appUrlOf(tabPath(i))).catch(() => undefined)));
+    // A goto that was interrupted by the tab's own next redirect resolves early: read each tab
+    // once it has settled on a page of the app that shows a user or a refusal (or after 10 s).
+    await Promise.all(
+      tabs.map((tab) =>
+        tab
+          .locator('#username, #code')
+          .first()
+          .waitFor({ timeout: 10_000 })
+          .catch(() => undefined),
+      ),
+    );
     const outcome = await Promise.all(
       tabs.map(async (tab) => ({
         url: tab.url(),
