@@ -166,8 +166,16 @@ export const startKoa =
     return { url, close: () => closeServer(server) };
   };
 
+/** How a NestJS test app departs from the recipe, to show a setup fault. */
+export interface NestSetup {
+  /** Mount express-session and passport.session() (default true). */
+  session?: boolean;
+  /** Nest's own body parsers off, and a middleware that reads the body and keeps nothing. */
+  drainBody?: boolean;
+}
+
 /** NestJS 11 on Express with @nestjs/passport and JwtSsoGuard: the README's recipe. */
-export async function startNest(config: AppConfig): Promise<RunningApp> {
+export async function startNest(config: AppConfig, setup: NestSetup = {}): Promise<RunningApp> {
   // --- the README's NestJS recipe ---
   @Injectable()
   class SsoStrategy extends PassportStrategy(JwtSsoStrategy, 'jwtsso') {
@@ -221,17 +229,25 @@ export async function startNest(config: AppConfig): Promise<RunningApp> {
   // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is its decorator
   class AppModule {}
 
-  const app: INestApplication = await NestFactory.create(AppModule, { logger: false });
-  app.use(
-    expressSession({
-      secret: 'nest-cookie-signing-secret',
-      resave: false,
-      saveUninitialized: false,
-      cookie: { sameSite: 'lax', httpOnly: true },
-    }),
-  );
+  const app: INestApplication = await NestFactory.create(AppModule, { logger: false, bodyParser: setup.drainBody !== true });
+  if (setup.session !== false) {
+    app.use(
+      expressSession({
+        secret: 'nest-cookie-signing-secret',
+        resave: false,
+        saveUninitialized: false,
+        cookie: { sameSite: 'lax', httpOnly: true },
+      }),
+    );
+  }
+  if (setup.drainBody === true) {
+    app.use((req: Request, _res: unknown, next: () => void) => {
+      req.resume();
+      req.on('end', next);
+    });
+  }
   app.use(passport.initialize());
-  app.use(passport.session());
+  if (setup.session !== false) app.use(passport.session()); // Passport's own refuses to run without a session
   // --- end of the recipe ---
 
   await app.listen(0, '127.0.0.1');
