@@ -148,11 +148,24 @@ const SUITE = 'the demo in headless Chromium';
     const tabs = await Promise.all(Array.from({ length: 6 }, () => context.newPage()));
     const providerTrips = tabs.map(() => 0);
     const statuses: number[][] = tabs.map(() => []);
+    const trail: string[][] = tabs.map(() => []);
     tabs.forEach((tab, i) => {
       tab.on('request', (r) => {
         if (r.url().startsWith(demo.providerUrl)) providerTrips[i]! += 1;
       });
-      tab.on('response', (r) => void statuses[i]!.push(r.status()));
+      tab.on('response', (r) => {
+        statuses[i]!.push(r.status());
+        const cookies = (r.request().headers()['cookie'] ?? '')
+          .split(';')
+          .map((c) => c.trim().split('=')[0])
+          .join(',');
+        trail[i]!.push(
+          `${r.status()} ${r
+            .url()
+            .replace(/jwt=[^&]+/, 'jwt=…')
+            .slice(0, 140)} [${cookies}]`,
+        );
+      });
     });
     await Promise.all(tabs.map((tab, i) => tab.goto(appUrlOf(tabPath(i))).catch(() => undefined)));
     // A goto that was interrupted by the tab's own next redirect resolves early: read each tab
@@ -173,6 +186,8 @@ const SUITE = 'the demo in headless Chromium';
         code: (await tab.locator('#code').count()) > 0 ? await tab.locator('#code').textContent() : null,
       })),
     );
+    if (outcome.some((o) => o.user === null))
+      outcome.forEach((o, i) => console.log(`tab ${i}: user ${o.user} code ${o.code} at ${o.url}\n  ${trail[i]!.join('\n  ')}`));
     return { outcome, providerTrips, statuses, context };
   }
 
