@@ -201,3 +201,36 @@ describe('logging the user in needs req.logIn, and its failure reaches Nest as a
     expect(req.logIn.mock.contexts[0]).toBe(req);
   });
 });
+
+describe("the user property is AuthGuard's `property` option where it is a string, else 'user'", () => {
+  // A guard whose options are `options` (AuthGuard's, from PassportModule.register()), passing.
+  function runWithOptions(options: unknown, req: Record<string, unknown>): Promise<boolean> {
+    const Base = fakeAuthGuard({ kind: 'pass' });
+    class WithOptions extends Base {
+      constructor() {
+        super();
+        if (options === 'none') delete (this as { options?: unknown }).options;
+        else (this as { options?: unknown }).options = options;
+      }
+    }
+    const Guard = JwtSsoGuard(WithOptions);
+    const context: ExecutionContextLike = { switchToHttp: () => ({ getRequest: <T>() => req as T }) };
+    return new Guard().canActivate(context) as Promise<boolean>;
+  }
+
+  test.each<[string, unknown]>([
+    ['no options at all', 'none'],
+    ['options without property', {}],
+    ['a property that is not a string', { property: 5 }],
+  ])('%s: req.user is kept on pass()', async (_name, options) => {
+    const req: Record<string, unknown> = { user: { username: 'minerva' }, session: {} };
+    await expect(runWithOptions(options, req)).resolves.toBe(true);
+    expect(req.user).toEqual({ username: 'minerva' });
+  });
+
+  test('control: a string property is the one kept', async () => {
+    const req: Record<string, unknown> = { profile: { username: 'minerva' }, session: {} };
+    await runWithOptions({ property: 'profile' }, req);
+    expect(req.profile).toEqual({ username: 'minerva' });
+  });
+});
