@@ -139,7 +139,8 @@ export class JwtSsoError extends Error {
     this.name = 'JwtSsoError';
     this.code = code;
     this.status = HTTP_STATUS[code];
-    if (options?.claim !== undefined) this.claim = options.claim;
+    // A class field, so always an own property (undefined unless a claim is named).
+    this.claim = options?.claim;
   }
 }
 

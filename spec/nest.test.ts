@@ -127,3 +127,110 @@ describe('success with no session to keep the login in: a fault of the setup, ne
     }
   });
 });
+
+describe("a refusal without a JwtSsoError: no user is undefined, null or false, and the status is Passport's or 401", () => {
+  const guard = () => {
+    const Guard = JwtSsoGuard(fakeAuthGuard({ kind: 'pass' }));
+    return new Guard();
+  };
+  const context: ExecutionContextLike = { switchToHttp: () => ({ getRequest: <T>() => request() as T }) };
+  const thrown = (fn: () => unknown): HttpException => {
+    try {
+      fn();
+    } catch (err) {
+      return err as HttpException;
+    }
+    throw new Error('expected a throw');
+  };
+
+  test.each<[string, unknown]>([
+    ['undefined', undefined],
+    ['null', null],
+    ['false', false],
+  ])('no user (%s): a 401 HttpException', (_name, user) => {
+    const http = thrown(() => guard().handleRequest(null, user, undefined, context, 401));
+    expect(http).toBeInstanceOf(HttpException);
+    expect(http.getStatus()).toBe(401);
+    expect(http.getResponse()).toEqual({ statusCode: 401, message: 'Unauthorized' });
+  });
+
+  test('control: a user is returned as it is', () => {
+    const user = { username: 'harry' };
+    expect(guard().handleRequest(null, user, undefined, context, undefined)).toBe(user);
+    expect(guard().handleRequest(undefined, user, undefined, context, undefined)).toBe(user);
+  });
+
+  test.each<[string, unknown, number, string]>([
+    ['no status from Passport: 401', undefined, 401, 'Unauthorized'],
+    ['a status that is not a number: 401', '403', 401, 'Unauthorized'],
+    ["Passport's 403: kept, and not called Unauthorized", 403, 403, 'Refused'],
+  ])('%s', (_name, status, expected, message) => {
+    const http = thrown(() => guard().handleRequest(null, false, undefined, context, status));
+    expect(http.getStatus()).toBe(expected);
+    expect(http.getResponse()).toEqual({ statusCode: expected, message });
+  });
+});
+
+describe('logging the user in needs req.logIn, and its failure reaches Nest as an Error', () => {
+  test('no req.logIn (passport.initialize() missing): rejected, naming it', async () => {
+    const req = { session: {} } as unknown as FakeRequest;
+    await expect(run({ kind: 'success', user: { username: 'harry' } }, req)).rejects.toThrow(
+      'JwtSsoGuard: req.logIn is missing: use passport.initialize() (Passport 0.6+).',
+    );
+  });
+
+  test.each<[string, unknown, string | undefined]>([
+    ['an Error, as it is', new Error('store down'), 'store down'],
+    ['a string, made an Error', 'store down', 'store down'],
+    ['control: null is success', null, undefined],
+    ['control: undefined is success', undefined, undefined],
+  ])('req.logIn calls back with %s', async (_name, err, message) => {
+    const req = request();
+    req.logIn.mockImplementation((_u: unknown, done: (e?: unknown) => void) => done(err));
+    const result = await run({ kind: 'success', user: { username: 'harry' } }, req).catch((e: unknown) => e);
+    if (message === undefined) expect(result).toBe(true);
+    else {
+      expect(result).toBeInstanceOf(Error);
+      expect((result as Error).message).toBe(message);
+    }
+  });
+
+  test('req.logIn is called on the request (Passport reads this)', async () => {
+    const req = request();
+    await run({ kind: 'success', user: { username: 'harry' } }, req);
+    expect(req.logIn.mock.contexts[0]).toBe(req);
+  });
+});
+
+describe("the user property is AuthGuard's `property` option where it is a string, else 'user'", () => {
+  // A guard whose options are `options` (AuthGuard's, from PassportModule.register()), passing.
+  function runWithOptions(options: unknown, req: Record<string, unknown>): Promise<boolean> {
+    const Base = fakeAuthGuard({ kind: 'pass' });
+    class WithOptions extends Base {
+      constructor() {
+        super();
+        if (options === 'none') delete (this as { options?: unknown }).options;
+        else (this as { options?: unknown }).options = options;
+      }
+    }
+    const Guard = JwtSsoGuard(WithOptions);
+    const context: ExecutionContextLike = { switchToHttp: () => ({ getRequest: <T>() => req as T }) };
+    return new Guard().canActivate(context) as Promise<boolean>;
+  }
+
+  test.each<[string, unknown]>([
+    ['no options at all', 'none'],
+    ['options without property', {}],
+    ['a property that is not a string', { property: 5 }],
+  ])('%s: req.user is kept on pass()', async (_name, options) => {
+    const req: Record<string, unknown> = { user: { username: 'minerva' }, session: {} };
+    await expect(runWithOptions(options, req)).resolves.toBe(true);
+    expect(req.user).toEqual({ username: 'minerva' });
+  });
+
+  test('control: a string property is the one kept', async () => {
+    const req: Record<string, unknown> = { profile: { username: 'minerva' }, session: {} };
+    await runWithOptions({ property: 'profile' }, req);
+    expect(req.profile).toEqual({ username: 'minerva' });
+  });
+});

@@ -162,3 +162,159 @@ test.each(['wso2', 'zendesk', 'thinkific'] as const)(
     }
   },
 );
+
+describe('startDevProvider serves the shape at its own path only, and says where', () => {
+  test.each<[string, string, boolean]>([
+    ['the SSO endpoint', '', true],
+    ['the SSO endpoint with a query', '?return_to=http%3A%2F%2Flocalhost%2Fp', true],
+    ['a route below it', '/logout', true],
+    ['another path', '/../other', false],
+    ['a path that only starts like it', 'x', false],
+    ['the root', '/..', false],
+  ])('%s: served %s', async (_name, suffix, served) => {
+    const res = await fetch(new URL(`${provider.url}${suffix}`).href, { redirect: 'manual' });
+    expect(res.status === 404).toBe(!served);
+    await res.arrayBuffer();
+  });
+
+  test('Puavo: the SSO endpoint /v3/sso, logout beside it, no key or JWKS of its own', () => {
+    expect(provider.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v3\/sso$/);
+    expect(provider.logoutUrl).toBe(`${provider.url}/logout`);
+    expect([provider.shape, provider.publicKey, provider.jwksUri]).toEqual(['puavo', undefined, undefined]);
+  });
+
+  test('Freshworks: its public key and the URL of its JWKS, which it serves', async () => {
+    const fw = await startDevProvider({ shape: 'freshworks', callbackUrl: 'http://127.0.0.1:1/cb' });
+    try {
+      expect(fw.jwksUri).toBe(`${fw.url}/jwks.json`);
+      expect(fw.publicKey?.asymmetricKeyType).toBe('rsa');
+      const jwks = (await (await fetch(fw.jwksUri!)).json()) as { keys: unknown[] };
+      expect(jwks.keys).toHaveLength(1);
+    } finally {
+      await fw.close();
+    }
+  });
+});
+
+// An app played step by step: each GET of signIn answered by `steps` in turn; the dev provider is the real one.
+function scriptedAgent(steps: ((path: string) => { status: number; headers?: Record<string, unknown>; text?: string })[]) {
+  const asked: string[] = [];
+  return {
+    asked,
+    get(path: string) {
+      asked.push(path);
+      const step = steps[asked.length - 1];
+      if (step === undefined) return Promise.reject(new Error(`no step for GET ${path}`));
+      return Promise.resolve({ headers: {}, ...step(path) });
+    },
+  };
+}
+const RETURN = 'http://app.example.test/protected?jwtsso_state=s1';
+const toProvider = () => ({ status: 302, headers: { location: `${provider.url}?return_to=${encodeURIComponent(RETURN)}` } });
+const toClean = () => ({ status: 303, headers: { location: '/protected' } });
+
+describe("signIn plays the browser's steps, and an error says which step and what the app answered, never a token", () => {
+  test('control: the steps, the token returned on the app path, the last page returned', async () => {
+    const agent = scriptedAgent([toProvider, toClean, () => ({ status: 200, text: 'hello' })]);
+    const page = await signIn(agent, { provider, path: '/protected' });
+    expect(page).toMatchObject({ status: 200, text: 'hello' });
+    expect(agent.asked[0]).toBe('/protected');
+    const returned = new URL(agent.asked[1]!, 'http://app.example.test');
+    expect(returned.pathname).toBe('/protected');
+    expect(returned.searchParams.get('jwtsso_state')).toBe('s1');
+    expect(returned.searchParams.get('jwt')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(agent.asked[2]).toBe('/protected');
+  });
+
+  test("the path defaults to '/', and the provider may be given by its URL", async () => {
+    const agent = scriptedAgent([toProvider, toClean, () => ({ status: 200 })]);
+    await signIn(agent, { provider: provider.url });
+    expect(agent.asked[0]).toBe('/');
+  });
+
+  test('the first user of the login page, its name decoded from the HTML', async () => {
+    const odd = { ...DEFAULT_DEV_USERS[0]!, username: `a&b"c'd<e>f` };
+    const own = await startDevProvider({ sharedSecret: SECRET, users: [odd], allowedHosts: ['app.example.test'] });
+    try {
+      const agent = scriptedAgent([
+        () => ({ status: 302, headers: { location: `${own.url}?return_to=${encodeURIComponent(RETURN)}` } }),
+        toClean,
+        () => ({ status: 200 }),
+      ]);
+      await signIn(agent, { provider: own });
+      const token = new URLSearchParams(agent.asked[1]!.split('?')[1]).get('jwt')!;
+      expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).username).toBe(odd.username);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test.each<[string, unknown]>([
+    ['an empty URL', ''],
+    ['an object without a url', { shape: 'puavo' }],
+  ])('a provider that is %s: a TypeError before any request', async (_name, given) => {
+    const agent = scriptedAgent([]);
+    await expect(signIn(agent, { provider: given as never })).rejects.toThrow(
+      new TypeError('signIn: option "provider" must be the dev provider or its URL.'),
+    );
+    expect(agent.asked).toEqual([]);
+  });
+
+  test.each<[string, { status: number; headers?: Record<string, unknown> }]>([
+    ['a 200', { status: 200 }],
+    ['a 400 with a Location to the provider', { status: 400, headers: { location: `${provider?.url}?x=1` } }],
+    ['a 302 without a Location', { status: 302 }],
+    ['a 302 with a Location that is not a string', { status: 302, headers: { location: ['x'] } }],
+  ])('the first answer is %s, not a redirect to the provider: says so', async (_name, answer) => {
+    const agent = scriptedAgent([() => ({ ...answer, headers: { ...answer.headers } })]);
+    await expect(signIn(agent, { provider, path: '/p' })).rejects.toThrow(/^signIn: GET \/p was not sent to the dev provider at /);
+  });
+
+  test('the return from the provider not answered with the 303 to the clean URL: the status, the Location without its token', async () => {
+    const agent = scriptedAgent([toProvider, () => ({ status: 302, headers: { location: '/next?jwt=SECRETTOKEN&a=1#f' } })]);
+    const err = await signIn(agent, { provider }).catch((e: unknown) => e as Error);
+    expect(err.message).toBe(
+      'signIn: the app answered the return from the provider with 302 to /next?jwt=…&a=1#f, not the 303 to the clean URL.',
+    );
+  });
+
+  test.each<[string, { status: number; headers?: Record<string, unknown> }]>([
+    ['a 200', { status: 200 }],
+    ['a 303 without a Location', { status: 303 }],
+  ])('the return answered with %s: refused, naming the step', async (_name, answer) => {
+    const agent = scriptedAgent([toProvider, () => answer]);
+    await expect(signIn(agent, { provider })).rejects.toThrow(
+      /^signIn: the app answered the return from the provider with \d{3}, not the 303/,
+    );
+  });
+
+  test.each<[string, { status: number; headers?: Record<string, unknown>; text?: string }, string]>([
+    ['a 400', { status: 400 }, 'signIn: the app refused the sign-in at /protected: 400.'],
+    ['a redirect back to the provider', { status: 302, headers: { location: `${'PROVIDER'}?again=1` } }, 'PROVIDER'],
+  ])('the clean URL answered with %s: the sign-in did not last', async (_name, answer, message) => {
+    const fixed = { ...answer, headers: { location: String(answer.headers?.location ?? '').replace('PROVIDER', provider.url) } };
+    if (answer.headers === undefined) delete (fixed as { headers?: unknown }).headers;
+    const agent = scriptedAgent([toProvider, toClean, () => fixed]);
+    await expect(signIn(agent, { provider })).rejects.toThrow(message.replace('PROVIDER', provider.url));
+  });
+
+  test.each<[string, { status: number; headers?: Record<string, unknown> }]>([
+    ['a 399 (no error, no redirect)', { status: 399 }],
+    ['a redirect elsewhere', { status: 302, headers: { location: '/home' } }],
+    ['a redirect without a Location', { status: 302 }],
+  ])('control: the clean URL answered with %s is a sign-in', async (_name, answer) => {
+    const agent = scriptedAgent([toProvider, toClean, () => answer]);
+    await expect(signIn(agent, { provider })).resolves.toMatchObject({ status: answer.status });
+  });
+
+  test("a page's text is quoted readable: no tags, styles or scripts, entities decoded, spaces collapsed, at most 300 characters", async () => {
+    const html =
+      '<html><head><style type="text/css">p { color: red }</style><SCRIPT>alert(1)</SCRIPT></head>\n<body>  <p>Not &quot;signed&quot; in:\t&lt;ERR_JWTSSO_STATE_MISMATCH&gt; &amp; it&#39;s   over</p> ' +
+      'x'.repeat(400) +
+      '</body></html>';
+    const agent = scriptedAgent([toProvider, toClean, () => ({ status: 403, text: html })]);
+    const err = await signIn(agent, { provider }).catch((e: unknown) => e as Error);
+    const quoted = `Not "signed" in: <ERR_JWTSSO_STATE_MISMATCH> & it's over ${'x'.repeat(400)}`.slice(0, 300);
+    expect(err.message).toBe(`signIn: the app refused the sign-in at /protected: 403 (ERR_JWTSSO_STATE_MISMATCH): ${quoted}.`);
+  });
+});

@@ -171,3 +171,79 @@ describe('each option is checked by type and range, and a refusal names the opti
     expect(() => resolve({ callbackPath: 5 })).toThrow(refusal('callbackPath', `${expected}, got 5`));
   });
 });
+
+describe('a parameter name is 1 to 64 of A-Z a-z 0-9 . _ ~ -, whole: nothing before, after or between', () => {
+  const expected = 'a query parameter name of 1 to 64 letters, digits, ".", "_", "~" or "-"';
+  test.each<[string, string]>([
+    ['one character', 'j'],
+    ['64 characters', 'p'.repeat(64)],
+    ['every allowed kind', 'Az09._~-'],
+    ['digits only', '0123456789'],
+  ])('control: %s is taken', (_name, tokenParam) => {
+    expect(resolve({ tokenParam }).tokenParam).toBe(tokenParam);
+  });
+
+  test.each<[string, string]>([
+    ['empty', ''],
+    ['65 characters', 'p'.repeat(65)],
+    ['a bad character first', '&jwt'],
+    ['a bad character last', 'jwt='],
+    ['a space inside', 'j wt'],
+    ['a "+" (a space in a query)', 'j+wt'],
+    ['a "%" (an escape)', 'j%20'],
+    ['a "[" (a parser makes an array of it)', 'jwt[]'],
+    ['a "/"', 'a/b'],
+    ['a newline last', 'jwt\n'],
+    ['a letter that is not ASCII', 'jwtä'],
+  ])('refused: %s', (_name, tokenParam) => {
+    expect(() => resolve({ tokenParam })).toThrow(
+      refusal('tokenParam', `${expected}, got ${tokenParam === '' ? 'an empty string' : 'a string'}`),
+    );
+  });
+});
+
+describe('mountPoint and callbackPath: one leading "/", no query, fragment, backslash, space or control character', () => {
+  const mountMsg =
+    'a path such as "/app" (one leading "/", no "?", "#", "\\", spaces, control characters or "." and ".." segments; other characters %-encoded as a browser sends them), or ""';
+  const callbackMsg =
+    'a path below mountPoint such as "/sso/callback" (one leading "/", no query, "#", "\\", spaces, control characters or "." and ".." segments)';
+  test.each<[string, string]>([
+    ['one segment', '/app'],
+    ['two segments', '/a/b'],
+    ['a "!" (just above the space)', '/a!b'],
+    ['a "~" (just below DEL)', '/a~'],
+    ['a %-encoded character', '/%C3%A4pp'],
+    ['a "." inside a segment', '/a.b'],
+  ])('control: %s is taken by both', (_name, path) => {
+    expect(resolve({ mountPoint: path }).mountPoint).toBe(path);
+    expect(resolve({ callbackPath: path }).callbackPath).toBe(path);
+  });
+
+  test('control: mountPoint may be empty (the root), callbackPath not', () => {
+    expect(resolve({ mountPoint: '' }).mountPoint).toBe('');
+    expect(resolve({}).mountPoint).toBe('');
+    expect(() => resolve({ callbackPath: '' })).toThrow(refusal('callbackPath', `${callbackMsg}, got an empty string`));
+  });
+
+  test.each<[string, string]>([
+    ['no leading "/"', 'app'],
+    ['two leading "/" (another host)', '//evil.example'],
+    ['a query', '/a?b'],
+    ['a fragment', '/a#b'],
+    ['a backslash', '/a\\b'],
+    ['a backslash first', '/\\evil.example'],
+    ['a space', '/a b'],
+    ['a space first', '/ a'],
+    ['a NUL', '/a\x00'],
+    ['a tab', '/a\tb'],
+    ['a newline first', '/\nx'],
+    ['a unit separator (0x1f)', '/a\x1fb'],
+    ['DEL (0x7f)', '/a\x7f'],
+    ['a ".." segment', '/a/../b'],
+    ['a "." segment', '/a/./b'],
+    ['a raw letter that is not ASCII', '/äpp'],
+  ])('refused by both: %s', (_name, path) => {
+    expect(() => resolve({ mountPoint: path })).toThrow(refusal('mountPoint', mountMsg));
+    expect(() => resolve({ callbackPath: path })).toThrow(refusal('callbackPath', `${callbackMsg}, got a string`));
+  });
+});

@@ -94,4 +94,31 @@ describe('options are resolved together: unknown ones refused, and the parameter
       ),
     );
   });
+
+  const duplicate = (names: string) =>
+    refusal('tokenParam', `different from "stateParam", "returnToParam", "callbackParam" and "nonceParam" (got ${names})`);
+  test.each<[string, Record<string, unknown>, string]>([
+    ['the nonce parameter named as the token parameter', { nonce: true, nonceParam: 'jwt' }, '"jwt", "jwtsso_state", "return_to", "jwt"'],
+    [
+      'the return parameter named as the nonce parameter',
+      { nonce: true, returnToParam: 'nonce' },
+      '"jwt", "jwtsso_state", "nonce", "nonce"',
+    ],
+    [
+      'the callback parameter named as the return parameter',
+      { callbackPath: '/cb', callbackParam: 'return_to' },
+      '"jwt", "jwtsso_state", "return_to", "return_to"',
+    ],
+  ])('a name used twice is refused: %s', (_name, extra, names) => {
+    expect(() => resolve(extra)).toThrow(duplicate(names));
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ['control: every parameter named apart', { nonce: true, callbackPath: '/cb', callbackParam: 'redirect_uri' }],
+    ['without a nonce, its parameter name is free for another', { tokenParam: 'nonce' }],
+    ['without a nonce, a returnToParam named as the nonce parameter', { returnToParam: 'nonce' }],
+    ['a returnToParam of false and no callbackParam are no names', { callbackPath: '/cb', returnToParam: false, stateIn: 'param' }],
+  ])('taken: %s', (_name, extra) => {
+    expect(() => resolve(extra)).not.toThrow();
+  });
 });

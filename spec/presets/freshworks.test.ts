@@ -41,3 +41,29 @@ describe('the URLs the strategy builds with it', () => {
     expect(url.searchParams.get('nonce')).toMatch(/^[\w-]{43}$/);
   });
 });
+
+describe('the audience: clientId wherever a token has an aud, one the app names required, false none', () => {
+  const base = { authEndpoint: 'https://idp.example/authorize', clientId: 'c1', callbackPath: '/sso/callback', publicKey };
+  test.each<[string, string | readonly string[] | false | undefined, Record<string, unknown>]>([
+    ['control: left out, aud = clientId judged where present', undefined, { audience: 'c1', audienceRequired: false }],
+    ['one the app names is required in every token', 'api://c1', { audience: 'api://c1' }],
+    ['a list the app names is required in every token', ['c1', 'c2'], { audience: ['c1', 'c2'] }],
+    ['false: no aud check at all', false, {}],
+  ])('%s', (_name, audience, expected) => {
+    const options = presets.freshworks({ ...base, audience });
+    expect({ audience: options.audience, audienceRequired: options.audienceRequired }).toEqual({
+      audience: undefined,
+      audienceRequired: undefined,
+      ...expected,
+    });
+    expect('audience' in options).toBe(audience !== false);
+  });
+
+  test('scope: the one the app gives replaces "openid email"', () => {
+    expect(presets.freshworks({ ...base, scope: 'openid' }).authParams).toEqual({
+      response_type: 'id_token',
+      client_id: 'c1',
+      scope: 'openid',
+    });
+  });
+});
