@@ -71,11 +71,11 @@ describe('a publicKey the algorithms leave no use for is refused, naming the alg
   });
 });
 
-test.each<[string, unknown]>([
-  ['an empty list', []],
-  ['undefined (through the factory itself)', undefined],
-])('publicKey: %s is refused, naming the option', (_name, publicKey) => {
+test.each<[string, unknown, RegExp]>([
+  ['an empty list', [], /option "publicKey" must be a public key or a non-empty array of them/],
+  ['undefined (through the factory itself)', undefined, /option "publicKey" must be a public key \(PEM, KeyObject or JWK\)/],
+])('publicKey: %s is refused, naming the option and what it wants', (_name, publicKey, message) => {
   const err = errorOf(() => publicKeySource({ publicKey }, { algorithms: undefined, clock: Date.now }));
   expect(err).toBeInstanceOf(TypeError);
-  expect(err.message).toMatch(/"publicKey"/);
+  expect(err.message).toMatch(message);
 });
