@@ -55,6 +55,7 @@ describe('a publicKey the algorithms leave no use for is refused, naming the alg
     const err = errorOf(() => resolveOptions({ authEndpoint: AUTH, ...options } as JwtSsoStrategyBaseOptions));
     expect(err).toBeInstanceOf(TypeError);
     expect(err.code).toBe(Code.INVALID_OPTION);
+    expect((err as unknown as { option: string }).option).toBe('publicKey');
     expect(err.message).toContain(`option "publicKey" has a key that fits none of the allowed algorithms ${allowed}:`);
     expect(err.message).toContain('RSA → RS256/PS256');
   });
