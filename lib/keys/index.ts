@@ -22,18 +22,23 @@ export const KEY_SOURCE_OPTIONS = Object.keys(KEY_SOURCES) as readonly (keyof ty
 /** The key source the options name; a JwtSsoOptionError (a TypeError) unless exactly one is given and it is good. */
 export function resolveKeySource(o: Readonly<Record<string, unknown>>, context: KeySourceContext): KeySource {
   const given = KEY_SOURCE_OPTIONS.filter((k) => o[k] !== undefined);
-  // `sharedSecret: process.env.SSO_SECRET` with the variable unset: say so, not "give one of".
-  const undefinedOne = KEY_SOURCE_OPTIONS.find((k) => Object.hasOwn(o, k) && o[k] === undefined);
-  if (given.length === 0 && undefinedOne !== undefined) {
-    throw new JwtSsoOptionError(
-      undefinedOne,
-      `JwtSsoStrategy: option "${undefinedOne}" is undefined: is the environment variable it is read from (e.g. SSO_SECRET) set?`,
-    );
+  const names = KEY_SOURCE_OPTIONS.map((k) => `"${k}"`).join(', ');
+  if (given.length === 0) {
+    // `sharedSecret: process.env.SSO_SECRET` with the variable unset: say so, not "give one of".
+    // None is given, so a key source option that is present is one that is undefined.
+    const undefinedOne = KEY_SOURCE_OPTIONS.find((k) => Object.hasOwn(o, k));
+    if (undefinedOne !== undefined) {
+      throw new JwtSsoOptionError(
+        undefinedOne,
+        `JwtSsoStrategy: option "${undefinedOne}" is undefined: is the environment variable it is read from (e.g. SSO_SECRET) set?`,
+      );
+    }
+    throw new JwtSsoOptionError(KEY_SOURCE_OPTIONS.join(', '), `JwtSsoStrategy: give exactly one of the options ${names}.`);
   }
-  if (given.length !== 1) {
+  if (given.length > 1) {
     throw new JwtSsoOptionError(
-      (given.length > 1 ? given : KEY_SOURCE_OPTIONS).join(', '),
-      `JwtSsoStrategy: give exactly one of the options ${KEY_SOURCE_OPTIONS.map((k) => `"${k}"`).join(', ')}${given.length > 1 ? `, not ${given.map((k) => `"${k}"`).join(' and ')}` : ''}.`,
+      given.join(', '),
+      `JwtSsoStrategy: give exactly one of the options ${names}, not ${given.map((k) => `"${k}"`).join(' and ')}.`,
     );
   }
   return KEY_SOURCES[given[0]!](o, context);

@@ -821,3 +821,47 @@ v+xmFWSfocw=
     await expect(failing.keysFor({} as never, parseToken(token))).rejects.toMatchObject({ code: JwtSsoErrorCode.KEY_SOURCE_FAILED });
   });
 });
+
+describe('exactly one key source option is given: none, several, or an unset one is a TypeError naming them', () => {
+  const ALL = '"sharedSecret", "publicKey", "jwksUri", "secretOrKeyProvider"';
+  test.each<[string, Record<string, unknown>, string, string]>([
+    ['none', {}, 'sharedSecret, publicKey, jwksUri, secretOrKeyProvider', `JwtSsoStrategy: give exactly one of the options ${ALL}.`],
+    [
+      'two',
+      { publicKey: rsa.publicKey, sharedSecret: SECRET },
+      'sharedSecret, publicKey',
+      `JwtSsoStrategy: give exactly one of the options ${ALL}, not "sharedSecret" and "publicKey".`,
+    ],
+    [
+      'three',
+      { secretOrKeyProvider: () => SECRET, jwksUri: 'https://sso.example/jwks.json', sharedSecret: SECRET },
+      'sharedSecret, jwksUri, secretOrKeyProvider',
+      `JwtSsoStrategy: give exactly one of the options ${ALL}, not "sharedSecret" and "jwksUri" and "secretOrKeyProvider".`,
+    ],
+    [
+      'one present but undefined (an unset environment variable)',
+      { sharedSecret: undefined },
+      'sharedSecret',
+      'JwtSsoStrategy: option "sharedSecret" is undefined: is the environment variable it is read from (e.g. SSO_SECRET) set?',
+    ],
+    [
+      'two present but undefined: the first of the list is named',
+      { jwksUri: undefined, publicKey: undefined },
+      'publicKey',
+      'JwtSsoStrategy: option "publicKey" is undefined: is the environment variable it is read from (e.g. SSO_SECRET) set?',
+    ],
+  ])('%s', (_name, keys, option, message) => {
+    const err = errorOf<JwtSsoError & { option: string }>(() => new JwtSsoStrategy({ authEndpoint: AUTH, ...keys } as never));
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.code).toBe(Code.INVALID_OPTION);
+    expect(err.option).toBe(option);
+    expect(err.message).toBe(message);
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ['one', { sharedSecret: SECRET }],
+    ['one beside an unset one', { sharedSecret: undefined, publicKey: rsa.publicKey }],
+  ])('control: %s constructs', (_name, keys) => {
+    expect(new JwtSsoStrategy({ authEndpoint: AUTH, ...keys } as never).name).toBe('jwtsso');
+  });
+});
