@@ -10,9 +10,10 @@ import { requestOrigin, type OriginSource, type RequestLike } from './request-ur
 import type { HeaderTarget, RequestView } from './frameworks';
 import type { LoginStateContext } from './login-state';
 import { replayId } from './replay/key';
-import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
+import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed, type ParsedToken, type TokenPolicy } from './token';
+import type { VerificationKey } from './keys/material';
 import { checkNonce } from './nonce';
-import { cleanTarget } from './login-url';
+import { cleanSplit, cleanTarget } from './login-url';
 import { localPath, paramValues, splitTarget, type QueryPair } from './urls';
 
 // A state value we issue is 32 base64url characters (STATE_BYTES); 16 to 128 are read, so that a
@@ -45,10 +46,19 @@ export interface Returned {
 export function readReturn(
   o: ResolvedOptions,
   ctx: LoginContext,
-  args: { pairs: readonly QueryPair[]; target: string; actionQuery?: readonly QueryPair[] | undefined },
+  args: {
+    pairs: readonly QueryPair[];
+    target: string;
+    actionQuery?: readonly QueryPair[] | undefined;
+    /** `target` as `splitTarget` split it, where `pairs` are its query: the clean path is made of it, not of `target` decoded again. */
+    split?: { readonly path: string; readonly pairs: readonly QueryPair[] } | undefined;
+  },
 ): Returned {
   const token = readToken(o, args.pairs);
-  if (o.callbackPath === undefined) return { token, state: stateOf(o, args.pairs), clean: cleanTarget(o, args.target) };
+  if (o.callbackPath === undefined) {
+    const clean = args.split === undefined ? cleanTarget(o, args.target) : cleanSplit(o, args.split);
+    return { token, state: stateOf(o, args.pairs), clean };
+  }
   // The token only from the body; what travels beside it from the body and the action URL's query
   // together (Zendesk's own examples post return_to in the action URL), so that one in each is as
   // ambiguous as two in one: a layer that reads only one of them (a proxy, a WAF, a log) never
@@ -130,6 +140,8 @@ export function isCallback(o: ResolvedOptions, path: string): boolean {
 export interface LoginContext extends LoginStateContext {
   /** The request as its framework's adapter shows it (lib/frameworks/). */
   readonly view: RequestView;
+  /** The app's public origin (`requestOrigin`), worked out once, when first asked. */
+  readonly origin: string;
 }
 
 /**
@@ -138,7 +150,8 @@ export interface LoginContext extends LoginStateContext {
  * path): asking for a response a framework's setup left out of reach throws its fault.
  */
 export function loginContext(o: ResolvedOptions, args: { req: RequestLike; view: RequestView; now: number }): LoginContext {
-  let secure: boolean | undefined;
+  let origin: string | undefined;
+  const originOf = (): string => (origin ??= requestOrigin(args.view, o));
   let res: { value: HeaderTarget | undefined } | undefined;
   // The login-state stores read the Cookie header off `req`: a request whose framework keeps its
   // headers elsewhere (a view made by an override of requestView) is seen with the view's.
@@ -151,8 +164,11 @@ export function loginContext(o: ResolvedOptions, args: { req: RequestLike; view:
     get res() {
       return (res ??= { value: args.view.response() }).value;
     },
+    get origin() {
+      return originOf();
+    },
     get secure() {
-      return (secure ??= requestOrigin(args.view, o).startsWith('https:'));
+      return originOf().startsWith('https:');
     },
   };
 }
@@ -167,19 +183,52 @@ export function stateAccepted(o: ResolvedOptions, ctx: LoginStateContext, args: 
 
 /**
  * Verifies a returned token's signature and claims, and its nonce against the state it came
- * back with (nothing used up, nothing recorded).
+ * back with (nothing used up, nothing recorded). Synchronous where the key source answers at
+ * once (a shared secret, public keys): a promise only where it must wait (a JWKS fetch).
  */
-async function verifyReturned(
+function verifyReturned(
   o: ResolvedOptions,
   ctx: LoginStateContext,
   args: { token: string; state: string | null },
-): Promise<JwtClaims> {
+): JwtClaims | Promise<JwtClaims> {
   const parsed = parseToken(args.token);
-  const keys = await o.keySource.keysFor(ctx.req, parsed);
-  const claims = verifyParsed(parsed, { ...o, keys }, ctx.now);
+  const keys = o.keySource.keysFor(ctx.req, parsed);
+  if (Array.isArray(keys)) return verifiedWith(o, ctx.now, parsed, keys as readonly VerificationKey[], args.state);
+  return Promise.resolve(keys).then((found) => verifiedWith(o, ctx.now, parsed, found, args.state));
+}
+
+function verifiedWith(
+  o: ResolvedOptions,
+  now: number,
+  parsed: ParsedToken,
+  keys: readonly VerificationKey[],
+  state: string | null,
+): JwtClaims {
+  const claims = verifyParsed(parsed, tokenPolicy(o, keys), now);
   // Before the state is used up: a token from another login leaves this one's state.
-  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
+  if (o.nonce && state !== null) checkNonce(claims.nonce, state);
   return claims;
+}
+
+/**
+ * The token policy of the options: their token fields, and the keys found for this token. Every
+ * field named (a field added to TokenPolicy fails to compile here until it is given), and only
+ * those: not a copy of every option per token.
+ */
+export function tokenPolicy(o: ResolvedOptions, keys: readonly VerificationKey[]): TokenPolicy {
+  const policy: { readonly [K in keyof Required<TokenPolicy>]: TokenPolicy[K] } = {
+    keys,
+    maxAge: o.maxAge,
+    clockTolerance: o.clockTolerance,
+    issuer: o.issuer,
+    audience: o.audience,
+    audienceRequired: o.audienceRequired,
+    requiredClaims: o.requiredClaims,
+    servicePathPrefix: o.servicePathPrefix,
+    replayKey: o.replayKey,
+    numericJti: o.numericJti,
+  };
+  return policy;
 }
 
 // Records the token in the replay store: a token signs in once.
@@ -209,7 +258,8 @@ export async function verifyBeforeKeeping(
   ctx: LoginStateContext,
   args: { token: string; state: string | null },
 ): Promise<void> {
-  await record(o, await verifyReturned(o, ctx, args), args.token);
+  const verified = verifyReturned(o, ctx, args);
+  await record(o, verified instanceof Promise ? await verified : verified, args.token);
 }
 
 /**
@@ -223,7 +273,8 @@ export async function acceptToken(
   ctx: LoginStateContext,
   args: { token: string; state: string | null; signedIn: boolean; consumed?: boolean | undefined },
 ): Promise<JwtClaims | null> {
-  const claims = await verifyReturned(o, ctx, args);
+  const verified = verifyReturned(o, ctx, args);
+  const claims = verified instanceof Promise ? await verified : verified;
   if (!stateAccepted(o, ctx, { state: args.state, useUp: true })) {
     if (args.signedIn) return null;
     throw stateMismatch();
