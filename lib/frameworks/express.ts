@@ -47,7 +47,10 @@ function view(request: object): RequestView {
     stream: isStream(request) ? request : undefined,
     encrypted: req.socket?.encrypted === true,
     trustsProxy: () => expressTrustsPeer(req),
-    clientIp: expressClientIp(req),
+    // Express's req.ip runs its proxy-address rules: only when an audit event is emitted.
+    get clientIp() {
+      return expressClientIp(req);
+    },
     next: typeof next === 'function' ? (err) => (next as (e: Error) => void)(err) : undefined,
   };
 }

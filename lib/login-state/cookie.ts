@@ -14,7 +14,7 @@
 // subdomain cannot plant one (cookie tossing); over http they are scoped to mountPoint and that
 // protection does not exist (http has none to give). Every name carries a tag of the mountPoint
 // and a `.` (never in a state), so apps on one host never read each other's cookies.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../errors';
 import { decodeParked, decodeState, encodeParked, encodeState, mountTag, urlKey, type ParkedCookie } from './codec';
 import { clearCookie, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
@@ -75,6 +75,31 @@ export function stateOf(secret: string): string {
     .toString('base64url');
 }
 
+// Random bytes for secrets and ids, drawn from a pool filled by the CSPRNG many secrets at a
+// time (one call into OpenSSL per POOL_SECRETS logins, not one per login). Every byte is handed
+// out once: the offset only moves forward, and the pool is refilled before it runs out.
+const POOL_SECRETS = 128;
+const pool = Buffer.alloc(SECRET_BYTES * POOL_SECRETS);
+let poolOffset = pool.length;
+
+/** A fresh secret (or id): SECRET_BYTES bytes no other call was given, base64url. */
+export function freshSecret(): string {
+  if (poolOffset + SECRET_BYTES > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const secret = pool.toString('base64url', poolOffset, poolOffset + SECRET_BYTES);
+  poolOffset += SECRET_BYTES;
+  return secret;
+}
+
+// Where a returned token is parked, and whether the cookie fits.
+interface ParkedPlace {
+  readonly name: string;
+  readonly value: string;
+  readonly fits: boolean;
+}
+
 /** Options of {@link CookieLoginState}. */
 export interface CookieLoginStateOptions {
   /** The app's public path prefix: over http, the cookies' Path; in every name, as a tag. */
@@ -115,7 +140,7 @@ export class CookieLoginState implements LoginStateStore {
     const scope = this.#scope(ctx);
     const prefix = this.#name(ctx, STATE_COOKIE, '');
     const kindLength = (ctx.secure ? HOST_PREFIX : '').length + STATE_COOKIE.length;
-    const secret = randomBytes(SECRET_BYTES).toString('base64url');
+    const secret = freshSecret();
     const state = stateOf(secret);
     const kept = returnTo !== undefined && Buffer.byteLength(returnTo) <= MAX_KEPT_RETURN ? returnTo : null;
     const value = encodeState({ expiry: ctx.now + maxAgeSeconds * MS_PER_SECOND, secret, kept });
@@ -166,8 +191,19 @@ export class CookieLoginState implements LoginStateStore {
 
   // Where a token for `url` is parked: a cookie named by its state (each login its own, so tabs
   // on one URL never overwrite each other), or by a fresh random id when no state came back.
-  #parked(ctx: LoginStateContext, url: string, pending: PendingToken): { name: string; value: string; fits: boolean } {
-    const id = pending.state ?? randomBytes(SECRET_BYTES).toString('base64url');
+  // Worked out once per token: spillsToSession and park ask for the same one in one request.
+  #parked(ctx: LoginStateContext, url: string, pending: PendingToken): ParkedPlace {
+    const known = this.#places.get(pending);
+    if (known !== undefined && known.ctx === ctx && known.url === url) return known.place;
+    const place = this.#place(ctx, url, pending);
+    this.#places.set(pending, { ctx, url, place });
+    return place;
+  }
+
+  readonly #places = new WeakMap<PendingToken, { ctx: LoginStateContext; url: string; place: ParkedPlace }>();
+
+  #place(ctx: LoginStateContext, url: string, pending: PendingToken): ParkedPlace {
+    const id = pending.state ?? freshSecret();
     const name = this.#name(ctx, TOKEN_COOKIE, id);
     const value = parkedValue(ctx, url, pending);
     return { name, value, fits: ctx.res !== undefined && this.#fits(ctx, name, value) };
