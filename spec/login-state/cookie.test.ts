@@ -4,7 +4,7 @@
 import session from 'express-session';
 import request from 'supertest';
 import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../../lib';
-import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from '../../lib/login-state/cookie';
+import { freshSecret, MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from '../../lib/login-state/cookie';
 import { decodeState, encodeParked, encodeState, mountTag, urlKey } from '../../lib/login-state/codec';
 import { startApp, type TestApp } from '../helpers/app';
 import { login, providerReturn, returnToOf } from '../helpers/flow';
@@ -523,5 +523,19 @@ describe('the posted-token cookie', () => {
     expect(res.status).toBe(302); // not signed in: sent to the provider
     expect(clears(res)).toBe(cleared);
     expect(a.verified).toHaveLength(0);
+  });
+});
+
+describe('a login’s secret is drawn from a pool, every byte handed out once', () => {
+  test('three pools’ worth of secrets: each 32 base64url characters (24 bytes), no two alike', () => {
+    const secrets = Array.from({ length: 3 * 128 + 5 }, () => freshSecret());
+    for (const s of secrets) expect(s).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(new Set(secrets).size).toBe(secrets.length);
+  });
+
+  test('the pool is refilled by the CSPRNG, not reused: after a refill the bytes differ from the last pool’s', () => {
+    const first = Array.from({ length: 128 }, () => freshSecret());
+    const next = Array.from({ length: 128 }, () => freshSecret());
+    expect(next.filter((s) => first.includes(s))).toEqual([]);
   });
 });
