@@ -3,7 +3,7 @@
 // an outcome, or a promise of one where it must wait (a form body, a verification); each throws
 // what it refuses. Synchronous on every path but the waiting ones, so a signed-in request costs
 // no promise.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   DONE_COOKIE,
   DONE_SECONDS,
@@ -31,6 +31,7 @@ import type { RequestLike } from '../request-url';
 import { noStore } from '../response';
 import { splitTarget, type QueryPair } from '../urls';
 import { cleanSplit } from '../login-url';
+import { sha256url } from '../login-state/codec';
 import { verifyPending } from './pending';
 import { event, isAuthenticated, PASS, redirect, REDIRECT_TO_CLEAN_URL, REDIRECT_TO_PROVIDER, type Flow, type Outcome } from './types';
 
@@ -170,7 +171,7 @@ export function cookieFingerprint(view: Pick<Flow['view'], 'headers'>): string {
     .split(';')
     .map((pair) => pair.trim())
     .filter((pair) => pair !== '' && !pair.startsWith('jwtsso-'));
-  return createHash('sha256').update(foreign.join(';')).digest('base64url').slice(0, 22);
+  return sha256url(foreign.join(';')).slice(0, 22);
 }
 
 /**

@@ -14,9 +14,9 @@
 // subdomain cannot plant one (cookie tossing); over http they are scoped to mountPoint and that
 // protection does not exist (http has none to give). Every name carries a tag of the mountPoint
 // and a `.` (never in a state), so apps on one host never read each other's cookies.
-import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../errors';
-import { decodeParked, decodeState, encodeParked, encodeState, mountTag, urlKey, type ParkedCookie } from './codec';
+import { decodeParked, decodeState, encodeParked, encodeState, mountTag, sha256url, urlKey, type ParkedCookie } from './codec';
 import { clearCookie, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
 import { crossSiteWithoutCookie, SessionLoginState } from './session';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
@@ -53,6 +53,8 @@ export const STATE_COOKIE_BYTES = 2048;
 export const MAX_CLEARED_PER_RESPONSE = 2 * MAX_PENDING_LOGINS;
 /** Bytes of a login's secret: 192 bits, 32 base64url characters. */
 export const SECRET_BYTES = 24;
+// SECRET_BYTES bytes in base64url.
+const STATE_CHARS = (SECRET_BYTES / 3) * 4;
 const MS_PER_SECOND = 1000;
 const HOST_PREFIX = '__Host-';
 const STATE_COOKIE = 'jwtsso-s-';
@@ -68,11 +70,9 @@ const POSTED_ID = 'posted';
  * base64url. Knowing it gives nothing towards the secret.
  */
 export function stateOf(secret: string): string {
-  return createHash('sha256')
-    .update(STATE_LABEL + secret)
-    .digest()
-    .subarray(0, SECRET_BYTES)
-    .toString('base64url');
+  // The first SECRET_BYTES (24) bytes of the digest are its first 32 base64url characters: 24 is
+  // a multiple of 3, so no character straddles the cut.
+  return sha256url(STATE_LABEL + secret).slice(0, STATE_CHARS);
 }
 
 // Random bytes for secrets and ids, drawn from a pool filled by the CSPRNG many secrets at a
@@ -91,6 +91,14 @@ export function freshSecret(): string {
   const secret = pool.toString('base64url', poolOffset, poolOffset + SECRET_BYTES);
   poolOffset += SECRET_BYTES;
   return secret;
+}
+
+// A state's cookie in one request: its name, whether one was sent, whether it proves the state.
+interface StateLookup {
+  readonly name: string;
+  readonly present: boolean;
+  readonly proven: boolean;
+  readonly kept: string | null;
 }
 
 // Where a returned token is parked, and whether the cookie fits.
@@ -165,7 +173,20 @@ export class CookieLoginState implements LoginStateStore {
   // The state cookie of `state` in this request, and whether it proves the state: exactly one
   // cookie of its name, unexpired, whose secret derives `state`. Two of one name mean one was
   // planted, and a value without the secret is a guess from a URL: neither proves anything.
-  #lookup(ctx: LoginStateContext, state: string): { name: string; present: boolean; proven: boolean; kept: string | null } {
+  // Asked more than once in a request (the state is checked before the token is verified, then
+  // used up after): the answer for this request's cookies is kept with the request's context.
+  #lookup(ctx: LoginStateContext, state: string): StateLookup {
+    const known = this.#lookups.get(ctx);
+    if (known !== undefined && known.state === state && known.header === ctx.req.headers.cookie && known.now === ctx.now)
+      return known.found;
+    const found = this.#find(ctx, state);
+    this.#lookups.set(ctx, { state, header: ctx.req.headers.cookie, now: ctx.now, found });
+    return found;
+  }
+
+  readonly #lookups = new WeakMap<LoginStateContext, { state: string; header: string | undefined; now: number; found: StateLookup }>();
+
+  #find(ctx: LoginStateContext, state: string): StateLookup {
     const name = this.#name(ctx, STATE_COOKIE, state);
     const values = cookiesStartingWith(ctx.req, name).get(name);
     const cookie = values === undefined ? null : stateCookie(values);

@@ -1,6 +1,7 @@
 // The cookie login state (the default), end to end through real Express apps: the cookies it
 // sets, the hostile cookies it refuses, the bound on pending logins, no session for anonymous
 // visits, two instances with no shared session store, and a token too large for a cookie.
+import { createHash } from 'node:crypto';
 import session from 'express-session';
 import request from 'supertest';
 import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../../lib';
@@ -537,5 +538,12 @@ describe('a login’s secret is drawn from a pool, every byte handed out once', 
     const first = Array.from({ length: 128 }, () => freshSecret());
     const next = Array.from({ length: 128 }, () => freshSecret());
     expect(next.filter((s) => first.includes(s))).toEqual([]);
+  });
+});
+
+describe('the state is the labelled SHA-256 of the secret: its first 24 bytes, base64url', () => {
+  test.each(['A'.repeat(32), 'abcdefghijklmnopqrstuvwxyz012345', 'é-non-ascii_secret', ''])('%j', (secret) => {
+    const expected = createHash('sha256').update(`passport-jwtsso state\n${secret}`).digest().subarray(0, 24).toString('base64url');
+    expect(stateOf(secret)).toBe(expected);
   });
 });
