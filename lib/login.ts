@@ -7,10 +7,10 @@ import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code, stateMismatch } from './errors';
 import type { ResolvedOptions } from './options';
 import { requestOrigin, type OriginSource, type RequestLike } from './request-url';
-import type { HeaderTarget, RequestView } from './frameworks';
+import type { HeaderTarget, RequestView, SessionAccess } from './frameworks';
 import type { LoginStateContext } from './login-state';
 import { replayId } from './replay/key';
-import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed, type ParsedToken, type TokenPolicy } from './token';
+import { MAX_TOKEN_LENGTH, parseToken, replayWindow, tokenPolicy, verifyParsed, type ParsedToken } from './token';
 import type { VerificationKey } from './keys/material';
 import { checkNonce } from './nonce';
 import { cleanSplit, cleanTarget } from './login-url';
@@ -150,27 +150,46 @@ export interface LoginContext extends LoginStateContext {
  * path): asking for a response a framework's setup left out of reach throws its fault.
  */
 export function loginContext(o: ResolvedOptions, args: { req: RequestLike; view: RequestView; now: number }): LoginContext {
-  let origin: string | undefined;
-  const originOf = (): string => (origin ??= requestOrigin(args.view, o));
-  let res: { value: HeaderTarget | undefined } | undefined;
-  // The login-state stores read the Cookie header off `req`: a request whose framework keeps its
-  // headers elsewhere (a view made by an override of requestView) is seen with the view's.
-  const { req, view } = args;
-  return {
-    req: req.headers === view.headers ? req : (Object.create(req, { headers: { value: view.headers } }) as RequestLike),
-    view,
-    session: args.view.session,
-    now: args.now,
-    get res() {
-      return (res ??= { value: args.view.response() }).value;
-    },
-    get origin() {
-      return originOf();
-    },
-    get secure() {
-      return originOf().startsWith('https:');
-    },
-  };
+  return new RequestContext(o, args.req, args.view, args.now);
+}
+
+// One object a request, its lazy parts as getters of the class (no closures made per request).
+class RequestContext implements LoginContext {
+  readonly req: RequestLike;
+  readonly session: SessionAccess | undefined;
+  readonly #o: ResolvedOptions;
+  #res: HeaderTarget | undefined;
+  #resAsked = false;
+  #origin: string | undefined;
+
+  constructor(
+    o: ResolvedOptions,
+    req: RequestLike,
+    readonly view: RequestView,
+    readonly now: number,
+  ) {
+    this.#o = o;
+    // The login-state stores read the Cookie header off `req`: a request whose framework keeps its
+    // headers elsewhere (a view made by an override of requestView) is seen with the view's.
+    this.req = req.headers === view.headers ? req : (Object.create(req, { headers: { value: view.headers } }) as RequestLike);
+    this.session = view.session;
+  }
+
+  get res(): HeaderTarget | undefined {
+    if (!this.#resAsked) {
+      this.#res = this.view.response();
+      this.#resAsked = true;
+    }
+    return this.#res;
+  }
+
+  get origin(): string {
+    return (this.#origin ??= requestOrigin(this.view, this.#o));
+  }
+
+  get secure(): boolean {
+    return this.origin.startsWith('https:');
+  }
 }
 
 /**
@@ -208,27 +227,6 @@ function verifiedWith(
   // Before the state is used up: a token from another login leaves this one's state.
   if (o.nonce && state !== null) checkNonce(claims.nonce, state);
   return claims;
-}
-
-/**
- * The token policy of the options: their token fields, and the keys found for this token. Every
- * field named (a field added to TokenPolicy fails to compile here until it is given), and only
- * those: not a copy of every option per token.
- */
-export function tokenPolicy(o: ResolvedOptions, keys: readonly VerificationKey[]): TokenPolicy {
-  const policy: { readonly [K in keyof Required<TokenPolicy>]: TokenPolicy[K] } = {
-    keys,
-    maxAge: o.maxAge,
-    clockTolerance: o.clockTolerance,
-    issuer: o.issuer,
-    audience: o.audience,
-    audienceRequired: o.audienceRequired,
-    requiredClaims: o.requiredClaims,
-    servicePathPrefix: o.servicePathPrefix,
-    replayKey: o.replayKey,
-    numericJti: o.numericJti,
-  };
-  return policy;
 }
 
 // Records the token in the replay store: a token signs in once.
