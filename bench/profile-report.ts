@@ -81,7 +81,9 @@ function jsModule(sym: string): { module: string; file: string; func: string } |
     file.includes('/wt-perf/lib/') ||
     /\/lib\/[^/]+\.ts$/.test(file) ||
     file.includes('/lib/login-state/') ||
-    file.includes('/lib/replay/')
+    file.includes('/lib/replay/') ||
+    // another copy of lib/ (bench/apps.ts's BENCH_BEFORE_LIB) is this package too
+    /\/lib\/(flow|frameworks|keys|options|presets|dev-provider)\//.test(file)
   ) {
     module = 'lib (this package)';
   } else if (nm !== -1) {

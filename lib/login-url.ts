@@ -4,7 +4,7 @@ import { checkAuthParams, type AuthParams, type ResolvedOptions } from './option
 import { requestOrigin, type OriginSource, type RequestLike } from './request-url';
 import type { LoginContext } from './login';
 import { nonceFor } from './nonce';
-import { appendParam, loginUrl, pathWithin, sameOriginPath, stripParams } from './urls';
+import { appendParam, loginUrl, pathWithin, sameOriginPath, strippedSplit, stripParams, type QueryPair } from './urls';
 
 /**
  * Longest path (bytes) below mountPoint a login returns to; a longer one returns to
@@ -19,6 +19,11 @@ export const MAX_RETURN_PATH = 2048;
  */
 export function cleanTarget(o: ResolvedOptions, target: string): string {
   return pathWithin(o.mountPoint, stripParams(target, [o.tokenParam, o.stateParam]));
+}
+
+/** {@link cleanTarget} of a target already split by `splitTarget` (its query is not decoded again). */
+export function cleanSplit(o: ResolvedOptions, split: { readonly path: string; readonly pairs: readonly QueryPair[] }): string {
+  return pathWithin(o.mountPoint, strippedSplit(split, [o.tokenParam, o.stateParam]));
 }
 
 /** Merges static or per-request provider parameters, checked. */
@@ -54,7 +59,7 @@ export function loginRedirect(
   args: { target: string; wanted: string | undefined; params: Readonly<Record<string, string>> },
 ): string {
   const { wanted } = args;
-  const app = requestOrigin(ctx.view, o) + o.mountPoint;
+  const app = ctx.origin + o.mountPoint;
   const asked = localTarget(o, wanted ?? args.target, { requestTarget: wanted === undefined });
   // A very long target would make a Location header proxies refuse (it travels %-encoded, about
   // three times its size): the user lands on mountPoint's root instead.

@@ -7,12 +7,13 @@ import type { JwtClaims } from './claims';
 import { JwtSsoError, JwtSsoErrorCode as Code, stateMismatch } from './errors';
 import type { ResolvedOptions } from './options';
 import { requestOrigin, type OriginSource, type RequestLike } from './request-url';
-import type { HeaderTarget, RequestView } from './frameworks';
+import type { HeaderTarget, RequestView, SessionAccess } from './frameworks';
 import type { LoginStateContext } from './login-state';
 import { replayId } from './replay/key';
-import { MAX_TOKEN_LENGTH, parseToken, replayWindow, verifyParsed } from './token';
+import { MAX_TOKEN_LENGTH, parseToken, replayWindow, tokenPolicy, verifyParsed, type ParsedToken } from './token';
+import type { VerificationKey } from './keys/material';
 import { checkNonce } from './nonce';
-import { cleanTarget } from './login-url';
+import { cleanSplit, cleanTarget } from './login-url';
 import { localPath, paramValues, splitTarget, type QueryPair } from './urls';
 
 // A state value we issue is 32 base64url characters (STATE_BYTES); 16 to 128 are read, so that a
@@ -45,10 +46,19 @@ export interface Returned {
 export function readReturn(
   o: ResolvedOptions,
   ctx: LoginContext,
-  args: { pairs: readonly QueryPair[]; target: string; actionQuery?: readonly QueryPair[] | undefined },
+  args: {
+    pairs: readonly QueryPair[];
+    target: string;
+    actionQuery?: readonly QueryPair[] | undefined;
+    /** `target` as `splitTarget` split it, where `pairs` are its query: the clean path is made of it, not of `target` decoded again. */
+    split?: { readonly path: string; readonly pairs: readonly QueryPair[] } | undefined;
+  },
 ): Returned {
   const token = readToken(o, args.pairs);
-  if (o.callbackPath === undefined) return { token, state: stateOf(o, args.pairs), clean: cleanTarget(o, args.target) };
+  if (o.callbackPath === undefined) {
+    const clean = args.split === undefined ? cleanTarget(o, args.target) : cleanSplit(o, args.split);
+    return { token, state: stateOf(o, args.pairs), clean };
+  }
   // The token only from the body; what travels beside it from the body and the action URL's query
   // together (Zendesk's own examples post return_to in the action URL), so that one in each is as
   // ambiguous as two in one: a layer that reads only one of them (a proxy, a WAF, a log) never
@@ -130,6 +140,8 @@ export function isCallback(o: ResolvedOptions, path: string): boolean {
 export interface LoginContext extends LoginStateContext {
   /** The request as its framework's adapter shows it (lib/frameworks/). */
   readonly view: RequestView;
+  /** The app's public origin (`requestOrigin`), worked out once, when first asked. */
+  readonly origin: string;
 }
 
 /**
@@ -138,23 +150,46 @@ export interface LoginContext extends LoginStateContext {
  * path): asking for a response a framework's setup left out of reach throws its fault.
  */
 export function loginContext(o: ResolvedOptions, args: { req: RequestLike; view: RequestView; now: number }): LoginContext {
-  let secure: boolean | undefined;
-  let res: { value: HeaderTarget | undefined } | undefined;
-  // The login-state stores read the Cookie header off `req`: a request whose framework keeps its
-  // headers elsewhere (a view made by an override of requestView) is seen with the view's.
-  const { req, view } = args;
-  return {
-    req: req.headers === view.headers ? req : (Object.create(req, { headers: { value: view.headers } }) as RequestLike),
-    view,
-    session: args.view.session,
-    now: args.now,
-    get res() {
-      return (res ??= { value: args.view.response() }).value;
-    },
-    get secure() {
-      return (secure ??= requestOrigin(args.view, o).startsWith('https:'));
-    },
-  };
+  return new RequestContext(o, args.req, args.view, args.now);
+}
+
+// One object a request, its lazy parts as getters of the class (no closures made per request).
+class RequestContext implements LoginContext {
+  readonly req: RequestLike;
+  readonly session: SessionAccess | undefined;
+  readonly #o: ResolvedOptions;
+  #res: HeaderTarget | undefined;
+  #resAsked = false;
+  #origin: string | undefined;
+
+  constructor(
+    o: ResolvedOptions,
+    req: RequestLike,
+    readonly view: RequestView,
+    readonly now: number,
+  ) {
+    this.#o = o;
+    // The login-state stores read the Cookie header off `req`: a request whose framework keeps its
+    // headers elsewhere (a view made by an override of requestView) is seen with the view's.
+    this.req = req.headers === view.headers ? req : (Object.create(req, { headers: { value: view.headers } }) as RequestLike);
+    this.session = view.session;
+  }
+
+  get res(): HeaderTarget | undefined {
+    if (!this.#resAsked) {
+      this.#res = this.view.response();
+      this.#resAsked = true;
+    }
+    return this.#res;
+  }
+
+  get origin(): string {
+    return (this.#origin ??= requestOrigin(this.view, this.#o));
+  }
+
+  get secure(): boolean {
+    return this.origin.startsWith('https:');
+  }
 }
 
 /**
@@ -167,18 +202,30 @@ export function stateAccepted(o: ResolvedOptions, ctx: LoginStateContext, args: 
 
 /**
  * Verifies a returned token's signature and claims, and its nonce against the state it came
- * back with (nothing used up, nothing recorded).
+ * back with (nothing used up, nothing recorded). Synchronous where the key source answers at
+ * once (a shared secret, public keys): a promise only where it must wait (a JWKS fetch).
  */
-async function verifyReturned(
+function verifyReturned(
   o: ResolvedOptions,
   ctx: LoginStateContext,
   args: { token: string; state: string | null },
-): Promise<JwtClaims> {
+): JwtClaims | Promise<JwtClaims> {
   const parsed = parseToken(args.token);
-  const keys = await o.keySource.keysFor(ctx.req, parsed);
-  const claims = verifyParsed(parsed, { ...o, keys }, ctx.now);
+  const keys = o.keySource.keysFor(ctx.req, parsed);
+  if (Array.isArray(keys)) return verifiedWith(o, ctx.now, parsed, keys as readonly VerificationKey[], args.state);
+  return Promise.resolve(keys).then((found) => verifiedWith(o, ctx.now, parsed, found, args.state));
+}
+
+function verifiedWith(
+  o: ResolvedOptions,
+  now: number,
+  parsed: ParsedToken,
+  keys: readonly VerificationKey[],
+  state: string | null,
+): JwtClaims {
+  const claims = verifyParsed(parsed, tokenPolicy(o, keys), now);
   // Before the state is used up: a token from another login leaves this one's state.
-  if (o.nonce && args.state !== null) checkNonce(claims.nonce, args.state);
+  if (o.nonce && state !== null) checkNonce(claims.nonce, state);
   return claims;
 }
 
@@ -209,7 +256,8 @@ export async function verifyBeforeKeeping(
   ctx: LoginStateContext,
   args: { token: string; state: string | null },
 ): Promise<void> {
-  await record(o, await verifyReturned(o, ctx, args), args.token);
+  const verified = verifyReturned(o, ctx, args);
+  await record(o, verified instanceof Promise ? await verified : verified, args.token);
 }
 
 /**
@@ -223,7 +271,8 @@ export async function acceptToken(
   ctx: LoginStateContext,
   args: { token: string; state: string | null; signedIn: boolean; consumed?: boolean | undefined },
 ): Promise<JwtClaims | null> {
-  const claims = await verifyReturned(o, ctx, args);
+  const verified = verifyReturned(o, ctx, args);
+  const claims = verified instanceof Promise ? await verified : verified;
   if (!stateAccepted(o, ctx, { state: args.state, useUp: true })) {
     if (args.signedIn) return null;
     throw stateMismatch();

@@ -3,16 +3,15 @@
 // issued to this browser and used once, so the nonce is fresh per login, bound to the browser
 // that started it and used once, with nothing more to store; a token's `nonce` claim is compared
 // with the nonce of the state that came back with it.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
+import { sha256url } from './login-state/codec';
 
 const LABEL = 'passport-jwtsso nonce\n';
 
 /** The nonce sent to the provider with the login that `state` belongs to. */
 export function nonceFor(state: string): string {
-  return createHash('sha256')
-    .update(LABEL + state)
-    .digest('base64url');
+  return sha256url(LABEL + state);
 }
 
 /** Throws NONCE_MISMATCH unless `claim` is the nonce of `state`. */

@@ -33,6 +33,27 @@ export interface TokenPolicy {
   readonly numericJti?: boolean | undefined;
 }
 
+// Every field of a TokenPolicy, the optional ones too: a field added there must be given below.
+type PolicyFields = { readonly [K in keyof Required<TokenPolicy>]: TokenPolicy[K] };
+
+/** The policy of a strategy's options: their token fields (not a copy of every option) and this token's keys. */
+export function tokenPolicy(o: Omit<PolicyFields, 'keys'>, keys: readonly VerificationKey[]): TokenPolicy {
+  const { maxAge, clockTolerance, issuer, audience, audienceRequired, requiredClaims, servicePathPrefix, replayKey, numericJti } = o;
+  const policy: PolicyFields = {
+    keys,
+    maxAge,
+    clockTolerance,
+    issuer,
+    audience,
+    audienceRequired,
+    requiredClaims,
+    servicePathPrefix,
+    replayKey,
+    numericJti,
+  };
+  return policy;
+}
+
 /** A token split and its header read; nothing in it is trusted yet. */
 export interface ParsedToken {
   readonly header: Record<string, unknown>;

@@ -8,7 +8,9 @@ export interface QueryPair {
 }
 
 // Decodes like URLSearchParams (`+` is a space), but leaves a malformed %-sequence as it is.
+// Text with neither `%` nor `+` (a token, a state) is returned as it is: nothing to decode.
 function decodeComponent(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
   const spaced = text.replace(/\+/g, ' ');
   try {
     return decodeURIComponent(spaced);
@@ -75,9 +77,14 @@ export function localPath(path: string): string {
  * as a local path. Used both as the stripping redirect and as the key of a pending token.
  */
 export function stripParams(target: string, remove: readonly string[]): string {
-  const { path, pairs } = splitTarget(target);
-  const kept = pairs.filter((p) => !remove.includes(p.key)).map((p) => p.raw);
-  return localPath(path) + (kept.length > 0 ? '?' + kept.join('&') : '');
+  return strippedSplit(splitTarget(target), remove);
+}
+
+/** {@link stripParams} of a target already split (by {@link splitTarget}): its query is not decoded again. */
+export function strippedSplit(split: { readonly path: string; readonly pairs: readonly QueryPair[] }, remove: readonly string[]): string {
+  let kept = '';
+  for (const p of split.pairs) if (!remove.includes(p.key)) kept += (kept === '' ? '?' : '&') + p.raw;
+  return localPath(split.path) + kept;
 }
 
 // A same-origin path: starts with one `/`, no `\\`, no control or space characters.
@@ -152,10 +159,55 @@ export function appendParam(url: string, key: string, value: string): string {
 /**
  * The provider's login URL: `authEndpoint` with its own query kept, `params` added, and the
  * `fixed` parameters (the return URL, state, nonce) set last so that nothing can override them.
+ * The same bytes as `URL.searchParams.set` of each in turn, with the endpoint parsed once (not
+ * per login) and the query serialised once (not per parameter).
  */
 export function loginUrl(authEndpoint: string, params: Readonly<Record<string, string>>, fixed: Readonly<Record<string, string>>): string {
+  const e = parsedEndpoint(authEndpoint);
+  const query = new URLSearchParams(e.query);
+  let changed = false;
+  for (const key of Object.keys(params)) {
+    query.set(key, params[key]!);
+    changed = true;
+  }
+  for (const key of Object.keys(fixed)) {
+    query.set(key, fixed[key]!);
+    changed = true;
+  }
+  // Untouched, the endpoint keeps its query as the URL parser wrote it; set, it is re-serialised
+  // (URLSearchParams' form encoding), and an empty one leaves no `?`, as URL's own update does.
+  if (!changed) return e.href;
+  const text = query.toString();
+  return e.head + (text === '' ? '' : '?' + text) + e.fragment;
+}
+
+interface ParsedEndpoint {
+  /** The whole URL as the parser writes it. */
+  readonly href: string;
+  /** Everything before the query and the fragment. */
+  readonly head: string;
+  /** The query, without its `?`. */
+  readonly query: string;
+  /** The fragment with its `#`, or empty (no fragment). */
+  readonly fragment: string;
+}
+
+// Endpoints are the strategies' options: a few per process. Bounded all the same.
+const MAX_ENDPOINTS = 64;
+const endpoints = new Map<string, ParsedEndpoint>();
+
+function parsedEndpoint(authEndpoint: string): ParsedEndpoint {
+  let e = endpoints.get(authEndpoint);
+  if (e !== undefined) return e;
   const url = new URL(authEndpoint);
-  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-  for (const [key, value] of Object.entries(fixed)) url.searchParams.set(key, value);
-  return url.href;
+  const bare = new URL(authEndpoint);
+  bare.search = '';
+  bare.hash = '';
+  // The first `#` of an href starts its fragment (one in a path or query is %-encoded); an empty
+  // fragment (`…#`) has an empty `hash` but stays in the href.
+  const hash = url.href.indexOf('#');
+  e = { href: url.href, head: bare.href, query: url.search.slice(1), fragment: hash === -1 ? '' : url.href.slice(hash) };
+  if (endpoints.size >= MAX_ENDPOINTS) endpoints.clear();
+  endpoints.set(authEndpoint, e);
+  return e;
 }

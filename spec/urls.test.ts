@@ -7,6 +7,8 @@ import {
   resolvedWithin,
   sameOriginPath,
   splitQuery,
+  splitTarget,
+  strippedSplit,
   stripParams,
 } from '../lib/urls';
 
@@ -111,6 +113,56 @@ describe('loginUrl', () => {
     expect(url.searchParams.get('x')).toBe('1');
     expect(url.searchParams.get('organisation')).toBe('example.opinsys.fi');
     expect(url.searchParams.getAll('return_to')).toEqual(['https://app.example/p?q=1&jwtsso_state=s']);
+  });
+
+  // What loginUrl made before the endpoint was parsed once: a new URL and a searchParams.set per parameter.
+  const byUrl = (endpoint: string, params: Record<string, string>, fixed: Record<string, string>): string => {
+    const url = new URL(endpoint);
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    for (const [key, value] of Object.entries(fixed)) url.searchParams.set(key, value);
+    return url.href;
+  };
+  const RETURN = { return_to: 'https://app.example/p?q=1&s=a b', nonce: 'n' };
+  test.each([
+    ['https://sso.example/v3/sso', {}, RETURN],
+    ['https://sso.example/v3/sso', {}, {}], // nothing set: the endpoint as the parser writes it
+    ['https://sso.example/v3/sso?', {}, {}],
+    ['https://sso.example/v3/sso?', {}, RETURN],
+    ['https://sso.example/v3/sso?a=%7E&b=c+d&e', {}, RETURN], // the endpoint's query re-serialised as URL does
+    ['https://sso.example/v3/sso?a=%7E&b=c+d&e', {}, {}], // and kept as written when nothing is set
+    ['https://sso.example/v3/sso?return_to=x&return_to=y&k=1', {}, RETURN], // a repeated key: one, in the first place
+    ['https://sso.example/v3/sso#frag', { a: '1' }, RETURN], // the fragment stays last
+    ['https://sso.example/v3/sso?x=1#', { a: '1' }, RETURN], // an empty fragment too
+    ['https://sso.example/v3/sso?x=1#f?g=h', {}, RETURN],
+    ['https://user:pw@sso.example:8443/a/../b/sso?x=1', { a: 'é ü/?&=#' }, RETURN], // credentials, port, dot segments
+    ['https://SSO.Example/v3/%7Esso', { '2': 'two', '10': 'ten', b: 'x' }, RETURN], // integer-like keys keep Object order
+    ['https://sso.example/v3/sso?only=1', { only: '' }, {}], // set to an empty value
+    ['http://[::1]:3000/sso', { 'a b': 'c+d' }, RETURN],
+  ])('%s with %j and %j: the same bytes as URL.searchParams.set of each', (endpoint, params, fixed) => {
+    const expected = byUrl(endpoint, params, fixed);
+    expect(loginUrl(endpoint, params, fixed)).toBe(expected);
+    expect(loginUrl(endpoint, params, fixed)).toBe(expected); // from the parsed endpoint kept by the first call
+  });
+
+  test('an endpoint the URL parser refuses still throws (nothing is kept of it)', () => {
+    expect(() => loginUrl('not a url', {}, RETURN)).toThrow('Invalid URL');
+    expect(() => loginUrl('not a url', {}, RETURN)).toThrow('Invalid URL');
+  });
+});
+
+describe('strippedSplit: stripParams of a target split once', () => {
+  test.each([
+    '/p?jwt=abc',
+    '/p?a=1&jwt=abc&b=2',
+    '/p?a=%20b+c&jwt=x',
+    '/p?%6Awt=x&a=1',
+    '/p?jwt&a=1',
+    '/p',
+    '/p?',
+    '//evil/x?jwt=1&a',
+    '/p?a&&b#f',
+  ])('%s: the same as stripParams', (target) => {
+    expect(strippedSplit(splitTarget(target), ['jwt', 'jwtsso_state'])).toBe(stripParams(target, ['jwt', 'jwtsso_state']));
   });
 });
 

@@ -3,7 +3,7 @@
 // an outcome, or a promise of one where it must wait (a form body, a verification); each throws
 // what it refuses. Synchronous on every path but the waiting ones, so a signed-in request costs
 // no promise.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   DONE_COOKIE,
   DONE_SECONDS,
@@ -16,7 +16,6 @@ import {
 import { JwtSsoError, JwtSsoErrorCode as Code, sessionRequired, stateMismatch } from '../errors';
 import { bodyLeftUnread, formPairs } from '../form-body';
 import {
-  cleanTarget,
   formParams,
   hasTokenParam,
   isCallback,
@@ -31,6 +30,8 @@ import { cookiesStartingWith, clearCookie, setCookie } from '../login-state/cook
 import type { RequestLike } from '../request-url';
 import { noStore } from '../response';
 import { splitTarget, type QueryPair } from '../urls';
+import { cleanSplit } from '../login-url';
+import { sha256url } from '../login-state/codec';
 import { verifyPending } from './pending';
 import { event, isAuthenticated, PASS, redirect, REDIRECT_TO_CLEAN_URL, REDIRECT_TO_PROVIDER, type Flow, type Outcome } from './types';
 
@@ -71,14 +72,16 @@ function wrongPlace(o: ResolvedOptions, path: string, posted: boolean): void {
 export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
   const { o, view, ctx } = flow;
   const { target } = view;
-  const { path, pairs } = splitTarget(target);
+  // Split (and its query %-decoded) once: the steps below take the split, not the target again.
+  const split = splitTarget(target);
+  const { path, pairs } = split;
 
   if (o.responseMode === 'form_post' && view.method === 'POST' && isCallback(o, path)) {
     requireSession(flow);
     // A token in the URL of the POST too: refused like one in a GET (it reaches access logs).
     if (hasTokenParam(o, pairs)) wrongPlace(o, path, false);
     return formPairs(view, { read: formParams(o) })
-      .then((posted) => receive(flow, { pairs: posted, target, posted: true }))
+      .then((posted) => receive(flow, { pairs: posted, target, split, posted: true }))
       .catch((err: unknown) => {
         // A refused body (too large) is left unread: close the connection, do not keep the socket waiting.
         if (bodyLeftUnread(view) && ctx.res !== undefined && !ctx.res.headersSent) ctx.res.setHeader('Connection', 'close');
@@ -87,10 +90,10 @@ export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
   }
   if (hasTokenParam(o, pairs)) {
     requireSession(flow);
-    return receive(flow, { pairs, target, posted: false });
+    return receive(flow, { pairs, target, split, posted: false });
   }
   if (o.loginState.mayHoldToken(ctx)) {
-    const pending = o.loginState.take(ctx, cleanTarget(o, target));
+    const pending = o.loginState.take(ctx, cleanSplit(o, split));
     if (pending.length > 0) return verifyPending(flow, pending);
   }
   if (isAuthenticated(flow.req)) {
@@ -168,7 +171,7 @@ export function cookieFingerprint(view: Pick<Flow['view'], 'headers'>): string {
     .split(';')
     .map((pair) => pair.trim())
     .filter((pair) => pair !== '' && !pair.startsWith('jwtsso-'));
-  return createHash('sha256').update(foreign.join(';')).digest('base64url').slice(0, 22);
+  return sha256url(foreign.join(';')).slice(0, 22);
 }
 
 /**
@@ -192,19 +195,25 @@ export function clearDoneMarker(flow: Pick<Flow, 'o' | 'ctx'>): void {
 // The request that arrives from the provider with the token: park the token (login-state
 // store) and redirect to the clean URL (the same URL without it, or the return URL of a fixed
 // callback), so the page the user sees never carries it; the token is verified there.
-function receive(flow: Flow, from: { pairs: readonly QueryPair[]; target: string; posted: boolean }): Outcome | Promise<Outcome> {
+function receive(
+  flow: Flow,
+  from: { pairs: readonly QueryPair[]; target: string; split: ReturnType<typeof splitTarget>; posted: boolean },
+): Outcome | Promise<Outcome> {
   const { o, ctx } = flow;
   noStore(ctx.res);
-  const { path, pairs: query } = splitTarget(from.target);
+  const { path, pairs: query } = from.split;
   // A link with a token to another route than the callback, for someone already signed in:
   // dropped, and they see the page without it (as a foreign token on Puavo's return is).
   if (o.callbackPath !== undefined && !isCallback(o, path) && isAuthenticated(flow.req)) {
     event(flow, { type: 'token-dropped' });
-    return redirect(o.mountPoint + cleanTarget(o, from.target), REDIRECT_TO_CLEAN_URL);
+    return redirect(o.mountPoint + cleanSplit(o, from.split), REDIRECT_TO_CLEAN_URL);
   }
   wrongPlace(o, path, from.posted);
   // A form POST's own URL (the form's action) may carry the return URL: read beside the body.
-  const returned = readReturn(o, ctx, { ...from, actionQuery: from.posted ? query : undefined });
+  // The pairs of a GET are the target's own query: its clean path is made of the split.
+  const returned = from.posted
+    ? readReturn(o, ctx, { pairs: from.pairs, target: from.target, actionQuery: query })
+    : readReturn(o, ctx, { pairs: from.pairs, target: from.target, split: from.split });
   // Checked here too (without using it up) so a lost state ends in a 403, not a loop. Not on
   // a cross-site form POST, which carries no SameSite=Lax cookie: the GET it is sent on to
   // (a 303) carries them, and is where the state is checked and used up.

@@ -47,6 +47,8 @@ function view(request: object): RequestView {
     stream: isStream(request) ? request : undefined,
     encrypted: req.socket?.encrypted === true,
     trustsProxy: () => expressTrustsPeer(req),
+    // Read eagerly: a getter here would make V8 build this literal the slow way, allocating more
+    // per request (a heap profile: ~1.1 KB) than Express's req.ip costs.
     clientIp: expressClientIp(req),
     next: typeof next === 'function' ? (err) => (next as (e: Error) => void)(err) : undefined,
   };

@@ -4,7 +4,7 @@
 // starts again), never a 500. Values are split on `~` (never in base64url, digits or a JWS) and
 // each field is checked against a fixed character class: linear in the cookie's length.
 
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** The format this version writes and reads. */
 export const COOKIE_FORMAT = '1';
@@ -77,4 +77,14 @@ export function urlKey(url: string): string {
   return hash(url).slice(0, 22);
 }
 
-const hash = (text: string): string => createHash('sha256').update(text).digest('base64url');
+const hash = (text: string): string => sha256url(text);
+
+// Node's one-shot digest (20.12+, 21.7+) makes no Hash object: about half the CPU of
+// createHash().update().digest() for a short input. The same bytes either way.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+
+/** The SHA-256 of `text` (UTF-8), base64url. */
+export const sha256url: (text: string) => string =
+  typeof oneShot === 'function'
+    ? (text) => oneShot('sha256', text, 'base64url')
+    : (text) => crypto.createHash('sha256').update(text).digest('base64url');

@@ -14,9 +14,9 @@
 // subdomain cannot plant one (cookie tossing); over http they are scoped to mountPoint and that
 // protection does not exist (http has none to give). Every name carries a tag of the mountPoint
 // and a `.` (never in a state), so apps on one host never read each other's cookies.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../errors';
-import { decodeParked, decodeState, encodeParked, encodeState, mountTag, urlKey, type ParkedCookie } from './codec';
+import { decodeParked, decodeState, encodeParked, encodeState, mountTag, sha256url, urlKey, type ParkedCookie } from './codec';
 import { clearCookie, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
 import { crossSiteWithoutCookie, SessionLoginState } from './session';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
@@ -53,6 +53,8 @@ export const STATE_COOKIE_BYTES = 2048;
 export const MAX_CLEARED_PER_RESPONSE = 2 * MAX_PENDING_LOGINS;
 /** Bytes of a login's secret: 192 bits, 32 base64url characters. */
 export const SECRET_BYTES = 24;
+// SECRET_BYTES bytes in base64url.
+const STATE_CHARS = (SECRET_BYTES / 3) * 4;
 const MS_PER_SECOND = 1000;
 const HOST_PREFIX = '__Host-';
 const STATE_COOKIE = 'jwtsso-s-';
@@ -68,11 +70,42 @@ const POSTED_ID = 'posted';
  * base64url. Knowing it gives nothing towards the secret.
  */
 export function stateOf(secret: string): string {
-  return createHash('sha256')
-    .update(STATE_LABEL + secret)
-    .digest()
-    .subarray(0, SECRET_BYTES)
-    .toString('base64url');
+  // The first SECRET_BYTES (24) bytes of the digest are its first 32 base64url characters: 24 is
+  // a multiple of 3, so no character straddles the cut.
+  return sha256url(STATE_LABEL + secret).slice(0, STATE_CHARS);
+}
+
+// Random bytes for secrets and ids, drawn from a pool filled by the CSPRNG many secrets at a
+// time (one call into OpenSSL per POOL_SECRETS logins, not one per login). Every byte is handed
+// out once: the offset only moves forward, and the pool is refilled before it runs out.
+const POOL_SECRETS = 128;
+const pool = Buffer.alloc(SECRET_BYTES * POOL_SECRETS);
+let poolOffset = pool.length;
+
+/** A fresh secret (or id): SECRET_BYTES bytes no other call was given, base64url. */
+export function freshSecret(): string {
+  if (poolOffset + SECRET_BYTES > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const secret = pool.toString('base64url', poolOffset, poolOffset + SECRET_BYTES);
+  poolOffset += SECRET_BYTES;
+  return secret;
+}
+
+// A state's cookie in one request: its name, whether one was sent, whether it proves the state.
+interface StateLookup {
+  readonly name: string;
+  readonly present: boolean;
+  readonly proven: boolean;
+  readonly kept: string | null;
+}
+
+// Where a returned token is parked, and whether the cookie fits.
+interface ParkedPlace {
+  readonly name: string;
+  readonly value: string;
+  readonly fits: boolean;
 }
 
 /** Options of {@link CookieLoginState}. */
@@ -115,7 +148,7 @@ export class CookieLoginState implements LoginStateStore {
     const scope = this.#scope(ctx);
     const prefix = this.#name(ctx, STATE_COOKIE, '');
     const kindLength = (ctx.secure ? HOST_PREFIX : '').length + STATE_COOKIE.length;
-    const secret = randomBytes(SECRET_BYTES).toString('base64url');
+    const secret = freshSecret();
     const state = stateOf(secret);
     const kept = returnTo !== undefined && Buffer.byteLength(returnTo) <= MAX_KEPT_RETURN ? returnTo : null;
     const value = encodeState({ expiry: ctx.now + maxAgeSeconds * MS_PER_SECOND, secret, kept });
@@ -140,7 +173,20 @@ export class CookieLoginState implements LoginStateStore {
   // The state cookie of `state` in this request, and whether it proves the state: exactly one
   // cookie of its name, unexpired, whose secret derives `state`. Two of one name mean one was
   // planted, and a value without the secret is a guess from a URL: neither proves anything.
-  #lookup(ctx: LoginStateContext, state: string): { name: string; present: boolean; proven: boolean; kept: string | null } {
+  // Asked more than once in a request (the state is checked before the token is verified, then
+  // used up after): the answer for this request's cookies is kept with the request's context.
+  #lookup(ctx: LoginStateContext, state: string): StateLookup {
+    const known = this.#lookups.get(ctx);
+    if (known !== undefined && known.state === state && known.header === ctx.req.headers.cookie && known.now === ctx.now)
+      return known.found;
+    const found = this.#find(ctx, state);
+    this.#lookups.set(ctx, { state, header: ctx.req.headers.cookie, now: ctx.now, found });
+    return found;
+  }
+
+  readonly #lookups = new WeakMap<LoginStateContext, { state: string; header: string | undefined; now: number; found: StateLookup }>();
+
+  #find(ctx: LoginStateContext, state: string): StateLookup {
     const name = this.#name(ctx, STATE_COOKIE, state);
     const values = cookiesStartingWith(ctx.req, name).get(name);
     const cookie = values === undefined ? null : stateCookie(values);
@@ -166,8 +212,19 @@ export class CookieLoginState implements LoginStateStore {
 
   // Where a token for `url` is parked: a cookie named by its state (each login its own, so tabs
   // on one URL never overwrite each other), or by a fresh random id when no state came back.
-  #parked(ctx: LoginStateContext, url: string, pending: PendingToken): { name: string; value: string; fits: boolean } {
-    const id = pending.state ?? randomBytes(SECRET_BYTES).toString('base64url');
+  // Worked out once per token: spillsToSession and park ask for the same one in one request.
+  #parked(ctx: LoginStateContext, url: string, pending: PendingToken): ParkedPlace {
+    const known = this.#places.get(pending);
+    if (known !== undefined && known.ctx === ctx && known.url === url) return known.place;
+    const place = this.#place(ctx, url, pending);
+    this.#places.set(pending, { ctx, url, place });
+    return place;
+  }
+
+  readonly #places = new WeakMap<PendingToken, { ctx: LoginStateContext; url: string; place: ParkedPlace }>();
+
+  #place(ctx: LoginStateContext, url: string, pending: PendingToken): ParkedPlace {
+    const id = pending.state ?? freshSecret();
     const name = this.#name(ctx, TOKEN_COOKIE, id);
     const value = parkedValue(ctx, url, pending);
     return { name, value, fits: ctx.res !== undefined && this.#fits(ctx, name, value) };

@@ -12,25 +12,43 @@ export function cookiesStartingWith(req: RequestLike, prefix: string): Map<strin
   const found = new Map<string, string[]>();
   const header = req.headers.cookie;
   if (header === undefined || !header.includes(prefix)) return found;
-  // An index scan, not the `cookie` package: its parse keeps only the first value of a name, and a
-  // second value of one name (a planted cookie) must be seen. Each character is looked at a bounded
-  // number of times (no regex, no indexOf past the pair), so any header is read in linear time.
+  for (const [name, value] of cookiePairs(req, header)) {
+    if (!name.startsWith(prefix)) continue;
+    const values = found.get(name);
+    if (values === undefined) found.set(name, [value]);
+    else values.push(value);
+  }
+  return found;
+}
+
+// The pairs of a request's Cookie header, split once per request (a login's steps read it for
+// several names) and again only if the header is another string by then.
+const split = new WeakMap<object, { header: string; pairs: readonly (readonly [string, string])[] }>();
+
+function cookiePairs(req: object, header: string): readonly (readonly [string, string])[] {
+  const kept = split.get(req);
+  if (kept !== undefined && kept.header === header) return kept.pairs;
+  const pairs = splitCookieHeader(header);
+  split.set(req, { header, pairs });
+  return pairs;
+}
+
+// Every `name=value` pair of a Cookie header, in order, names and values trimmed; a part without
+// `=` is skipped. An index scan, not the `cookie` package: its parse keeps only the first value of
+// a name, and a second value of one name (a planted cookie) must be seen. Each character is looked
+// at a bounded number of times (no regex, no indexOf past the pair), so any header is read in
+// linear time.
+function splitCookieHeader(header: string): (readonly [string, string])[] {
+  const pairs: (readonly [string, string])[] = [];
   for (let start = 0; start <= header.length;) {
     const semicolon = header.indexOf(';', start);
     const end = semicolon === -1 ? header.length : semicolon;
     let eq = start;
     while (eq < end && header.charCodeAt(eq) !== EQUALS) eq++;
-    if (eq < end) {
-      const name = trimmed(header, start, eq);
-      if (name.startsWith(prefix)) {
-        const values = found.get(name) ?? [];
-        values.push(trimmed(header, eq + 1, end));
-        found.set(name, values);
-      }
-    }
+    if (eq < end) pairs.push([trimmed(header, start, eq), trimmed(header, eq + 1, end)]);
     start = end + 1;
   }
-  return found;
+  return pairs;
 }
 
 // Only space and tab are whitespace here (RFC 6265): a name behind any other character is
@@ -52,12 +70,15 @@ export interface CookieScope {
   readonly secure: boolean;
 }
 
+// The attributes after Max-Age, written once: every login-state cookie has them.
+const AFTER_MAX_AGE = '; HttpOnly; SameSite=Lax';
+const SECURE = '; Secure';
+
 /** Adds a Set-Cookie header (keeping the ones already set, e.g. the session's). */
 export function setCookie(res: HeaderTarget, name: string, value: string, maxAgeSeconds: number, scope: CookieScope): void {
   if (res.headersSent) return;
-  const attributes = [`Path=${scope.path}`, `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`, 'HttpOnly', 'SameSite=Lax'];
-  if (scope.secure) attributes.push('Secure');
-  res.appendHeader('Set-Cookie', `${name}=${value}; ${attributes.join('; ')}`);
+  const maxAge = Math.max(0, Math.floor(maxAgeSeconds));
+  res.appendHeader('Set-Cookie', `${name}=${value}; Path=${scope.path}; Max-Age=${maxAge}${AFTER_MAX_AGE}${scope.secure ? SECURE : ''}`);
 }
 
 /** Tells the browser to drop a cookie. */

@@ -1,11 +1,20 @@
 // The cookie login state (the default), end to end through real Express apps: the cookies it
 // sets, the hostile cookies it refuses, the bound on pending logins, no session for anonymous
 // visits, two instances with no shared session store, and a token too large for a cookie.
+import { createHash } from 'node:crypto';
 import session from 'express-session';
 import request from 'supertest';
 import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../../lib';
-import { MAX_KEPT_RETURN, MAX_PENDING_LOGINS, STATE_COOKIE_BYTES, stateOf } from '../../lib/login-state/cookie';
-import { decodeState, encodeParked, encodeState, mountTag, urlKey } from '../../lib/login-state/codec';
+import {
+  CookieLoginState,
+  freshSecret,
+  MAX_KEPT_RETURN,
+  MAX_PENDING_LOGINS,
+  STATE_COOKIE_BYTES,
+  stateOf,
+} from '../../lib/login-state/cookie';
+import type { LoginStateContext } from '../../lib/login-state';
+import { decodeParked, decodeState, encodeParked, encodeState, mountTag, urlKey } from '../../lib/login-state/codec';
 import { startApp, type TestApp } from '../helpers/app';
 import { login, providerReturn, returnToOf } from '../helpers/flow';
 import { mint, puavoClaims, SECRET } from '../helpers/tokens';
@@ -523,5 +532,81 @@ describe('the posted-token cookie', () => {
     expect(res.status).toBe(302); // not signed in: sent to the provider
     expect(clears(res)).toBe(cleared);
     expect(a.verified).toHaveLength(0);
+  });
+});
+
+describe('a login’s secret is drawn from a pool, every byte handed out once', () => {
+  test('three pools’ worth of secrets: each 32 base64url characters (24 bytes), no two alike', () => {
+    const secrets = Array.from({ length: 3 * 128 + 5 }, () => freshSecret());
+    for (const s of secrets) expect(s).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(new Set(secrets).size).toBe(secrets.length);
+  });
+
+  test('the pool is refilled by the CSPRNG, not reused: after a refill the bytes differ from the last pool’s', () => {
+    const first = Array.from({ length: 128 }, () => freshSecret());
+    const next = Array.from({ length: 128 }, () => freshSecret());
+    expect(next.filter((s) => first.includes(s))).toEqual([]);
+  });
+});
+
+describe('the state is the labelled SHA-256 of the secret: its first 24 bytes, base64url', () => {
+  test.each(['A'.repeat(32), 'abcdefghijklmnopqrstuvwxyz012345', 'é-non-ascii_secret', ''])('%j', (secret) => {
+    const expected = createHash('sha256').update(`passport-jwtsso state\n${secret}`).digest().subarray(0, 24).toString('base64url');
+    expect(stateOf(secret)).toBe(expected);
+  });
+});
+
+describe('what the cookie store works out once per request is answered for the question asked', () => {
+  const ctxWith = (cookie: string | undefined, res?: { lines: string[] }) =>
+    ({
+      req: { headers: cookie === undefined ? {} : { cookie } },
+      res: res && { headersSent: false, setHeader: () => undefined, appendHeader: (_n: string, v: string) => res.lines.push(v) },
+      session: undefined,
+      now: 1_000_000,
+      secure: false,
+    }) as unknown as LoginStateContext;
+
+  // Two logins issued by one store, their cookies as a browser sends them back.
+  function twoLogins(): { store: CookieLoginState; cookie: string; a: string; b: string } {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const res = { lines: [] as string[] };
+    const a = store.issue(ctxWith(undefined, res), 600);
+    const b = store.issue(ctxWith(undefined, res), 600);
+    const cookie = res.lines.map((l) => l.split(';')[0]!).join('; ');
+    return { store, cookie, a, b };
+  }
+
+  test('control: each state of the request is live, asked in turn on one context', () => {
+    const { store, cookie, a, b } = twoLogins();
+    const ctx = ctxWith(cookie);
+    expect(store.isLive(ctx, a, { useUp: false })).toBe(true);
+    expect(store.isLive(ctx, b, { useUp: false })).toBe(true);
+    expect(store.isLive(ctx, a, { useUp: false })).toBe(true);
+  });
+
+  test('a state the request does not prove, asked after one it does, on the same context, is not live', () => {
+    const { store, cookie, a } = twoLogins();
+    const ctx = ctxWith(cookie);
+    expect(store.isLive(ctx, a, { useUp: false })).toBe(true);
+    expect(store.isLive(ctx, stateOf('another-secret-the-browser-never-had'), { useUp: false })).toBe(false);
+  });
+
+  test('the same context with another Cookie header is read anew', () => {
+    const { store, cookie, a } = twoLogins();
+    const ctx = ctxWith(cookie);
+    expect(store.isLive(ctx, a, { useUp: false })).toBe(true);
+    (ctx.req.headers as Record<string, string>).cookie = 'other=1';
+    expect(store.isLive(ctx, a, { useUp: false })).toBe(false);
+  });
+
+  test('a token parked for another URL on the same request is parked under that URL', () => {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const res = { lines: [] as string[] };
+    const ctx = ctxWith(undefined, res);
+    const pending = { token: mint(puavoClaims()), state: null };
+    expect(store.spillsToSession(ctx, '/one', pending)).toBe(false);
+    store.park(ctx, '/two', pending);
+    const value = res.lines[0]!.split(';')[0]!.split('=')[1]!;
+    expect(decodeParked(value)?.url).toBe(urlKey('/two'));
   });
 });

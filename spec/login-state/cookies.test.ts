@@ -1,0 +1,76 @@
+// lib/login-state/cookies.ts: reading the Cookie header (every value of a name, names exact) and
+// writing Set-Cookie, the header split once per request.
+import type { RequestLike } from '../../lib/request-url';
+import { clearCookie, cookiesStartingWith, setCookie } from '../../lib/login-state/cookies';
+
+const req = (cookie: string | undefined): RequestLike => ({ headers: cookie === undefined ? {} : { cookie } }) as RequestLike;
+const found = (cookie: string | undefined, prefix: string) => Object.fromEntries(cookiesStartingWith(req(cookie), prefix));
+
+describe('cookiesStartingWith', () => {
+  test('control: the cookies of the prefix, every value of a repeated name, in order', () => {
+    expect(found('a=1; jwtsso-s-x=2; jwtsso-s-y=3; jwtsso-s-x=4', 'jwtsso-s-')).toEqual({ 'jwtsso-s-x': ['2', '4'], 'jwtsso-s-y': ['3'] });
+  });
+
+  test.each([
+    ['no header', undefined, {}],
+    ['an empty header', '', {}],
+    ['no cookie of the prefix', 'a=1; b=2', {}],
+    ['the prefix only inside a value', 'a=jwtsso-s-x', {}],
+    ['a part without =', 'jwtsso-s-x; jwtsso-s-y=1', { 'jwtsso-s-y': ['1'] }],
+    ['spaces and tabs around names and values', ' \tjwtsso-s-x \t= \t1\t ;jwtsso-s-y=2', { 'jwtsso-s-x': ['1'], 'jwtsso-s-y': ['2'] }],
+    ['a no-break space is not whitespace: another name', '\u00a0jwtsso-s-x=1', {}],
+    ['an empty value', 'jwtsso-s-x=', { 'jwtsso-s-x': [''] }],
+    ['= inside a value', 'jwtsso-s-x=a=b', { 'jwtsso-s-x': ['a=b'] }],
+    ['empty parts', ';;jwtsso-s-x=1;;', { 'jwtsso-s-x': ['1'] }],
+  ])('%s', (_what, header, expected) => {
+    expect(found(header, 'jwtsso-s-')).toEqual(expected);
+  });
+
+  test('the header is split once per request, and read anew when the request holds another header', () => {
+    const r = req('jwtsso-s-a=1');
+    expect(Object.fromEntries(cookiesStartingWith(r, 'jwtsso-s-'))).toEqual({ 'jwtsso-s-a': ['1'] });
+    expect(Object.fromEntries(cookiesStartingWith(r, 'jwtsso-'))).toEqual({ 'jwtsso-s-a': ['1'] });
+    r.headers.cookie = 'jwtsso-s-b=2';
+    expect(Object.fromEntries(cookiesStartingWith(r, 'jwtsso-s-'))).toEqual({ 'jwtsso-s-b': ['2'] });
+    // Another request with the same header text has its own reading.
+    expect(Object.fromEntries(cookiesStartingWith(req('jwtsso-s-a=1'), 'jwtsso-s-'))).toEqual({ 'jwtsso-s-a': ['1'] });
+  });
+
+  test('the Map handed out is the caller’s: changing it changes no later reading', () => {
+    const r = req('jwtsso-s-a=1');
+    cookiesStartingWith(r, 'jwtsso-s-').get('jwtsso-s-a')!.push('planted');
+    expect(cookiesStartingWith(r, 'jwtsso-s-').get('jwtsso-s-a')).toEqual(['1']);
+  });
+});
+
+describe('setCookie and clearCookie write these exact lines', () => {
+  const lines = (write: (res: { headersSent: boolean; setHeader(): void; appendHeader(n: string, v: string): void }) => void) => {
+    const out: string[] = [];
+    write({ headersSent: false, setHeader: () => undefined, appendHeader: (_n, v) => out.push(v) });
+    return out;
+  };
+
+  test.each([
+    [{ path: '/app', secure: false }, 600, 'n=v; Path=/app; Max-Age=600; HttpOnly; SameSite=Lax'],
+    [{ path: '/', secure: true }, 600, 'n=v; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure'],
+    [{ path: '/', secure: false }, 59.9, 'n=v; Path=/; Max-Age=59; HttpOnly; SameSite=Lax'],
+    [{ path: '/', secure: false }, -5, 'n=v; Path=/; Max-Age=0; HttpOnly; SameSite=Lax'],
+  ])('%j, %d s', (scope, seconds, line) => {
+    expect(lines((res) => setCookie(res, 'n', 'v', seconds, scope))).toEqual([line]);
+  });
+
+  test('clearCookie: an empty value, Max-Age=0, the same scope', () => {
+    expect(lines((res) => clearCookie(res, '__Host-n', { path: '/', secure: true }))).toEqual([
+      '__Host-n=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure',
+    ]);
+  });
+
+  test('nothing once the headers went out', () => {
+    const out: string[] = [];
+    setCookie({ headersSent: true, setHeader: () => undefined, appendHeader: (_n, v) => out.push(v) }, 'n', 'v', 1, {
+      path: '/',
+      secure: false,
+    });
+    expect(out).toEqual([]);
+  });
+});
