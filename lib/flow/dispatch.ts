@@ -26,7 +26,7 @@ import {
   verifyBeforeKeeping,
 } from '../login';
 import type { ResolvedOptions } from '../options';
-import { cookiesStartingWith, clearCookie, setCookie } from '../login-state/cookies';
+import { cookieHeader, cookiesStartingWith, clearCookie, setCookie } from '../login-state/cookies';
 import type { RequestLike } from '../request-url';
 import { noStore } from '../response';
 import { splitTarget, type QueryPair } from '../urls';
@@ -129,7 +129,7 @@ const doneName = (flow: Pick<Flow, 'ctx'>): string => (flow.ctx.secure ? `__Host
 
 /** Cheap: whether the request may carry the `jwtsso-done` marker (the signed-in hot path). */
 export function hasDoneMarker(view: Pick<Flow['view'], 'headers'>): boolean {
-  return view.headers.cookie?.includes(DONE_COOKIE) === true;
+  return cookieHeader(view.headers)?.includes(DONE_COOKIE) === true;
 }
 
 // The marker's value, exactly one cookie of its name, else undefined.
@@ -166,7 +166,7 @@ function markerHolds(marker: string, view: Pick<Flow['view'], 'headers'>, now: n
  * (one split, one hash).
  */
 export function cookieFingerprint(view: Pick<Flow['view'], 'headers'>): string {
-  const header = view.headers.cookie ?? '';
+  const header = cookieHeader(view.headers) ?? '';
   const foreign = header
     .split(';')
     .map((pair) => pair.trim())

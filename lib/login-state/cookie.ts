@@ -17,7 +17,7 @@
 import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../errors';
 import { decodeParked, decodeState, encodeParked, encodeState, mountTag, sha256url, urlKey, type ParkedCookie } from './codec';
-import { clearCookie, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
+import { clearCookie, cookieHeader, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
 import { crossSiteWithoutCookie, SessionLoginState } from './session';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
 
@@ -177,10 +177,10 @@ export class CookieLoginState implements LoginStateStore {
   // used up after): the answer for this request's cookies is kept with the request's context.
   #lookup(ctx: LoginStateContext, state: string): StateLookup {
     const known = this.#lookups.get(ctx);
-    if (known !== undefined && known.state === state && known.header === ctx.req.headers.cookie && known.now === ctx.now)
+    if (known !== undefined && known.state === state && known.header === cookieHeader(ctx.req.headers) && known.now === ctx.now)
       return known.found;
     const found = this.#find(ctx, state);
-    this.#lookups.set(ctx, { state, header: ctx.req.headers.cookie, now: ctx.now, found });
+    this.#lookups.set(ctx, { state, header: cookieHeader(ctx.req.headers), now: ctx.now, found });
     return found;
   }
 
@@ -287,7 +287,7 @@ export class CookieLoginState implements LoginStateStore {
   }
 
   mayHoldToken(ctx: LoginStateContext): boolean {
-    return ctx.req.headers.cookie?.includes(TOKEN_COOKIE) === true || this.#session.mayHoldToken(ctx);
+    return cookieHeader(ctx.req.headers)?.includes(TOKEN_COOKIE) === true || this.#session.mayHoldToken(ctx);
   }
 }
 

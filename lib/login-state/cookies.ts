@@ -7,10 +7,22 @@ const SPACE = 0x20;
 const TAB = 0x09;
 const EQUALS = 0x3d;
 
+/**
+ * The request's Cookie header as one string, or undefined. Node hands it over as one string (it
+ * joins repeated Cookie lines with `; `), but an app's middleware may have put an array or
+ * anything else there: an array of strings is read as Node would have joined it, anything else
+ * as no header, never as a reason to throw.
+ */
+export function cookieHeader(headers: { readonly cookie?: unknown }): string | undefined {
+  const header = headers.cookie;
+  if (typeof header === 'string') return header;
+  return Array.isArray(header) && header.every((line) => typeof line === 'string') ? header.join('; ') : undefined;
+}
+
 /** Every cookie of the request whose name starts with `prefix`, as name → values (a name may repeat). */
 export function cookiesStartingWith(req: RequestLike, prefix: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  const header = req.headers.cookie;
+  const header = cookieHeader(req.headers);
   if (header === undefined || !header.includes(prefix)) return found;
   for (const [name, value] of cookiePairs(req, header)) {
     if (!name.startsWith(prefix)) continue;

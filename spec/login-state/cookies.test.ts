@@ -1,7 +1,7 @@
 // lib/login-state/cookies.ts: reading the Cookie header (every value of a name, names exact) and
 // writing Set-Cookie, the header split once per request.
 import type { RequestLike } from '../../lib/request-url';
-import { clearCookie, cookiesStartingWith, setCookie } from '../../lib/login-state/cookies';
+import { clearCookie, cookieHeader, cookiesStartingWith, setCookie } from '../../lib/login-state/cookies';
 
 const req = (cookie: string | undefined): RequestLike => ({ headers: cookie === undefined ? {} : { cookie } }) as RequestLike;
 const found = (cookie: string | undefined, prefix: string) => Object.fromEntries(cookiesStartingWith(req(cookie), prefix));
@@ -40,6 +40,36 @@ describe('cookiesStartingWith', () => {
     const r = req('jwtsso-s-a=1');
     cookiesStartingWith(r, 'jwtsso-s-').get('jwtsso-s-a')!.push('planted');
     expect(cookiesStartingWith(r, 'jwtsso-s-').get('jwtsso-s-a')).toEqual(['1']);
+  });
+});
+
+// Node always hands the Cookie header over as one string, but an app's middleware may replace it:
+// whatever it holds, the strategy reads what a browser could have sent, and never throws.
+describe('cookieHeader: what a Cookie header a middleware replaced reads as', () => {
+  test('control: the string Node gives', () => {
+    expect(cookieHeader({ cookie: 'a=1; jwtsso-s-x=2' })).toBe('a=1; jwtsso-s-x=2');
+  });
+
+  test.each([
+    ['an array of lines: joined as Node joins repeated lines', ['a=1', 'jwtsso-s-x=2'], 'a=1; jwtsso-s-x=2'],
+    ['an array holding only the prefix itself', ['jwtsso-s-'], 'jwtsso-s-'],
+    ['an empty array', [], ''],
+    ['an array with a non-string in it: no header', ['a=1', 7], undefined],
+    ['a number: no header', 7, undefined],
+    ['an object: no header', { toString: () => 'jwtsso-s-x=1' }, undefined],
+    ['null: no header', null, undefined],
+    ['absent', undefined, undefined],
+  ])('%s', (_what, cookie, expected) => {
+    expect(cookieHeader({ cookie })).toEqual(expected);
+  });
+
+  test.each([
+    ['an array', ['a=1', 'jwtsso-s-x=2'], { 'jwtsso-s-x': ['2'] }],
+    ['an array holding the prefix itself (threw a TypeError before)', ['jwtsso-s-'], {}],
+    ['an object', { includes: () => true }, {}],
+  ])('cookiesStartingWith reads %s without throwing', (_what, cookie, expected) => {
+    const r = { headers: { cookie } } as unknown as RequestLike;
+    expect(Object.fromEntries(cookiesStartingWith(r, 'jwtsso-s-'))).toEqual(expected);
   });
 });
 
