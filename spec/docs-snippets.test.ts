@@ -1,0 +1,175 @@
+// The documentation's runnable examples, run: each block is taken from its page as printed,
+// compiled and started as a child process (spec/helpers/snippets.ts), and signed in to through
+// the development identity provider by a browser over real sockets (spec/helpers/browser.ts).
+// The README's production example runs here with only its production values swapped for local
+// ones (each swap named and checked to apply once), under a mountPoint behind a stripping proxy.
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import express from 'express';
+import { createDevProvider } from '../lib/dev-provider';
+import { Browser, type Page } from './helpers/browser';
+import { freePort, markdownBlock, runSnippet, snippetProject, type RunningSnippet, type SnippetProject } from './helpers/snippets';
+
+const RUN_TIMEOUT_MS = 60_000;
+let project: SnippetProject;
+beforeAll(() => {
+  project = snippetProject();
+}, 120_000);
+afterAll(() => project.remove());
+
+let running: RunningSnippet | undefined;
+const servers: Server[] = [];
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections();
+      return new Promise((done) => s.close(done));
+    }),
+  );
+});
+
+async function listen(server: Server, port = 0): Promise<number> {
+  servers.push(server);
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as { port: number }).port;
+}
+
+// Chooses the user on the dev provider's page, as a person clicks their name.
+async function chooseUser(browser: Browser, page: Page, user = 'minerva.teacher'): Promise<Page> {
+  expect(page.text).toContain('Development identity provider');
+  return browser.submit(page, { name: 'user', value: user });
+}
+
+describe("docs/getting-started.md's local try, as printed", () => {
+  test(
+    'signs in through the dev provider it starts, stays signed in, and returnTo lands where it says',
+    async () => {
+      const code = markdownBlock('docs/getting-started.md', '## Your own app against the development provider');
+      expect(code).toContain("from 'passport-jwtsso/dev-provider'");
+      const [port, providerPort] = [await freePort(), await freePort()];
+      running = await runSnippet(project.write('local-try', code), { PORT: String(port), PROVIDER_PORT: String(providerPort) }, [
+        port,
+        providerPort,
+      ]);
+      const app = `http://localhost:${port}`;
+      const browser = new Browser();
+      const atProvider = await browser.open(`${app}/`);
+      expect(atProvider.url.startsWith(`http://127.0.0.1:${providerPort}/v3/sso?`)).toBe(true);
+      const signedIn = await chooseUser(browser, atProvider);
+      expect({ url: signedIn.url, status: signedIn.status, text: signedIn.text }).toEqual({
+        url: `${app}/`,
+        status: 200,
+        text: 'Hello minerva.teacher',
+      });
+      // The token came back in the URL and was stripped: the address bar shows the clean URL.
+      expect(signedIn.visited.some((u) => u.includes('jwt='))).toBe(true);
+      const again = await browser.open(`${app}/`);
+      expect({ visited: again.visited, text: again.text }).toEqual({ visited: [`${app}/`], text: 'Hello minerva.teacher' });
+
+      // /x sends a fresh browser to the provider with returnTo, and the sign-in lands there.
+      const other = new Browser();
+      const returned = await chooseUser(other, await other.open(`${app}/x`), 'harry.student');
+      expect({ url: returned.url, text: returned.text }).toEqual({
+        url: `${app}/custom/path?my=query`,
+        text: 'the page the sign-in returns to',
+      });
+      expect(running.output()).toBe('');
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
+
+// The README's Use block with its production values swapped for local ones: each swap must apply
+// exactly once, so a change of the README that a swap no longer matches fails here, not silently.
+function localReadme(args: { providerUrl: string; publicHost: string; appPort: number; mountPoint: string }): string {
+  let code = markdownBlock('README.md', '## Use');
+  const swaps: [string, string][] = [
+    ["authEndpoint: 'https://api.opinsys.fi/v3/sso'", `authEndpoint: '${args.providerUrl}'`],
+    ["host: 'app.example.org'", `host: '${args.publicHost}'`],
+    ["scheme: 'https'", "scheme: 'http'"],
+    ['secure: true', 'secure: false'],
+    ['Start again: https://app.example.org${mountPoint}/', `Start again: http://${args.publicHost}\${mountPoint}/`],
+    ['app.listen(3000)', `app.listen(${args.appPort})`],
+    ["const mountPoint = '';", `const mountPoint = '${args.mountPoint}';`],
+  ];
+  for (const [from, to] of swaps) {
+    expect({ swap: from, times: code.split(from).length - 1 }).toEqual({ swap: from, times: 1 });
+    code = code.replace(from, () => to);
+  }
+  return code;
+}
+
+describe("the README's Use example under a mountPoint, behind a proxy that strips it", () => {
+  test(
+    'a sign-in and a refusal both stay below mountPoint; the refusal says its code, and its Start again link starts a sign-in',
+    async () => {
+      // The provider: the dev provider, signing with the app's secret or, for the refusal, another.
+      let signingSecret = 'readme-secret';
+      const right = createDevProvider({ sharedSecret: 'readme-secret' });
+      const wrong = createDevProvider({ sharedSecret: 'not-the-app-secret' });
+      const idp = express();
+      idp.use('/v3/sso', (req, res, next) => (signingSecret === 'readme-secret' ? right : wrong)(req, res, next));
+      const providerPort = await listen(createServer(idp));
+      // The proxy: serves the app under /app, strips the prefix, passes the public Host on
+      // (nginx: location /app/ { proxy_pass http://127.0.0.1:PORT/; proxy_set_header Host $host; }).
+      const appPort = await freePort();
+      const proxy = createServer((req, res) => {
+        if (req.url !== '/app' && !req.url!.startsWith('/app/') && !req.url!.startsWith('/app?')) {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('proxy: not found');
+          return;
+        }
+        const upstream = httpRequest(
+          { host: '127.0.0.1', port: appPort, method: req.method, path: req.url!.slice('/app'.length) || '/', headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode!, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        req.pipe(upstream);
+      });
+      const proxyPort = await listen(proxy);
+      const site = `http://localhost:${proxyPort}`;
+      const code = localReadme({
+        providerUrl: `http://127.0.0.1:${providerPort}/v3/sso`,
+        publicHost: `localhost:${proxyPort}`,
+        appPort,
+        mountPoint: '/app',
+      });
+      running = await runSnippet(project.write('readme-use', code), { SSO_SECRET: 'readme-secret' }, [appPort]);
+      const onSite = (p: Page) => p.visited.filter((u) => u.startsWith(site));
+
+      // Control: the sign-in goes through the provider and lands on the page asked for, below /app.
+      const browser = new Browser();
+      const signedIn = await chooseUser(browser, await browser.open(`${site}/app/`));
+      expect({ url: signedIn.url, status: signedIn.status, text: signedIn.text }).toEqual({
+        url: `${site}/app/`,
+        status: 200,
+        text: 'Hello minerva.teacher',
+      });
+      expect(onSite(signedIn).every((u) => u.startsWith(`${site}/app/`))).toBe(true);
+
+      // A refusal (a token signed with another secret): answered below /app, with its code.
+      signingSecret = 'not-the-app-secret';
+      const refusedBrowser = new Browser();
+      const refused = await chooseUser(refusedBrowser, await refusedBrowser.open(`${site}/app/custom/path?my=query`));
+      expect(refused.url).toBe(`${site}/app/custom/path?my=query`);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      expect(refused.text).toMatch(/\(ERR_JWTSSO_SIGNATURE_INVALID\)\n\nStart again: (\S+)$/);
+      expect(onSite(refused).every((u) => u.startsWith(`${site}/app/`))).toBe(true);
+      expect(refused.text).not.toMatch(/eyJ/);
+      // Its link leads to a new sign-in (the provider's page), not to the proxy's "not found".
+      const startAgain = /Start again: (\S+)$/.exec(refused.text)![1]!;
+      expect(startAgain).toBe(`${site}/app/`);
+      signingSecret = 'readme-secret';
+      // (The dev provider remembers who signed in there, as an SSO provider does: no second choice.)
+      const retried = await refusedBrowser.open(startAgain);
+      expect(retried.visited[1]!.startsWith(`http://127.0.0.1:${providerPort}/v3/sso?`)).toBe(true);
+      expect({ url: retried.url, text: retried.text }).toEqual({ url: `${site}/app/`, text: 'Hello minerva.teacher' });
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
