@@ -43,6 +43,17 @@ async function chooseUser(browser: Browser, page: Page, user = 'minerva.teacher'
   return browser.submit(page, { name: 'user', value: user });
 }
 
+/** The dev provider on loopback, signing with `secret`, or with another secret while `refusing` is set (its tokens are then refused). */
+async function switchableProvider(secret: string): Promise<{ url: string; refusing: boolean }> {
+  const right = createDevProvider({ sharedSecret: secret });
+  const wrong = createDevProvider({ sharedSecret: `not-${secret}` });
+  const state = { url: '', refusing: false };
+  const idp = express();
+  idp.use('/v3/sso', (req, res, next) => (state.refusing ? wrong : right)(req, res, next));
+  state.url = `http://127.0.0.1:${await listen(createServer(idp))}/v3/sso`;
+  return state;
+}
+
 describe("docs/getting-started.md's local try, as printed", () => {
   test(
     'signs in through the dev provider it starts, stays signed in, and returnTo lands where it says',
@@ -169,6 +180,174 @@ describe("the README's Use example under a mountPoint, behind a proxy that strip
       const retried = await refusedBrowser.open(startAgain);
       expect(retried.visited[1]!.startsWith(`http://127.0.0.1:${providerPort}/v3/sso?`)).toBe(true);
       expect({ url: retried.url, text: retried.text }).toEqual({ url: `${site}/app/`, text: 'Hello minerva.teacher' });
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
+
+// A framework guide's block against the dev provider: the environment the guide names.
+async function runGuide(page: string, heading: string, name: string, extraEnv: Record<string, string> = {}, edit = (code: string) => code) {
+  const provider = await switchableProvider(`${name}-secret`);
+  const port = await freePort();
+  const site = `http://localhost:${port}`;
+  const env = {
+    PORT: String(port),
+    PUBLIC_URL: site,
+    SSO_URL: provider.url,
+    SSO_SECRET: `${name}-secret`,
+    DEBUG: 'passport-jwtsso',
+    ...extraEnv,
+  };
+  running = await runSnippet(project.write(name, edit(markdownBlock(page, heading))), env, [port]);
+  return { provider, site };
+}
+
+// Every `import … from '<package>'` of a block: the package names an install line must carry.
+function importedPackages(code: string): string[] {
+  const names = [...code.matchAll(/^import (type )?[^;]*? from '([^']+)';$/gm)].map(([, type, spec]) => {
+    const name = spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!;
+    return type === undefined ? name : `@types/${name.replace(/^@/, '').replace('/', '__')}`;
+  });
+  return [...new Set(names)].sort();
+}
+
+describe.each([
+  ['docs/framework-nestjs.md', '# NestJS'],
+  ['docs/framework-fastify.md', '# Fastify'],
+])('%s: the install lines', (page, heading) => {
+  test('carry every package the recipe imports, and the type packages the strategy refers to', () => {
+    const installed = markdownBlock(page, heading, 'sh')
+      .split('\n')
+      .filter((l) => l.startsWith('npm install'))
+      .flatMap((l) => l.split(/\s+/).slice(2))
+      .filter((w) => !w.startsWith('-'));
+    const code = markdownBlock(page, heading);
+    expect(importedPackages(code).length).toBeGreaterThanOrEqual(4);
+    expect(installed).toEqual(
+      expect.arrayContaining([
+        ...importedPackages(code),
+        '@types/express',
+        '@types/express-session',
+        '@types/passport',
+        '@types/passport-strategy',
+      ]),
+    );
+  });
+});
+
+describe('docs/framework-nestjs.md, as printed', () => {
+  test(
+    'signs in through the dev provider, keeps the user for the next request, and answers a refusal with its code',
+    async () => {
+      const { provider, site } = await runGuide('docs/framework-nestjs.md', '# NestJS', 'nest');
+      const browser = new Browser();
+      const signedIn = await chooseUser(browser, await browser.open(`${site}/`));
+      expect({ url: signedIn.url, status: signedIn.status, body: JSON.parse(signedIn.text) as unknown }).toEqual({
+        url: `${site}/`,
+        status: 200,
+        body: { user: { id: 1001, username: 'minerva.teacher' } },
+      });
+      const again = await browser.open(`${site}/`);
+      expect({ visited: again.visited, body: JSON.parse(again.text) as unknown }).toEqual({
+        visited: [`${site}/`],
+        body: { user: { id: 1001, username: 'minerva.teacher' } },
+      });
+
+      provider.refusing = true;
+      const other = new Browser();
+      const refused = await chooseUser(other, await other.open(`${site}/`));
+      expect({ url: refused.url, status: refused.status }).toEqual({ url: `${site}/`, status: 401 });
+      expect(JSON.parse(refused.text)).toMatchObject({
+        statusCode: 401,
+        code: 'ERR_JWTSSO_SIGNATURE_INVALID',
+        message: expect.stringMatching(/signature does not verify/),
+      });
+      expect(refused.text).not.toMatch(/eyJ/);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  // What the guide says of AuthGuard('jwtsso') alone: the recipe with that one line changed.
+  test(
+    "with @nestjs/passport's AuthGuard('jwtsso') alone: every request goes to the provider and back with a new token, and a refusal is a bare 401",
+    async () => {
+      const plain = (code: string) => {
+        const line = "class SsoGuard extends JwtSsoGuard(AuthGuard('jwtsso')) {}";
+        expect(code.split(line)).toHaveLength(2);
+        return code.replace(line, "class SsoGuard extends AuthGuard('jwtsso') {}");
+      };
+      const { provider, site } = await runGuide('docs/framework-nestjs.md', '# NestJS', 'nest-plain', {}, plain);
+      const browser = new Browser();
+      const first = await chooseUser(browser, await browser.open(`${site}/`));
+      expect({ url: first.url, status: first.status, text: first.text }).toEqual({
+        url: `${site}/`,
+        status: 200,
+        text: '{"user":{"id":1001,"username":"minerva.teacher"}}',
+      });
+      for (let i = 0; i < 2; i++) {
+        // The provider remembers the user (as Puavo does): the trip is invisible but for the address bar.
+        const next = await browser.open(`${site}/`);
+        expect(next.visited).toHaveLength(4);
+        expect(next.visited[1]!.startsWith(`${provider.url}?`)).toBe(true);
+        expect(next.visited[2]).toMatch(/[?&]jwt=/);
+        expect({ url: next.url, status: next.status }).toEqual({ url: `${site}/`, status: 200 });
+      }
+      expect(running!.output().match(/passport-jwtsso accepted/g)).toHaveLength(3);
+      expect(running!.output()).not.toMatch(/ERR_JWTSSO/);
+
+      provider.refusing = true;
+      const other = new Browser();
+      const refused = await chooseUser(other, await other.open(`${site}/`));
+      expect({ url: refused.url, status: refused.status, text: refused.text }).toEqual({
+        url: `${site}/`,
+        status: 401,
+        text: '{"message":"Unauthorized","statusCode":401}',
+      });
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
+
+describe('docs/framework-fastify.md, as printed', () => {
+  test(
+    'signs in through the dev provider, keeps the user for the next request, and answers a refusal with its code',
+    async () => {
+      const key = Buffer.alloc(32, 7).toString('base64');
+      const { provider, site } = await runGuide('docs/framework-fastify.md', '# Fastify', 'fastify', { SESSION_KEY: key });
+      const browser = new Browser();
+      const signedIn = await chooseUser(browser, await browser.open(`${site}/`));
+      expect({ url: signedIn.url, status: signedIn.status, body: JSON.parse(signedIn.text) as unknown }).toEqual({
+        url: `${site}/`,
+        status: 200,
+        body: { user: { id: 1001, username: 'minerva.teacher' } },
+      });
+      const again = await browser.open(`${site}/`);
+      expect({ visited: again.visited, body: JSON.parse(again.text) as unknown }).toEqual({
+        visited: [`${site}/`],
+        body: { user: { id: 1001, username: 'minerva.teacher' } },
+      });
+
+      provider.refusing = true;
+      const other = new Browser();
+      const refused = await chooseUser(other, await other.open(`${site}/`));
+      expect({ url: refused.url, status: refused.status, body: JSON.parse(refused.text) as unknown }).toEqual({
+        url: `${site}/`,
+        status: 401,
+        body: { code: 'ERR_JWTSSO_SIGNATURE_INVALID' },
+      });
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  test(
+    'control: without SSO_SECRET it stops at once with the TypeError that names the variable',
+    async () => {
+      const code = project.write('fastify-nosecret', markdownBlock('docs/framework-fastify.md', '# Fastify'));
+      const port = await freePort();
+      const env: Record<string, string> = { PORT: String(port), SESSION_KEY: Buffer.alloc(32, 7).toString('base64') };
+      const started = runSnippet(code, env, [port]);
+      await expect(started).rejects.toThrow(/exited \(1\)[\s\S]*TypeError[\s\S]*"sharedSecret" is undefined: is the environment variable/);
     },
     RUN_TIMEOUT_MS,
   );
