@@ -6,6 +6,7 @@ import { format } from 'node:util';
 import createDebug from 'debug';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JwtSsoEvent } from '../lib';
+import * as diagnose from '../lib/diagnose';
 import { MAX_WARNED_CAUSES, redirectWarning, type WarningOptions } from '../lib/diagnose';
 import { startApp, type TestApp } from './helpers/app';
 
@@ -218,5 +219,26 @@ describe('the warning in the debug output of a real app', () => {
     expect(res.status).toBe(302);
     expect(res.headers.location).toContain(encodeURIComponent('https://app.example.org/protected'));
     expect(events).toEqual([{ type: 'redirect', ip: expect.any(String) }]);
+  });
+
+  test('with DEBUG off and no onEvent, no warning is worked out at all (the redirect costs nothing more)', async () => {
+    const spy = jest.spyOn(diagnose, 'redirectWarning');
+    const debugWas = createDebug.disable(); // whatever DEBUG the run was started with
+    try {
+      app = await startApp();
+      const res = await app.browser().get('/protected').set('Host', '10.1.2.3:3000').set('X-Forwarded-For', '203.0.113.9');
+      expect(res.status).toBe(302);
+      expect(spy).not.toHaveBeenCalled();
+      // Control: with onEvent, the same request is looked at, and warned.
+      await app.close();
+      const events: JwtSsoEvent[] = [];
+      app = await startApp({ strategy: { onEvent: (e) => events.push(e) } });
+      await app.browser().get('/protected').set('Host', '10.1.2.3:3000').set('X-Forwarded-For', '203.0.113.9');
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(events[0]!.message).toMatch(/^Warning: the return URL is built from a private \(RFC 1918\) address, 10\.1\.2\.3:3000/);
+    } finally {
+      spy.mockRestore();
+      createDebug.enable(debugWas);
+    }
   });
 });
