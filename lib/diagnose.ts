@@ -276,15 +276,19 @@ function causes(o: WarningOptions, req: OriginSource & { target: string }, origi
  */
 export function redirectWarning(o: WarningOptions, req: OriginSource & { target: string }, loginUrl: string): string | undefined {
   let origin: string;
+  let found: [string, string][];
   try {
     origin = requestOrigin(req, o);
+    found = causes(o, req, origin);
   } catch {
-    return undefined; // no valid Host: the redirect was not built from it
+    // No valid Host, or one the URL parser refuses (`a.1`): nothing to compare, and a warning
+    // must never break the redirect it describes.
+    return undefined;
   }
   let said = warned.get(o);
   if (said === undefined) warned.set(o, (said = new Set()));
   const seen = said;
-  const fresh = causes(o, req, origin).filter(([key]) => {
+  const fresh = found.filter(([key]) => {
     if (seen.has(key) || seen.size >= MAX_WARNED_CAUSES) return false;
     seen.add(key);
     return true;

@@ -124,6 +124,25 @@ describe('a return URL built from what a misconfigured proxy or path gives is na
       { host: 'app.example.org' },
       { target: '/application', o: { mountPoint: '/app' } },
     ],
+    ['control: 172.15.255.255 is public', { host: '172.15.255.255' }],
+    ['control: 173.16.0.1 is public', { host: '173.16.0.1' }],
+    ['control: 192.167.0.1 is public', { host: '192.167.0.1' }],
+    ['control: 193.168.0.1 is public', { host: '193.168.0.1' }],
+    ['control: 169.253.0.1 is public', { host: '169.253.0.1' }],
+    ['control: 170.254.0.1 is public', { host: '170.254.0.1' }],
+    ['control: a global IPv6 address behind a proxy (its colons are no port)', { host: '[2001:db8::1]', ...XFF }],
+    ['control: a name that only contains .local', { host: 'a.local.example.org' }],
+    ['control: a name that only begins with localhost.', { host: 'localhost.example.org', ...XFF }],
+    ['control: a public host with a port, no proxy', { host: 'app.example.org:8443' }],
+    ['control: an empty X-Forwarded-Prefix is none', { host: 'app.example.org', 'x-forwarded-prefix': '' }],
+    ['control: an empty X-Forwarded-For is no proxy', { host: '127.0.0.1:3000', 'x-forwarded-for': '' }],
+    [
+      'control: the first of several X-Forwarded-Prefix values counts',
+      { host: 'app.example.org', 'x-forwarded-prefix': '/app , /b' },
+      { o: { mountPoint: '/app' } },
+    ],
+    ['control: a Host the URL parser refuses (a.1) is no warning and no throw', { host: 'a.1' }],
+    ['control: the same, with a host option', { host: 'a.1' }, { o: { host: 'app.example.org' } }],
     ['control: no Host header', {}],
     ['control: an invalid Host header', { host: 'bad host' }],
   ])('%s', (_name, headers, args = {}) => {
@@ -143,6 +162,39 @@ describe('a warning is said once per distinct cause, escaped, bounded', () => {
     expect(redirectWarning(o, view({ host: '10.0.0.6' }), url)).toMatch(/10\.0\.0\.6/);
     // Another strategy has its own record.
     expect(redirectWarning(options(), view({ host: '10.0.0.5' }), url)).toMatch(/10\.0\.0\.5/);
+  });
+
+  test.each<[string, IncomingHttpHeaders, IncomingHttpHeaders]>([
+    ['two hosts other than the host option', { host: '127.0.0.1:3000' }, { host: '127.0.0.2:3000' }],
+    [
+      'two X-Forwarded-Prefix values',
+      { host: 'app.example.org', 'x-forwarded-prefix': '/a' },
+      { host: 'app.example.org', 'x-forwarded-prefix': '/b' },
+    ],
+    ['two hosts with the app port', { host: 'a.example.org:3000', ...XFF }, { host: 'b.example.org:3000', ...XFF }],
+  ])('%s are two causes, each warned', (_name, first, second) => {
+    const o = options({ host: first.host === '127.0.0.1:3000' ? 'localhost:3000' : undefined, scheme: 'http' });
+    expect(redirectWarning(o, view(first), loginUrl('http://x/'))).toBeDefined();
+    expect(redirectWarning(o, view(second), loginUrl('http://x/'))).toBeDefined();
+  });
+
+  test('causes found together are said together, and the whole URL built is shown', () => {
+    const long = '/' + 'p'.repeat(150);
+    const warning = redirectWarning(
+      options(),
+      view({ host: '10.0.0.5:3000', 'x-forwarded-prefix': '/app' }),
+      loginUrl(`http://10.0.0.5:3000${long}`),
+    )!;
+    expect(warning).toMatch(/^Warning: the proxy says X-Forwarded-Prefix: \/app.* Also: the return URL is built from a private/);
+    expect(warning).toContain(`The return URL built: http://10.0.0.5:3000${long}?x=1 (from Host: 10.0.0.5:3000, X-Forwarded-Prefix: /app;`);
+  });
+
+  test('with no return URL parameter (returnToParam: false), the URL shown is the app root; with no Host header, that is said', () => {
+    const o = options({ returnToParam: false, mountPoint: '/app', host: 'app.example.org', scheme: 'https' });
+    const warning = redirectWarning(o, view({}, { target: '/app/x' }), 'https://sso.example/v3/sso?state=abc');
+    expect(warning).toMatch(
+      /already starts with mountPoint .* The return URL built: https:\/\/app\.example\.org\/app\/ \(from no Host header;/,
+    );
   });
 
   test(`at most ${MAX_WARNED_CAUSES} causes per strategy, whatever Host values a client sends`, () => {
@@ -220,6 +272,20 @@ describe('the warning in the debug output of a real app', () => {
     expect(res.headers.location).toContain(encodeURIComponent('https://app.example.org/protected'));
     expect(events).toEqual([{ type: 'redirect', ip: expect.any(String) }]);
   });
+
+  test.each([
+    ['with the host option', { host: 'app.example.org', scheme: 'https' as const }],
+    ['without it', {}],
+  ])(
+    'a Host the URL parser refuses (a.1) is still sent to the provider, not turned into a 500 by the warning (%s)',
+    async (_name, extra) => {
+      const events: JwtSsoEvent[] = [];
+      app = await startApp({ strategy: { ...extra, onEvent: (e) => events.push(e) } });
+      const res = await app.browser().get('/protected').set('Host', 'a.1');
+      expect(res.status).toBe(302);
+      expect(events).toEqual([{ type: 'redirect', ip: expect.any(String) }]);
+    },
+  );
 
   test('with DEBUG off and no onEvent, no warning is worked out at all (the redirect costs nothing more)', async () => {
     const spy = jest.spyOn(diagnose, 'redirectWarning');
