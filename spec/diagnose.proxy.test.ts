@@ -83,6 +83,25 @@ describe('a return URL built from what a misconfigured proxy or path gives is na
       { target: '/app?x=1', o: { mountPoint: '/app' } },
       /already starts with mountPoint/,
     ],
+    ['0.0.0.0', { host: '0.0.0.0:3000' }, {}, /from an unspecified address, 0\.0\.0\.0:3000/],
+    ['[::]', { host: '[::]:3000' }, {}, /from an unspecified address/],
+    ['an IPv4-mapped address with a three-digit group', { host: '[::ffff:192.168.1.2]' }, {}, /private \(RFC 1918\)/],
+    ['a .localhost name behind a proxy', { host: 'app.localhost:3000', ...XFF }, {}, /from a loopback name/],
+    ['a .internal name written with its final dot', { host: 'app.internal.:3000' }, {}, /an internal name/],
+    ...(['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix', 'forwarded'] as const).map(
+      (name): [string, IncomingHttpHeaders, object, RegExp] => [
+        `loopback behind a proxy that sends only ${name}`,
+        { host: '127.0.0.1:3000', [name]: name === 'x-forwarded-prefix' ? '/' : 'x' },
+        {},
+        /from a loopback address/,
+      ],
+    ),
+    [
+      'an internal X-Forwarded-Host from a trusted proxy',
+      { host: 'app.example.org', 'x-forwarded-host': '10.0.0.7:8080' },
+      { trusted: true },
+      /from a private \(RFC 1918\) address, 10\.0\.0\.7:8080.*X-Forwarded-Host: 10\.0\.0\.7:8080; the app trusts this peer as a proxy\)/,
+    ],
     [
       'a Host other than the host option',
       { host: '127.0.0.1:3000' },
