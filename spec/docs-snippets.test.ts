@@ -8,7 +8,15 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import express from 'express';
 import { createDevProvider } from '../lib/dev-provider';
 import { Browser, type Page } from './helpers/browser';
-import { freePort, markdownBlock, runSnippet, snippetProject, type RunningSnippet, type SnippetProject } from './helpers/snippets';
+import {
+  freePort,
+  freePorts,
+  markdownBlock,
+  runSnippet,
+  snippetProject,
+  type RunningSnippet,
+  type SnippetProject,
+} from './helpers/snippets';
 
 const RUN_TIMEOUT_MS = 60_000;
 let project: SnippetProject;
@@ -60,7 +68,7 @@ describe("docs/getting-started.md's local try, as printed", () => {
     async () => {
       const code = markdownBlock('docs/getting-started.md', '## Your own app against the development provider');
       expect(code).toContain("from 'passport-jwtsso/dev-provider'");
-      const [port, providerPort] = [await freePort(), await freePort()];
+      const [port, providerPort] = (await freePorts(2)) as [number, number];
       running = await runSnippet(project.write('local-try', code), { PORT: String(port), PROVIDER_PORT: String(providerPort) }, [
         port,
         providerPort,
@@ -87,7 +95,7 @@ describe("docs/getting-started.md's local try, as printed", () => {
         url: `${app}/custom/path?my=query`,
         text: 'the page the sign-in returns to',
       });
-      expect(running.output()).toBe('');
+      expect({ output: running.output() }).toEqual({ output: '' });
     },
     RUN_TIMEOUT_MS,
   );
@@ -345,7 +353,7 @@ describe('docs/framework-fastify.md, as printed', () => {
     async () => {
       const code = project.write('fastify-nosecret', markdownBlock('docs/framework-fastify.md', '# Fastify'));
       const port = await freePort();
-      const env: Record<string, string> = { PORT: String(port), SESSION_KEY: Buffer.alloc(32, 7).toString('base64') };
+      const env = { PORT: String(port), SESSION_KEY: Buffer.alloc(32, 7).toString('base64'), SSO_SECRET: undefined };
       const started = runSnippet(code, env, [port]);
       await expect(started).rejects.toThrow(/exited \(1\)[\s\S]*TypeError[\s\S]*"sharedSecret" is undefined: is the environment variable/);
     },

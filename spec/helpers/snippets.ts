@@ -86,15 +86,18 @@ export function snippetProject(): SnippetProject {
   };
 }
 
+/** `count` distinct free loopback ports (held open together, so none is given twice; closed again: the snippet takes them). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer().listen(0, '127.0.0.1'));
+  await Promise.all(servers.map((s) => once(s, 'listening')));
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  return ports;
+}
+
 /** A free loopback port (closed again: the snippet takes it). */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
+  return (await freePorts(1))[0]!;
 }
 
 const accepts = (port: number): Promise<boolean> =>
@@ -114,11 +117,11 @@ export interface RunningSnippet {
   stop(): Promise<void>;
 }
 
-/** Runs `file` with node and `env` over this process's environment; resolves once every port of `ports` accepts connections. */
-export async function runSnippet(file: string, env: Record<string, string>, ports: number[]): Promise<RunningSnippet> {
+/** Runs `file` with node and `env` over this process's environment (an undefined value unsets a variable); resolves once every port of `ports` accepts connections. */
+export async function runSnippet(file: string, env: Record<string, string | undefined>, ports: number[]): Promise<RunningSnippet> {
   const child = spawn(process.execPath, [file], {
     cwd: resolve(file, '..'),
-    env: { ...process.env, ...env },
+    env: Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
