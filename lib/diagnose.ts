@@ -1,9 +1,12 @@
 // Misconfigurations the request itself shows, named: passport.session() missing, a request on
-// another host than the `host` option, a return from the provider that brought no cookie. Each
-// helper only reads the request; the strategy decides what to do with what it says.
+// another host than the `host` option, a return URL built from an internal address or outside the
+// proxy's path prefix, a return from the provider that brought no cookie. Each helper only reads
+// the request; the strategy decides what to do with what it says.
 import { JwtSsoError, JwtSsoErrorCode as Code } from './errors';
+import { logSafe } from './events';
 import type { SessionAccess } from './frameworks';
 import { requestOrigin, type OriginSource } from './request-url';
+import { splitTarget, withoutTrailingSlashes } from './urls';
 
 /**
  * An error when the session holds a Passport user (`req.session.passport.user`) but `req.user`
@@ -139,4 +142,158 @@ export function sessionLost(req: OriginSource, session: SessionAccess | undefine
     Code.SESSION_LOST,
     `This browser completed a sign-in moments ago but came back without its session, so it was not sent to the provider again (that would loop). Likely cause: ${causes.join(' Or: ')} Then reload the page to sign in again.`,
   );
+}
+
+/** Most distinct causes one strategy warns about; a client choosing its Host values cannot grow the record past it. */
+export const MAX_WARNED_CAUSES = 32;
+/** Longest header value quoted in a warning (a warning's whole message is cut at 1024). */
+const QUOTED_HEADER = 100;
+// The causes each strategy (its resolved options) has warned about: each is said once.
+const warned = new WeakMap<object, Set<string>>();
+
+/** What {@link redirectWarning} reads of the options. */
+export interface WarningOptions {
+  readonly host: string | undefined;
+  readonly scheme: 'http' | 'https' | undefined;
+  readonly mountPoint: string;
+  readonly returnToParam: string | false;
+  readonly stateParam: string;
+  readonly tokenParam: string;
+}
+
+const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix', 'forwarded', 'via', 'x-real-ip'];
+const SHOWN_HEADERS: readonly [string, string][] = [
+  ['host', 'Host'],
+  ['x-forwarded-host', 'X-Forwarded-Host'],
+  ['x-forwarded-proto', 'X-Forwarded-Proto'],
+  ['x-forwarded-prefix', 'X-Forwarded-Prefix'],
+];
+
+function header(req: OriginSource, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value.join(', ') : value;
+  return text === undefined || text === '' ? undefined : text;
+}
+
+// Why a host the return URL was built from is one only this network reaches, or undefined.
+function internalHost(hostPort: string): string | undefined {
+  const { hostname } = new URL(`http://${hostPort}`);
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  // An IPv4-mapped IPv6 address (the URL parser writes [::ffff:10.0.0.1] as [::ffff:a00:1]) as IPv4.
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(name);
+  const hex = (h: string) => [parseInt(h, 16) >> 8, parseInt(h, 16) & 0xff].join('.');
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(mapped === null ? name : `${hex(mapped[1]!)}.${hex(mapped[2]!)}`);
+  if (v4 !== null) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    if (a === 127) return 'a loopback address';
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'a private (RFC 1918) address';
+    if (a === 169 && b === 254) return 'a link-local address';
+    return a === 0 ? 'an unspecified address' : undefined;
+  }
+  if (name.startsWith('[')) {
+    if (name === '[::1]') return 'a loopback address';
+    if (name === '[::]') return 'an unspecified address';
+    if (/^\[fe[89ab]/.test(name)) return 'a link-local address';
+    return /^\[f[cd]/.test(name) ? 'a unique local (private) address' : undefined;
+  }
+  if (name === 'localhost' || name.endsWith('.localhost')) return 'a loopback name';
+  if (/\.(internal|local|lan|home\.arpa)$/.test(name)) return 'an internal name';
+  return name.includes('.') ? undefined : 'a single-label name (a container or machine name)';
+}
+
+// The headers the URL was built from, quoted and escaped, and how the app's trust setting read them.
+function shownHeaders(req: OriginSource): string {
+  const shown = SHOWN_HEADERS.map(([name, label]) => {
+    const value = header(req, name);
+    return value === undefined ? undefined : `${label}: ${logSafe(value, QUOTED_HEADER)}`;
+  }).filter((s) => s !== undefined);
+  const trust = req.trustsProxy()
+    ? 'the app trusts this peer as a proxy'
+    : 'the app does not trust this peer as a proxy, so X-Forwarded-* are ignored';
+  return `(from ${shown.length === 0 ? 'no Host header' : shown.join(', ')}; ${trust})`;
+}
+
+// The return URL as the login URL carries it, without the state; else the app's root.
+function builtReturnUrl(o: WarningOptions, origin: string, loginUrl: string): string {
+  const sent = o.returnToParam === false ? null : new URL(loginUrl).searchParams.get(o.returnToParam);
+  if (sent === null) return origin + o.mountPoint + '/';
+  const url = new URL(sent, origin);
+  url.searchParams.delete(o.stateParam);
+  url.searchParams.delete(o.tokenParam);
+  return url.href;
+}
+
+// Each cause this request shows: a key that says it once per strategy, and what to say.
+function causes(o: WarningOptions, req: OriginSource & { target: string }, origin: string): [string, string][] {
+  const found: [string, string][] = [];
+  const mismatch = hostMismatch(o, req);
+  if (mismatch !== undefined) found.push([`host ${req.headers.host ?? ''}`, mismatch]);
+  const proxied = PROXY_HEADERS.some((name) => header(req, name) !== undefined);
+  const prefix = header(req, 'x-forwarded-prefix')?.split(',')[0]?.trim();
+  const wanted = prefix === undefined ? undefined : withoutTrailingSlashes(prefix);
+  if (prefix !== undefined && wanted !== o.mountPoint) {
+    found.push([
+      `prefix ${prefix}`,
+      `the proxy says X-Forwarded-Prefix: ${logSafe(prefix, QUOTED_HEADER)}, but mountPoint is '${o.mountPoint}': the provider will return the browser outside the prefix, to the proxy's "not found" page with the token in the URL. Set mountPoint: '${logSafe(wanted ?? '', QUOTED_HEADER)}'.`,
+    ]);
+  }
+  const path = splitTarget(req.target).path;
+  if (o.mountPoint !== '' && (path === o.mountPoint || path.startsWith(o.mountPoint + '/'))) {
+    found.push([
+      'doubled',
+      `this request's path already starts with mountPoint '${o.mountPoint}', which the URL built adds again: mountPoint is the prefix a proxy strips before the app sees the request. If nothing strips it (the app is mounted at ${o.mountPoint} itself), leave mountPoint out.`,
+    ]);
+  }
+  if (o.host === undefined) {
+    const host = new URL(origin).host;
+    const internal = internalHost(host);
+    if (internal !== undefined && (proxied || !internal.startsWith('a loopback'))) {
+      found.push([
+        `internal ${host}`,
+        `the return URL is built from ${internal}, ${host}, which a browser elsewhere cannot reach: the proxy does not pass the public Host on (nginx: proxy_set_header Host $host), or passes X-Forwarded-Host without trust proxy. Set the "host" option to the public host.`,
+      ]);
+    }
+    const port = /:(\d+)$/.exec(host)?.[1];
+    if (proxied && internal === undefined && port !== undefined) {
+      found.push([
+        `port ${host}`,
+        `the return URL has port ${port} behind a proxy, probably the app's own port rather than the public one: set the "host" option to the public host (and "scheme").`,
+      ]);
+    }
+  }
+  return found;
+}
+
+/**
+ * A warning for the redirect to the provider (the `redirect` event's message, so the debug
+ * output shows it) when the return URL was built from what a misconfigured proxy or path would
+ * give: a request on another host than the `host` option, an internal address (loopback behind a
+ * proxy, RFC 1918, link-local, `.internal`/`.local`/single-label names, the app's own port), an
+ * `X-Forwarded-Prefix` that is not `mountPoint`, a path that already starts with `mountPoint`.
+ * It shows the URL built and the headers it came from (escaped, never the state or a token).
+ * Each distinct cause is said once per strategy (up to {@link MAX_WARNED_CAUSES}); `undefined`
+ * when there is nothing new to say. Called only when an event would go anywhere.
+ */
+export function redirectWarning(o: WarningOptions, req: OriginSource & { target: string }, loginUrl: string): string | undefined {
+  let origin: string;
+  let found: [string, string][];
+  try {
+    origin = requestOrigin(req, o);
+    found = causes(o, req, origin);
+  } catch {
+    // No valid Host, or one the URL parser refuses (`a.1`): nothing to compare, and a warning
+    // must never break the redirect it describes.
+    return undefined;
+  }
+  let said = warned.get(o);
+  if (said === undefined) warned.set(o, (said = new Set()));
+  const seen = said;
+  const fresh = found.filter(([key]) => {
+    if (seen.has(key) || seen.size >= MAX_WARNED_CAUSES) return false;
+    seen.add(key);
+    return true;
+  });
+  if (fresh.length === 0) return undefined;
+  const built = logSafe(builtReturnUrl(o, origin, loginUrl), QUOTED_HEADER * 2);
+  return `Warning: ${fresh.map(([, text]) => text).join(' Also: ')} The return URL built: ${built} ${shownHeaders(req)}.`;
 }

@@ -29,7 +29,10 @@ export interface JwtSsoEvent {
   /**
    * What went wrong and what to do, for `refused` and `error`: the {@link JwtSsoError}'s message
    * (which never holds a token, a secret or a key); for `redirect`, a warning about the
-   * configuration when there is one (the request's host is not the `host` option).
+   * configuration when there is one (the request's host is not the `host` option, the return URL
+   * was built from an internal address, a proxy's path prefix is not `mountPoint`), with the
+   * return URL built (without its state) and the headers it came from: once per strategy for each
+   * distinct cause, not on every redirect.
    */
   message?: string;
 }

@@ -7,8 +7,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   DONE_COOKIE,
   DONE_SECONDS,
-  hostMismatch,
   passportSessionMissing,
+  redirectWarning,
   secureCookieOnHttp,
   sessionLost,
   stateMismatchHint,
@@ -258,6 +258,6 @@ function challenge(flow: Flow): Outcome {
   const params = resolveParams(options.authParams, req, 'authenticate option authParams');
   const url = loginRedirect(o, ctx, { target: view.target, wanted, params });
   noStore(ctx.res);
-  event(flow, () => ({ type: 'redirect', message: hostMismatch(o, view) }));
+  event(flow, () => ({ type: 'redirect', message: redirectWarning(o, view, url) }));
   return redirect(url, REDIRECT_TO_PROVIDER);
 }
