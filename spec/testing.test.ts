@@ -180,6 +180,12 @@ describe('startDevProvider serves the shape at its own path only, and says where
     await res.arrayBuffer();
   });
 
+  test('it listens on 127.0.0.1 only: not on the IPv6 loopback, nor any other address (it signs anyone in)', async () => {
+    const { port } = new URL(provider.url);
+    expect((await fetch(`http://127.0.0.1:${port}/v3/sso/logout`, { redirect: 'manual' })).status).not.toBe(404);
+    await expect(fetch(`http://[::1]:${port}/v3/sso/logout`, { redirect: 'manual' })).rejects.toThrow();
+  });
+
   test('Puavo: the SSO endpoint /v3/sso, logout beside it, no key or JWKS of its own', () => {
     expect(provider.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v3\/sso$/);
     expect(provider.logoutUrl).toBe(`${provider.url}/logout`);
@@ -274,6 +280,11 @@ describe("signIn plays the browser's steps, and an error says which step and wha
     const agent = scriptedAgent([() => ({ status, headers })]);
     await expect(signIn(agent, { provider, path: '/p' })).rejects.toThrow(/^signIn: GET \/p was not sent to the dev provider at /);
     expect(agent.asked).toEqual(['/p']);
+  });
+
+  test('a Location that is not one string (an array a client made of two headers) is no redirect to the provider', async () => {
+    const agent = scriptedAgent([() => ({ status: 302, headers: { location: [`${provider.url}?x=1`] } })]);
+    await expect(signIn(agent, { provider, path: '/p' })).rejects.toThrow(/^signIn: GET \/p was not sent to the dev provider at /);
   });
 
   test.each([300, 303, 307, 399])('control: the first answer a %i to the provider is followed', async (status) => {
