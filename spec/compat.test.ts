@@ -555,3 +555,29 @@ describe('compat: a mountPoint is a base URL only when it is a string starting w
     expect((await browser.get('/p')).body.jwt).toMatchObject({ username: puavoClaims().username });
   });
 });
+
+describe("a refused option of the middleware's own names the option (err.option), as the strategy's do", () => {
+  const AUTH = 'https://api.opinsys.fi/v3/sso';
+  test.each<[string, unknown, string]>([
+    ['options that are not an object', null, 'options'],
+    [
+      'a mountPoint that looks like a URL and is not one',
+      { authEndpoint: AUTH, sharedSecret: SECRET, mountPoint: 'https://' },
+      'mountPoint',
+    ],
+    ['a hook that is not a function', { authEndpoint: AUTH, sharedSecret: SECRET, hook: 'yes' }, 'hook'],
+  ])('%s', (_name, options, option) => {
+    let thrown: unknown;
+    try {
+      jwtsso(options as never);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(thrown).toMatchObject({ code: Code.INVALID_OPTION, option });
+  });
+
+  test('control: a base URL as mountPoint is taken', () => {
+    expect(typeof jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET, mountPoint: 'https://app.example/app' })).toBe('function');
+  });
+});
