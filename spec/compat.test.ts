@@ -1,6 +1,7 @@
 // passport-jwtsso/compat: the original jwtsso README's example, unchanged but for
 // express-session in place of express.cookieSession, and the original's API on the new checks.
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
@@ -553,5 +554,54 @@ describe('compat: a mountPoint is a base URL only when it is a string starting w
     const back = await browser.get(`/p?jwt=${mint(puavoClaims())}`);
     expect(back.status).toBe(302);
     expect((await browser.get('/p')).body.jwt).toMatchObject({ username: puavoClaims().username });
+  });
+});
+
+describe("a refused option of the middleware's own names the option (err.option), as the strategy's do", () => {
+  const AUTH = 'https://api.opinsys.fi/v3/sso';
+  test.each<[string, unknown, string]>([
+    ['options that are not an object', null, 'options'],
+    [
+      'a mountPoint that looks like a URL and is not one',
+      { authEndpoint: AUTH, sharedSecret: SECRET, mountPoint: 'https://' },
+      'mountPoint',
+    ],
+    ['a hook that is not a function', { authEndpoint: AUTH, sharedSecret: SECRET, hook: 'yes' }, 'hook'],
+  ])('%s', (_name, options, option) => {
+    let thrown: unknown;
+    try {
+      jwtsso(options as never);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(thrown).toMatchObject({ code: Code.INVALID_OPTION, option });
+  });
+
+  test('control: a base URL as mountPoint is taken', () => {
+    expect(typeof jwtsso({ authEndpoint: AUTH, sharedSecret: SECRET, mountPoint: 'https://app.example/app' })).toBe('function');
+  });
+});
+
+describe("the middleware answers on the response it was given, whatever the request's framework view finds", () => {
+  test('a bare Node server (no req.res): res.requestJwt() redirects to the provider and sets the login-state cookie', async () => {
+    const middleware = jwtsso({ authEndpoint: 'https://api.opinsys.fi/v3/sso', sharedSecret: SECRET });
+    const server = createServer((req, res) => {
+      (req as { session?: object }).session = {};
+      middleware(req, res, (err?: unknown) => {
+        if (err !== undefined) return void res.writeHead(500).end(String((err as { code?: string }).code));
+        (res as unknown as { requestJwt(): void }).requestJwt();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/page`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toMatch(/^https:\/\/api\.opinsys\.fi\/v3\/sso\?/);
+      expect(res.headers.get('set-cookie')).toMatch(/jwtsso-s-/);
+    } finally {
+      server.close();
+    }
   });
 });

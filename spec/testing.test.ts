@@ -8,6 +8,9 @@ import { JwtSsoErrorCode as Code, JwtSsoStrategy, type PuavoClaims } from 'passp
 import { DEFAULT_DEV_USERS, mintToken, signIn, startDevProvider, type RunningDevProvider } from 'passport-jwtsso/testing';
 import { verifyToken } from '../lib/token';
 import { createSecretKey } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EXPRESS, type ExpressName } from './helpers/app';
 
 const SECRET = 'testing-kit-secret';
@@ -177,6 +180,12 @@ describe('startDevProvider serves the shape at its own path only, and says where
     await res.arrayBuffer();
   });
 
+  test('it listens on 127.0.0.1 only: not on the IPv6 loopback, nor any other address (it signs anyone in)', async () => {
+    const { port } = new URL(provider.url);
+    expect((await fetch(`http://127.0.0.1:${port}/v3/sso/logout`, { redirect: 'manual' })).status).not.toBe(404);
+    await expect(fetch(`http://[::1]:${port}/v3/sso/logout`, { redirect: 'manual' })).rejects.toThrow();
+  });
+
   test('Puavo: the SSO endpoint /v3/sso, logout beside it, no key or JWKS of its own', () => {
     expect(provider.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v3\/sso$/);
     expect(provider.logoutUrl).toBe(`${provider.url}/logout`);
@@ -193,6 +202,7 @@ describe('startDevProvider serves the shape at its own path only, and says where
     } finally {
       await fw.close();
     }
+    await expect(fetch(fw.url)).rejects.toThrow();
   });
 });
 
@@ -260,19 +270,41 @@ describe("signIn plays the browser's steps, and an error says which step and wha
     expect(agent.asked).toEqual([]);
   });
 
-  test.each<[string, { status: number; headers?: Record<string, unknown> }]>([
-    ['a 200', { status: 200 }],
-    ['a 400 with a Location to the provider', { status: 400, headers: { location: `${provider?.url}?x=1` } }],
-    ['a 302 without a Location', { status: 302 }],
-    ['a 302 with a Location that is not a string', { status: 302, headers: { location: ['x'] } }],
-  ])('the first answer is %s, not a redirect to the provider: says so', async (_name, answer) => {
-    const agent = scriptedAgent([() => ({ ...answer, headers: { ...answer.headers } })]);
+  test.each<[string, number, string | undefined]>([
+    ['a 200 with a Location to the provider', 200, 'PROVIDER?x=1'],
+    ['a 400 with a Location to the provider', 400, 'PROVIDER?x=1'],
+    ['a 302 without a Location', 302, undefined],
+    ['a 302 to another site', 302, 'http://127.0.0.1:9/v3/sso?x=1'],
+  ])('the first answer is %s, not a redirect to the provider: says so', async (_name, status, location) => {
+    const headers = location === undefined ? {} : { location: location.replace('PROVIDER', provider.url) };
+    const agent = scriptedAgent([() => ({ status, headers })]);
     await expect(signIn(agent, { provider, path: '/p' })).rejects.toThrow(/^signIn: GET \/p was not sent to the dev provider at /);
+    expect(agent.asked).toEqual(['/p']);
+  });
+
+  test('a Location that is not one string (an array a client made of two headers) is no redirect to the provider', async () => {
+    const agent = scriptedAgent([() => ({ status: 302, headers: { location: [`${provider.url}?x=1`] } })]);
+    await expect(signIn(agent, { provider, path: '/p' })).rejects.toThrow(/^signIn: GET \/p was not sent to the dev provider at /);
+  });
+
+  test.each([300, 303, 307, 399])('control: the first answer a %i to the provider is followed', async (status) => {
+    const agent = scriptedAgent([() => ({ ...toProvider(), status }), toClean, () => ({ status: 200 })]);
+    await expect(signIn(agent, { provider })).resolves.toMatchObject({ status: 200 });
+  });
+
+  test('a login URL with the return URL under another of its names (return=) is followed too', async () => {
+    const agent = scriptedAgent([
+      () => ({ status: 302, headers: { location: `${provider.url}?return=${encodeURIComponent(RETURN)}` } }),
+      toClean,
+      () => ({ status: 200 }),
+    ]);
+    await expect(signIn(agent, { provider })).resolves.toMatchObject({ status: 200 });
+    expect(new URL(agent.asked[1]!, 'http://app.example.test').searchParams.get('jwtsso_state')).toBe('s1');
   });
 
   test('the return from the provider not answered with the 303 to the clean URL: the status, the Location without its token', async () => {
     const agent = scriptedAgent([toProvider, () => ({ status: 302, headers: { location: '/next?jwt=SECRETTOKEN&a=1#f' } })]);
-    const err = await signIn(agent, { provider }).catch((e: unknown) => e as Error);
+    const err = (await signIn(agent, { provider }).catch((e: unknown) => e)) as Error;
     expect(err.message).toBe(
       'signIn: the app answered the return from the provider with 302 to /next?jwt=…&a=1#f, not the 303 to the clean URL.',
     );
@@ -309,12 +341,64 @@ describe("signIn plays the browser's steps, and an error says which step and wha
 
   test("a page's text is quoted readable: no tags, styles or scripts, entities decoded, spaces collapsed, at most 300 characters", async () => {
     const html =
-      '<html><head><style type="text/css">p { color: red }</style><SCRIPT>alert(1)</SCRIPT></head>\n<body>  <p>Not &quot;signed&quot; in:\t&lt;ERR_JWTSSO_STATE_MISMATCH&gt; &amp; it&#39;s   over</p> ' +
+      '<html><head><style type="text/css">p { color: red }</style><SCRIPT>alert(1)</SCRIPT></head>\n<body>  <p>N<script>x()</script>ot &quot;signed&quot; in:\t&lt;ERR_JWTSSO_STATE_MISMATCH&gt; &amp; it&#39;s   over</p> ' +
       'x'.repeat(400) +
       '</body></html>';
     const agent = scriptedAgent([toProvider, toClean, () => ({ status: 403, text: html })]);
-    const err = await signIn(agent, { provider }).catch((e: unknown) => e as Error);
-    const quoted = `Not "signed" in: <ERR_JWTSSO_STATE_MISMATCH> & it's over ${'x'.repeat(400)}`.slice(0, 300);
+    const err = (await signIn(agent, { provider }).catch((e: unknown) => e)) as Error;
+    const quoted = `N ot "signed" in: <ERR_JWTSSO_STATE_MISMATCH> & it's over ${'x'.repeat(400)}`.slice(0, 300);
     expect(err.message).toBe(`signIn: the app refused the sign-in at /protected: 403 (ERR_JWTSSO_STATE_MISMATCH): ${quoted}.`);
+  });
+});
+
+// A stand-in for the dev provider, given to signIn by its URL: its login page and its answer to the POST.
+async function stubProvider(page: { status: number; html: string }, answer: { status: number; location?: string; text?: string }) {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET') {
+      res.writeHead(page.status, page.status === 302 ? { Location: '/elsewhere' } : {}).end(page.html);
+      return;
+    }
+    res.writeHead(answer.status, answer.location === undefined ? {} : { Location: answer.location }).end(answer.text ?? '');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3/sso`;
+  return { url, close: () => new Promise<void>((done) => server.close(() => done())) };
+}
+
+describe("signIn says what the provider answered when it is not the dev provider's 303 back to the app", () => {
+  const USER_PAGE = { status: 200, html: '<form><button name="user" value="minerva.teacher">Minerva</button></form>' };
+  const run = async (page: { status: number; html: string }, answer: { status: number; location?: string; text?: string }) => {
+    const stub = await stubProvider(page, answer);
+    try {
+      const agent = scriptedAgent([() => ({ status: 302, headers: { location: `${stub.url}?return_to=${encodeURIComponent(RETURN)}` } })]);
+      return (await signIn(agent, { provider: stub.url }).catch((e: unknown) => e)) as Error;
+    } finally {
+      await stub.close();
+    }
+  };
+
+  test.each<[string, { status: number; location?: string }, RegExp]>([
+    ['a 303 without a Location', { status: 303 }, /^signIn: the dev provider answered 303: /],
+    ['a 302 with a Location', { status: 302, location: RETURN }, /^signIn: the dev provider answered 302: /],
+    ['a 400', { status: 400 }, /^signIn: the dev provider answered 400: /],
+  ])('%s', async (_name, answer, message) => {
+    expect((await run(USER_PAGE, answer)).message).toMatch(message);
+  });
+
+  test('its page is quoted, at most 300 characters of it', async () => {
+    const err = await run(USER_PAGE, { status: 400, text: `<p>${'y'.repeat(500)}</p>` });
+    expect(err.message).toBe(`signIn: the dev provider answered 400: ${'y'.repeat(300)}`);
+  });
+
+  test.each<[string, { status: number; html: string }, string]>([
+    [
+      'a login page that lists no user',
+      { status: 200, html: '<p>No users here</p>' },
+      "signIn: the dev provider's login page (200) lists no user.",
+    ],
+    ['a login page that redirects: not followed', { status: 302, html: '' }, "signIn: the dev provider's login page (302) lists no user."],
+  ])('%s', async (_name, page, message) => {
+    expect((await run(page, { status: 303, location: RETURN })).message).toBe(message);
   });
 });
