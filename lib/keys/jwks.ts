@@ -75,7 +75,9 @@ export function keysOfJwks(document: unknown, algorithms: readonly Algorithm[] |
 export class JwksKeys {
   /** The last set fetched, or undefined before the first successful fetch. */
   #keys: VerificationKey[] | undefined;
+  // Stryker disable next-line UnaryOperator: it is read only once #keys is set, which sets it (stale is true while #keys is undefined, whatever this is)
   #fetchedAt = -Infinity;
+  // Stryker disable next-line UnaryOperator: it is read only once #failure or #keys is set, and every attempt sets it first
   #triedAt = -Infinity;
   #failure: JwksError | undefined;
   #inFlight: Promise<void> | undefined;

@@ -371,6 +371,20 @@ describe('jwksUri at its boundaries: body size, statuses, what a fetch asks for,
       expect((err.cause as { message?: string }).message).toBe('fetch failed'); // the cause is kept
     });
 
+    test("a failure of the fetch's own making (here the app's clock) is a JwksError too, the original as its cause", async () => {
+      let calls = 0;
+      const failing = new Error('the clock broke');
+      const clock = (): number => {
+        calls += 1;
+        if (calls === 2) throw failing; // the attempt's own reading, after keysFor's
+        return now;
+      };
+      const err = await failureOf(jwks({ clock }));
+      expect(err).toBeInstanceOf(JwksError);
+      expect(err.message).toBe('the JWKS could not be read');
+      expect(err.cause).toBe(failing);
+    });
+
     test('a body that is not JSON: says so', async () => {
       body = '{"keys": [';
       expect((await failureOf(jwks())).message).toMatch(/not JSON/);
@@ -394,6 +408,19 @@ describe('jwksUri at its boundaries: body size, statuses, what a fetch asks for,
       now += 300_000;
       await keys.keysFor('a');
       expect(requests).toHaveLength(1);
+    });
+
+    test.each<[string, string, number]>([
+      ['the first key', 'a', 1],
+      ['the second key', 'b', 1],
+      ['control: a kid of neither fetches again', 'c', 2],
+    ])('a kid of any key of a set of several never fetches again: %s', async (_name, kid, fetches) => {
+      body = JSON.stringify({ keys: [jwkOf(), jwkOf({ kid: 'b' })] });
+      const keys = jwks();
+      await keys.keysFor('a');
+      now += 300_000; // past the cool-down, within the lifetime
+      expect((await keys.keysFor(kid)).map((k) => k.kid)).toEqual(['a', 'b']);
+      expect(requests).toHaveLength(fetches);
     });
 
     test('an unknown kid fetches again only once the cool-down has passed, at its exact end', async () => {
