@@ -187,7 +187,9 @@ const SUITE = 'the demo in headless Chromium';
       })),
     );
     if (outcome.some((o) => o.user === null))
-      outcome.forEach((o, i) => console.log(`tab ${i}: user ${o.user} code ${o.code} at ${o.url}\n  ${trail[i]!.join('\n  ')}`));
+      outcome.forEach((o, i) =>
+        console.log(`tab ${i}: user ${o.user} code ${o.code} at ${o.url.replace(/jwt=[^&]+/, 'jwt=…')}\n  ${trail[i]!.join('\n  ')}`),
+      );
     return { outcome, providerTrips, statuses, context };
   }
 
