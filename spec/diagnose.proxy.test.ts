@@ -2,13 +2,13 @@
 // named in the redirect's debug line, with the URL built and the headers it came from, once per
 // distinct cause; a request that shows nothing wrong (a local try on loopback, a proxy the app
 // trusts that passes the public host) gets no warning.
-import { format } from 'node:util';
 import createDebug from 'debug';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JwtSsoEvent } from '../lib';
 import * as diagnose from '../lib/diagnose';
 import { MAX_WARNED_CAUSES, redirectWarning, type WarningOptions } from '../lib/diagnose';
 import { startApp, type TestApp } from './helpers/app';
+import { debugLines } from './helpers/debug';
 
 const options = (extra: Partial<WarningOptions> = {}): WarningOptions => ({
   host: undefined,
@@ -251,20 +251,6 @@ describe('the warning in the debug output of a real app', () => {
     await app?.close();
     app = undefined;
   });
-
-  async function debugLines(run: () => Promise<void>): Promise<string[]> {
-    const lines: string[] = [];
-    const savedLog = createDebug.log;
-    createDebug.enable('passport-jwtsso');
-    createDebug.log = (...args: unknown[]) => void lines.push(format(...args));
-    try {
-      await run();
-    } finally {
-      createDebug.disable();
-      createDebug.log = savedLog;
-    }
-    return lines;
-  }
 
   test('a proxy that passes its own Host: the redirect line says so once, with the URL and headers', async () => {
     app = await startApp();

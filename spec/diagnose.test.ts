@@ -1,12 +1,11 @@
 // Refusals that explain themselves, and misconfigurations named: the message in every debug line,
 // passport.session() missing, a request on another host than the `host` option, a return that
 // brought no cookie, an undefined sharedSecret.
-import { format } from 'node:util';
-import createDebug from 'debug';
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent } from '../lib';
 import { hostMismatch, passportSessionMissing, stateMismatchHint } from '../lib/diagnose';
 import { emit } from '../lib/events';
 import { startApp, type TestApp } from './helpers/app';
+import { debugLines } from './helpers/debug';
 import { login, providerReturn, returnToOf } from './helpers/flow';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
 import { expressView } from './helpers/view';
@@ -17,20 +16,6 @@ afterEach(async () => {
   await app?.close();
   app = undefined;
 });
-
-async function debugLines(run: () => Promise<void>): Promise<string[]> {
-  const lines: string[] = [];
-  const savedLog = createDebug.log;
-  createDebug.enable('passport-jwtsso');
-  createDebug.log = (...args: unknown[]) => void lines.push(format(...args));
-  try {
-    await run();
-  } finally {
-    createDebug.disable();
-    createDebug.log = savedLog;
-  }
-  return lines;
-}
 
 describe('debug lines carry the message of every refusal and fault', () => {
   test.each<[string, (a: TestApp) => Promise<void>, Record<string, unknown>, RegExp]>([

@@ -7,6 +7,7 @@ import createDebug from 'debug';
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent, type ReplayStore, JwtSsoError } from '../lib';
 import { logSafe, MAX_LOGGED_LENGTH, acceptedEvent, emit, failureEvent } from '../lib/events';
 import { startApp, type TestApp } from './helpers/app';
+import { debugLines } from './helpers/debug';
 import { login } from './helpers/flow';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
 
@@ -184,20 +185,13 @@ describe('log injection: values from a token or a request never forge a log line
   });
 
   test.each(HOSTILE)('a signed jti and sub with %s: each debug line stays one line, onEvent gets it escaped', async (_name, value) => {
-    const lines: string[] = [];
     const events: JwtSsoEvent[] = [];
-    const savedLog = createDebug.log;
-    createDebug.enable('passport-jwtsso');
-    createDebug.log = (...args: unknown[]) => void lines.push(format(...args));
-    try {
+    const lines = await debugLines(async () => {
       app = await startApp({ strategy: { state: false, onEvent: (e) => events.push(e) } });
       const browser = app.browser();
       const callback = await browser.get(`/checked?jwt=${mint(puavoClaims(undefined, { jti: value, sub: value }))}`);
       expect((await browser.get(callback.headers.location!)).status).toBe(200); // the token itself is fine
-    } finally {
-      createDebug.disable();
-      createDebug.log = savedLog;
-    }
+    });
     const accepted = events.find((e) => e.type === 'accepted')!;
     expect(accepted.jti).toBe(logSafe(value));
     expect(accepted.sub).toBe(logSafe(value));
