@@ -25,9 +25,11 @@ export function passportSessionMissing(req: { session: SessionAccess | undefined
   );
 }
 
-// host[:port] as a browser compares it: lowercased, a default port dropped.
+// The host name as a browser's cookies see it: lowercased, without the port. Cookies do not
+// depend on the port (RFC 6265 §8.5), so a host option that differs only by its port (nginx's
+// `$host` drops it) loses no cookie and is no reason to warn.
 function comparable(origin: string): string {
-  return new URL(origin).host;
+  return new URL(origin).hostname;
 }
 
 /**

@@ -120,7 +120,9 @@ describe('a request on another host than the "host" option', () => {
   const req = (host: string | undefined) => ({ headers: host === undefined ? {} : { host }, socket: {} }) as never;
   test.each<[string, string | undefined, string | undefined, boolean]>([
     ['127.0.0.1 while host is localhost', 'localhost:3000', '127.0.0.1:3000', true],
-    ['another port', 'localhost:3000', 'localhost:3001', true],
+    ['control: another port only (cookies do not depend on the port)', 'localhost:3000', 'localhost:3001', false],
+    ["control: a proxy's Host without the public port (nginx's $host)", 'localhost:8080', 'localhost', false],
+    ['another host on the same port', 'localhost:8080', 'app.internal:8080', true],
     ['a look-alike host', 'app.example.org', 'app.example.org.evil.example', true],
     ['control: the same host', 'localhost:3000', 'localhost:3000', false],
     ['control: the same host, other case', 'App.Example.org', 'app.example.ORG', false],
