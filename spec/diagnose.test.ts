@@ -108,6 +108,7 @@ describe('passport.session() missing', () => {
     ['control: no passport key', {}, undefined, false],
     ['control: passport without user (logged out)', { passport: {} }, undefined, false],
     ['control: a null user', { passport: { user: null } }, undefined, false],
+    ['control: a null passport', { passport: null }, undefined, false],
     ['control: no session', undefined, undefined, false],
     ['control: a session that is not an object', 'text', undefined, false],
   ])('%s', (_name, session, user, named) => {
@@ -163,7 +164,19 @@ describe('a request on another host than the "host" option', () => {
     ['control: a cookie came back', 'connect.sid=x', false],
   ])('stateMismatchHint: %s', (_name, cookie, hinted) => {
     const r = { headers: cookie === undefined ? { host: 'a.example' } : { host: 'a.example', cookie }, socket: {} } as never;
-    expect(stateMismatchHint({ host: undefined, scheme: 'https' }, expressView(r)) !== undefined).toBe(hinted);
+    const hint = stateMismatchHint({ host: undefined, scheme: 'https' }, expressView(r));
+    expect(hint !== undefined).toBe(hinted);
+    if (hinted)
+      expect(hint).toMatch(
+        /^The browser sent no cookie with the return to https:\/\/a\.example: .* open the app at https:\/\/a\.example\/ and sign in again/,
+      );
+  });
+
+  test.each<[string, Record<string, string>]>([
+    ['no Host header', {}],
+    ['an invalid Host header', { host: 'bad host' }],
+  ])('stateMismatchHint: %s and no cookie: no address to name, no hint (and no throw)', (_name, headers) => {
+    expect(stateMismatchHint({ host: undefined, scheme: 'https' }, expressView({ headers, socket: {} }))).toBeUndefined();
   });
 });
 
