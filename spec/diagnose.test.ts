@@ -2,7 +2,7 @@
 // passport.session() missing, a request on another host than the `host` option, a return that
 // brought no cookie, an undefined sharedSecret.
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent } from '../lib';
-import { hostMismatch, passportSessionMissing, stateMismatchHint } from '../lib/diagnose';
+import { hostMismatch, passportSessionMissing, secureCookieOnHttp, sessionLost, stateMismatchHint } from '../lib/diagnose';
 import { emit } from '../lib/events';
 import { startApp, type TestApp } from './helpers/app';
 import { debugLines } from './helpers/debug';
@@ -108,6 +108,7 @@ describe('passport.session() missing', () => {
     ['control: no passport key', {}, undefined, false],
     ['control: passport without user (logged out)', { passport: {} }, undefined, false],
     ['control: a null user', { passport: { user: null } }, undefined, false],
+    ['control: a null passport', { passport: null }, undefined, false],
     ['control: no session', undefined, undefined, false],
     ['control: a session that is not an object', 'text', undefined, false],
   ])('%s', (_name, session, user, named) => {
@@ -163,7 +164,19 @@ describe('a request on another host than the "host" option', () => {
     ['control: a cookie came back', 'connect.sid=x', false],
   ])('stateMismatchHint: %s', (_name, cookie, hinted) => {
     const r = { headers: cookie === undefined ? { host: 'a.example' } : { host: 'a.example', cookie }, socket: {} } as never;
-    expect(stateMismatchHint({ host: undefined, scheme: 'https' }, expressView(r)) !== undefined).toBe(hinted);
+    const hint = stateMismatchHint({ host: undefined, scheme: 'https' }, expressView(r));
+    expect(hint !== undefined).toBe(hinted);
+    if (hinted)
+      expect(hint).toMatch(
+        /^The browser sent no cookie with the return to https:\/\/a\.example: .* open the app at https:\/\/a\.example\/ and sign in again/,
+      );
+  });
+
+  test.each<[string, Record<string, string>]>([
+    ['no Host header', {}],
+    ['an invalid Host header', { host: 'bad host' }],
+  ])('stateMismatchHint: %s and no cookie: no address to name, no hint (and no throw)', (_name, headers) => {
+    expect(stateMismatchHint({ host: undefined, scheme: 'https' }, expressView({ headers, socket: {} }))).toBeUndefined();
   });
 });
 
@@ -186,5 +199,99 @@ describe('an undefined sharedSecret', () => {
 
   test('control: a set secret constructs', () => {
     expect(new JwtSsoStrategy({ authEndpoint: 'https://sso.example/v3/sso', sharedSecret: SECRET }).name).toBe('jwtsso');
+  });
+});
+
+// A request as Express's adapter sees it: over TLS or not, through a proxy it trusts or not.
+function viewOver(args: { tls?: boolean; trusted?: boolean; headers?: Record<string, string | string[]> } = {}) {
+  const app = { get: (s: string) => (s === 'trust proxy fn' ? () => args.trusted === true : undefined) };
+  return expressView({ headers: { host: 'app.example', ...args.headers }, socket: { encrypted: args.tls === true }, app });
+}
+const withCookie = (cookie: unknown) => sessionAccess({ cookie });
+const HTTPS_HINT = /Open the app over https, or set cookie\.secure to 'auto'/;
+const TRUST_HINT = /X-Forwarded-Proto: https, but the app does not trust it: set app\.set\('trust proxy', 1\)/;
+
+describe('a Secure session cookie on a request the app sees as http is named, with what to set', () => {
+  test.each<[string, Parameters<typeof viewOver>[0], RegExp]>([
+    ['local http', {}, HTTPS_HINT],
+    ['a proxy that says https, not trusted', { headers: { 'x-forwarded-proto': 'https' } }, TRUST_HINT],
+    [
+      'a proxy that says HTTPS, http (the first counts, any case), not trusted',
+      { headers: { 'x-forwarded-proto': ' HTTPS , http' } },
+      TRUST_HINT,
+    ],
+    ['a proxy header given twice, the first https, not trusted', { headers: { 'x-forwarded-proto': ['https', 'http'] } }, TRUST_HINT],
+    ['a proxy that says http, not trusted: no proxy to trust, https is the fix', { headers: { 'x-forwarded-proto': 'http' } }, HTTPS_HINT],
+    ['a proxy that says http, trusted', { trusted: true, headers: { 'x-forwarded-proto': 'http' } }, HTTPS_HINT],
+  ])('%s: SESSION_LOST, and the hint that fits', (_name, request, hint) => {
+    const err = secureCookieOnHttp(viewOver(request), withCookie({ secure: true }));
+    expect(err?.code).toBe(Code.SESSION_LOST);
+    expect(err?.message).toMatch(/set to Secure .* plain http as the app sees it/);
+    expect(err?.message).toMatch(hint);
+    expect(err?.message).not.toMatch(hint === HTTPS_HINT ? TRUST_HINT : HTTPS_HINT);
+  });
+
+  test.each<[string, Parameters<typeof viewOver>[0], unknown]>([
+    ['control: a TLS socket', { tls: true }, { secure: true }],
+    ['control: a trusted proxy that says https', { trusted: true, headers: { 'x-forwarded-proto': 'https' } }, { secure: true }],
+    ["control: secure: 'auto' over http", {}, { secure: 'auto' }],
+    ['control: secure false over http', {}, { secure: false }],
+    ['control: a truthy secure that is not true', {}, { secure: 1 }],
+    ['control: no cookie settings shown (another session middleware)', {}, undefined],
+    ['control: cookie settings that are null', {}, null],
+  ])('%s: nothing to say', (_name, request, cookie) => {
+    expect(secureCookieOnHttp(viewOver(request), withCookie(cookie))).toBeNull();
+  });
+
+  test('control: no session at all', () => {
+    expect(secureCookieOnHttp(viewOver(), undefined)).toBeNull();
+  });
+});
+
+describe('a session lost moments after a sign-in names every cause the session cookie shows', () => {
+  const GENERIC = /did not send the session cookie back/;
+  test.each<[string, Parameters<typeof viewOver>[0], unknown, RegExp[], RegExp[]]>([
+    ['Secure over http', {}, { secure: true }, [/Secure but this request is http as the app sees it\. Open the app over https/], [GENERIC]],
+    [
+      'Secure behind an untrusted https proxy',
+      { headers: { 'x-forwarded-proto': 'https' } },
+      { secure: true },
+      [/Secure but .*http.*trust proxy/],
+      [GENERIC],
+    ],
+    ['control: Secure over TLS is no cause', { tls: true }, { secure: true }, [GENERIC], [/is Secure/]],
+    ["SameSite 'strict'", { tls: true }, { sameSite: 'strict' }, [/SameSite=Strict/], [GENERIC]],
+    ["SameSite 'Strict' (any case)", {}, { sameSite: 'Strict' }, [/SameSite=Strict/], [GENERIC]],
+    ['SameSite true (express-session: Strict)', {}, { sameSite: true }, [/SameSite=Strict/], [GENERIC]],
+    ["control: SameSite 'lax'", {}, { sameSite: 'lax' }, [GENERIC], [/SameSite=Strict/]],
+    ['control: SameSite false', {}, { sameSite: false }, [GENERIC], [/SameSite=Strict/]],
+    ["a path other than '/'", {}, { path: '/app' }, [/path is \/app: it must cover every page/], [GENERIC]],
+    ["control: the path '/'", {}, { path: '/' }, [GENERIC], [/path is/]],
+    ['control: a path that is not a string', {}, { path: 5 }, [GENERIC], [/path is/]],
+    ['a domain', {}, { domain: 'other.example' }, [/domain is other\.example: it must cover the host/], [GENERIC]],
+    ['control: no domain', {}, { domain: undefined }, [GENERIC], [/domain is/]],
+    [
+      'every cause at once, each said',
+      {},
+      { secure: true, sameSite: 'strict', path: '/app', domain: 'other.example' },
+      [
+        /Likely cause: the session cookie is Secure.* Or: the session cookie is SameSite=Strict.* Or: .*path is \/app.* Or: .*domain is other\.example/s,
+      ],
+      [GENERIC],
+    ],
+    [
+      'nothing shown (another session middleware)',
+      {},
+      undefined,
+      [/Likely cause: the browser did not send the session cookie back/],
+      [/ Or: /],
+    ],
+  ])('%s', (_name, request, cookie, said, unsaid) => {
+    const err = sessionLost(viewOver(request), withCookie(cookie));
+    expect(err.code).toBe(Code.SESSION_LOST);
+    expect(err.message).toMatch(/^This browser completed a sign-in moments ago but came back without its session/);
+    expect(err.message).toMatch(/Then reload the page to sign in again\.$/);
+    for (const re of said) expect(err.message).toMatch(re);
+    for (const re of unsaid) expect(err.message).not.toMatch(re);
   });
 });
