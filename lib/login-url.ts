@@ -44,6 +44,7 @@ export function publicUrl(o: ResolvedOptions, req: OriginSource, path: string, f
 
 // The path below mountPoint that publicUrl makes public.
 function localTarget(o: ResolvedOptions, path: string, from: { requestTarget: boolean }): string {
+  // Stryker disable next-line StringLiteral: cleanTarget makes '' the local path '/' (localPath roots it), so '' and '/' are the same fallback
   return cleanTarget(o, from.requestTarget ? path : (sameOriginPath(path) ?? '/'));
 }
 

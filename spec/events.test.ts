@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { format } from 'node:util';
 import createDebug from 'debug';
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent, type ReplayStore, JwtSsoError } from '../lib';
-import { logSafe, MAX_LOGGED_LENGTH, acceptedEvent, emit, failureEvent } from '../lib/events';
+import { logSafe, MAX_LOGGED_LENGTH, acceptedEvent, emit, failureEvent, listening } from '../lib/events';
 import { startApp, type TestApp } from './helpers/app';
 import { debugLines } from './helpers/debug';
 import { login } from './helpers/flow';
@@ -255,6 +255,11 @@ describe('events at their boundaries: escaped ranges, the length cut, what an ev
       expect(Object.keys(events[0]!)).toEqual(['type', 'code', 'ip']);
     });
 
+    test('listening: only an onEvent (or DEBUG) makes an event worth building', () => {
+      expect(listening(undefined)).toBe(false);
+      expect(listening(() => undefined)).toBe(true);
+    });
+
     test('no onEvent: nothing is called and nothing throws', () => {
       expect(() => emit(undefined, { type: 'redirect' })).not.toThrow();
     });
@@ -282,6 +287,17 @@ describe('events at their boundaries: escaped ranges, the length cut, what an ev
         expect(lines[1]).not.toMatch(/jti=|ip=|undefined/);
       });
 
+      test("a refusal's message ends the line after a colon, escaped; no message, no colon", () => {
+        emit(undefined, { type: 'refused', code: Code.STATE_MISMATCH, message: 'state gone\nforged' });
+        emit(undefined, { type: 'refused', code: Code.STATE_MISMATCH });
+        expect(lines[0]).toMatch(/refused ERR_JWTSSO_STATE_MISMATCH: state gone\\u000aforged$/);
+        expect(lines[1]).toMatch(/refused ERR_JWTSSO_STATE_MISMATCH$/);
+      });
+
+      test('debug alone is listening: events are built for it without an onEvent', () => {
+        expect(listening(undefined)).toBe(true);
+      });
+
       test('an onEvent that throws is logged, escaped, with what it threw', () => {
         emit(
           () => {
@@ -298,6 +314,32 @@ describe('events at their boundaries: escaped ranges, the length cut, what an ev
         expect(lines.some((l) => /onEvent threw: audit log down\\u000aforged line/.test(l))).toBe(true);
         expect(lines.some((l) => /onEvent threw: a plain string/.test(l))).toBe(true);
       });
+    });
+  });
+
+  describe('logSafe writes a code point above U+FFFF as \\u{…}, one at or below as \\u and four hex digits', () => {
+    test.each([
+      ['U+FFFF (a noncharacter), the last of four digits', '\uffff', '\\uffff'],
+      ['U+E0001 (a language tag, a format character)', '\u{e0001}', '\\u{e0001}'],
+      ['U+F0000 (private use, plane 15)', '\u{f0000}', '\\u{f0000}'],
+    ])('%s', (_name, value, logged) => {
+      expect(logSafe(`a${value}b`)).toBe(`a${logged}b`);
+    });
+
+    test('control: an emoji (assigned, above U+FFFF) is kept as it is', () => {
+      expect(logSafe('a\u{1f600}b')).toBe('a\u{1f600}b');
+    });
+  });
+
+  describe('acceptedEvent: the jti, a string or a number (numericJti), as a string', () => {
+    test.each<[string, unknown, string | undefined]>([
+      ['a string', 'j-1', 'j-1'],
+      ['a number', 42, '42'],
+      ['absent', undefined, undefined],
+      ['an object', { id: 1 }, undefined],
+      ['a boolean', true, undefined],
+    ])('%s', (_name, jti, logged) => {
+      expect(acceptedEvent({ jti, sub: 'u' }).jti).toBe(logged);
     });
   });
 

@@ -216,6 +216,8 @@ describe('pathWithin: a path is judged the way a browser resolves it below mount
   });
 
   test.each([
+    ['//evil.example/x', '/evil.example/x'],
+    ['//evil.example', '/evil.example'],
     ['/.//evil.example/x', '/evil.example/x'],
     ['/x/..//evil.example', '/evil.example'],
     ['/%2e//evil.example', '/evil.example'],
