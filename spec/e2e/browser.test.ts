@@ -155,16 +155,21 @@ const SUITE = 'the demo in headless Chromium';
       });
       tab.on('response', (r) => {
         statuses[i]!.push(r.status());
-        const cookies = (r.request().headers()['cookie'] ?? '')
-          .split(';')
-          .map((c) => c.trim().split('=')[0])
-          .join(',');
-        trail[i]!.push(
-          `${r.status()} ${r
-            .url()
-            .replace(/jwt=[^&]+/, 'jwt=…')
-            .slice(0, 140)} [${cookies}]`,
-        );
+        const url = r
+          .url()
+          .replace(/jwt=[^&]+/, 'jwt=…')
+          .slice(0, 140);
+        // The entry keeps its place; the cookie names follow once Playwright has them (`headers()`
+        // leaves `cookie` out: only `allHeaders()` carries it).
+        const entry = trail[i]!.push(`${r.status()} ${url}`) - 1;
+        void r
+          .request()
+          .allHeaders()
+          .then((sent) => {
+            const names = (sent['cookie'] ?? '').split(';').map((c) => c.trim().split('=')[0]);
+            trail[i]![entry] += ` [${names.join(',')}]`;
+          })
+          .catch(() => undefined);
       });
     });
     await Promise.all(tabs.map((tab, i) => tab.goto(appUrlOf(tabPath(i))).catch(() => undefined)));
