@@ -72,6 +72,13 @@ describe('a return URL built from what a misconfigured proxy or path gives is na
       /Set mountPoint: '\/b'/,
     ],
     [
+      // A framework (or a view an app made) may give a repeated header as an array, not joined: read as joined.
+      'X-Forwarded-Prefix as an array: its first value, other than mountPoint',
+      { host: 'app.example.org', 'x-forwarded-prefix': ['/b', '/a'] as unknown as string },
+      { o: { mountPoint: '/a' } },
+      /X-Forwarded-Prefix: \/b, but mountPoint is '\/a'.*Set mountPoint: '\/b'.*X-Forwarded-Prefix: \/b, \/a;/,
+    ],
+    [
       'a path that already starts with mountPoint',
       { host: 'app.example.org' },
       { target: '/app/page', o: { mountPoint: '/app' } },
@@ -161,6 +168,12 @@ describe('a return URL built from what a misconfigured proxy or path gives is na
       { host: 'app.example.org', 'x-forwarded-prefix': '/app , /b' },
       { o: { mountPoint: '/app' } },
     ],
+    [
+      'control: X-Forwarded-Prefix as an array whose first value is mountPoint',
+      { host: 'app.example.org', 'x-forwarded-prefix': ['/app', '/b'] as unknown as string },
+      { o: { mountPoint: '/app' } },
+    ],
+    ['control: an empty array of X-Forwarded-Prefix is none', { host: 'app.example.org', 'x-forwarded-prefix': [] as unknown as string }],
     ['control: a Host the URL parser refuses (a.1) is no warning and no throw', { host: 'a.1' }],
     ['control: the same, with a host option', { host: 'a.1' }, { o: { host: 'app.example.org' } }],
     ['control: no Host header', {}],
