@@ -19,7 +19,10 @@ export interface JwtSsoEvent {
    * 403, 400); `error`: a fault (500), e.g. the replay store is down.
    */
   type: 'redirect' | 'token-received' | 'token-dropped' | 'accepted' | 'refused' | 'error';
-  /** The JwtSsoError code, for `refused` and `error`. */
+  /**
+   * The JwtSsoError code, for `refused` and `error`; for `token-dropped`, `ERR_JWTSSO_TOKEN_REPLAYED`
+   * where the tokens dropped were another tab's, already redeemed (the tab then starts its own sign-in).
+   */
   code?: JwtSsoErrorCode;
   /** The token's `jti`, for `accepted`. */
   jti?: string;

@@ -241,20 +241,19 @@ const LEFTOVERS = new WeakSet<object>();
 export const isRedeemedLeftover = (err: unknown): boolean => typeof err === 'object' && err !== null && LEFTOVERS.has(err);
 
 /**
- * Records the token in the replay store: a token signs in once. With a state, the pair (state,
- * token) is recorded beside it, in the same moment (one round trip), so that a refusal can say
- * whether the login that redeemed the token was this same one.
+ * Records the token in the replay store: a token signs in once. Where the store can look an id up
+ * (`has`) and the login has a state, a sign-in also records the pair (state, token), and a
+ * refusal looks its own pair up: found, the token is the leftover of a tab whose login of this
+ * same state redeemed it (isRedeemedLeftover). Only a sign-in writes the pair (each needs a fresh
+ * token), so a replayed token, sent with as many states as one likes, writes nothing. The pair is
+ * a convenience for tabs: a store that fails to write or read it costs no sign-in, and no refusal.
  */
 async function record(o: ResolvedOptions, claims: JwtClaims, token: string, state: string | null): Promise<void> {
+  const store = o.replayStore;
+  const id = replayId(o.replayKey, claims, token);
   let firstUse: boolean;
-  let loginFirstUse: boolean;
   try {
-    const id = replayId(o.replayKey, claims, token);
-    const ttl = replayWindow(o);
-    [firstUse, loginFirstUse] = await Promise.all([
-      o.replayStore.consume(id, ttl),
-      state === null ? true : o.replayStore.consume(loginReplayId(state, id), ttl),
-    ]);
+    firstUse = await store.consume(id, replayWindow(o));
   } catch (cause) {
     throw new JwtSsoError(
       Code.REPLAY_STORE_FAILED,
@@ -262,13 +261,25 @@ async function record(o: ResolvedOptions, claims: JwtClaims, token: string, stat
       { cause },
     );
   }
-  if (!firstUse) {
-    const replayed = new JwtSsoError(
-      Code.TOKEN_REPLAYED,
-      'This sign-in token was already used: a token signs in once. Start the sign-in again.',
-    );
-    if (!loginFirstUse) LEFTOVERS.add(replayed);
-    throw replayed;
+  const pairs = state !== null && typeof store.has === 'function';
+  if (firstUse) {
+    if (pairs) await settled(() => store.consume(loginReplayId(state, id), replayWindow(o)));
+    return;
+  }
+  const replayed = new JwtSsoError(
+    Code.TOKEN_REPLAYED,
+    'This sign-in token was already used: a token signs in once. Start the sign-in again.',
+  );
+  if (pairs && (await settled(() => store.has!(loginReplayId(state, id)))) === true) LEFTOVERS.add(replayed);
+  throw replayed;
+}
+
+// What a store call resolved, or undefined where it threw or rejected (synchronously too).
+async function settled<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch {
+    return undefined;
   }
 }
 
@@ -283,7 +294,7 @@ export async function verifyBeforeKeeping(
   args: { token: string; state: string | null },
 ): Promise<void> {
   const verified = verifyReturned(o, ctx, args);
-  await record(o, verified instanceof Promise ? await verified : verified, args.token, args.state);
+  await record(o, verified instanceof Promise ? await verified : verified, args.token, o.state ? args.state : null);
 }
 
 /**
@@ -303,7 +314,7 @@ export async function acceptToken(
     if (args.signedIn) return null;
     throw stateMismatch();
   }
-  if (args.consumed !== true) await record(o, claims, args.token, args.state);
+  if (args.consumed !== true) await record(o, claims, args.token, o.state ? args.state : null);
   return claims;
 }
 

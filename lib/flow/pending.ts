@@ -9,7 +9,7 @@
 // none. A token replayed into any other login (a fresh state) is refused as ever.
 import { acceptedEvent } from '../events';
 import type { JwtClaims } from '../claims';
-import { isRefusal, stateMismatch } from '../errors';
+import { isRefusal, JwtSsoErrorCode as Code, stateMismatch } from '../errors';
 import { acceptToken, isRedeemedLeftover, stateAccepted } from '../login';
 import type { PendingToken } from '../login-state';
 import { noStore } from '../response';
@@ -56,7 +56,8 @@ export async function verifyPending(flow: Flow, candidates: readonly PendingToke
   if (leftover !== undefined) {
     // Other tabs' leftovers, all of them: this tab's own sign-in starts here.
     if (startOwn === undefined) throw leftover;
-    event(flow, { type: 'token-dropped' });
+    // Counted as what it is: a token seen again (the code), which a security team can tell apart.
+    event(flow, { type: 'token-dropped', code: Code.TOKEN_REPLAYED });
     return startOwn();
   }
   event(flow, { type: 'token-dropped' });

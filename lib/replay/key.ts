@@ -1,7 +1,7 @@
 // The key a used token is remembered by in the replay store: its `jti`, or, where the replayKey
 // option allows tokens without one, a hash of the token's signed part; beside it, the key of the
 // pair (login state, token) that redeemed it. The four kinds of key never collide: a numeric jti
-// and the hashes carry a prefix, and a string jti that begins with a
+// and the hashes carry a prefix (the pair's below the token hash's), and a string jti that begins with a
 // prefix is escaped. Ordinary string jtis are kept as they are, so that keys stored by 0.1 (a
 // rolling deploy, a shared Redis) still refuse the tokens they name.
 import { createHash } from 'node:crypto';
@@ -13,9 +13,13 @@ export const TOKEN_HASH_PREFIX = 'token-sha256:';
 export const NUMERIC_JTI_PREFIX = 'number:';
 /** Prefix of a string `jti` that begins with one of the prefixes (this one included). */
 export const ESCAPED_JTI_PREFIX = 'string:';
-/** Prefix of the key that remembers which login redeemed a token (see loginReplayId). */
-export const LOGIN_PREFIX = 'login-sha256:';
-const PREFIXES = [TOKEN_HASH_PREFIX, NUMERIC_JTI_PREFIX, ESCAPED_JTI_PREFIX, LOGIN_PREFIX];
+/**
+ * Prefix of the key that remembers which login redeemed a token (see loginReplayId). Below
+ * TOKEN_HASH_PREFIX, which every version escapes in a jti (so a rolling deploy with 0.1 cannot
+ * mistake a jti for one), and never a token hash (a hash has no second `:`).
+ */
+export const LOGIN_PREFIX = `${TOKEN_HASH_PREFIX}login:`;
+const PREFIXES = [TOKEN_HASH_PREFIX, NUMERIC_JTI_PREFIX, ESCAPED_JTI_PREFIX];
 
 /**
  * The replay-store key of an accepted token.

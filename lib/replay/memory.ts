@@ -2,8 +2,9 @@ import { systemClock } from '../clock';
 import type { ReplayStore } from './store';
 
 /**
- * Default `maxEntries`: room for about 700 sign-ins a second with the default 71 s window (each
- * sign-in records two ids: the token's, and the pair of its login's state and the token).
+ * Default `maxEntries`: room for about 700 sign-ins a second with the default 71 s window (a
+ * sign-in with a state records two ids: the token's, and the pair of its login's state and the
+ * token; a refused token records none).
  */
 export const DEFAULT_MAX_ENTRIES = 100_000;
 const MS_PER_SECOND = 1000;
@@ -56,6 +57,13 @@ export class MemoryReplayStore implements ReplayStore {
   /** Ids held now: the live ones (expired ids are removed on every call). */
   get size(): number {
     return this.#expiries.size;
+  }
+
+  /** True if `id` is recorded and live; records nothing. */
+  has(id: string): Promise<boolean> {
+    const now = this.#clock();
+    this.#removeExpired(now);
+    return Promise.resolve(this.#expiries.has(id));
   }
 
   consume(id: string, ttlSeconds: number): Promise<boolean> {

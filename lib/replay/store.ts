@@ -1,10 +1,12 @@
 /**
  * Remembers token ids (`jti`) so that each token signs someone in once.
  *
- * A sign-in with a state (the default) records two ids at once: the token's, and a
- * `login-sha256:` key of the pair (its login's state, the token). The second lets a refusal tell
- * another tab's leftover (the same token with the same state, which that tab just redeemed: the
- * request starts its own sign-in) from a token replayed into another login (refused).
+ * A store that also has `has` (read-only) lets the strategy tell another tab's leftover from a
+ * replay: a sign-in with a state (the default) then records, after the token's id, a
+ * `token-sha256:login:` key of the pair (its login's state, the token), and a token refused as replayed
+ * is looked up with its own state: found, it is the leftover of a tab of this browser that
+ * redeemed it a moment ago (the request starts its own sign-in); not found, a replay (refused).
+ * Only a sign-in writes: a refused token writes nothing, so a replayed token cannot fill the store.
  *
  * `consume` must be atomic: of any number of concurrent calls with one id, exactly one resolves
  * `true`. It rejects when it cannot answer (store down, full, timed out); the strategy then
@@ -25,4 +27,10 @@ export interface ReplayStore {
    * (first use), `false` if it was (a replay).
    */
   consume(id: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Optional, read-only: resolves `true` if `id` is recorded and live. Without it, a tab of the
+   * same page whose request carries only tokens other tabs redeemed is refused
+   * (`ERR_JWTSSO_TOKEN_REPLAYED`) rather than sent to sign in itself.
+   */
+  has?(id: string): Promise<boolean>;
 }

@@ -54,3 +54,40 @@ export function replayStoreContract(harness: ContractHarness): void {
     expect(results).toEqual(variants.map(() => true));
   });
 }
+
+/** The behaviour of the optional, read-only `has`, for a store that has it. Call inside a describe block. */
+export function replayStoreHasContract(harness: ContractHarness): void {
+  const withHas = async (): Promise<Required<ReplayStore>> => {
+    const store = await harness.make();
+    if (typeof store.has !== 'function') throw new Error('this store has no has(): do not run its has() contract');
+    return store as Required<ReplayStore>;
+  };
+
+  test('has: false for an id never recorded, and asking records nothing (its first use is still true)', async () => {
+    const store = await withHas();
+    const id = uniqueId();
+    await expect(store.has(id)).resolves.toBe(false);
+    await expect(store.has(id)).resolves.toBe(false);
+    await expect(store.consume(id, 60)).resolves.toBe(true);
+  });
+
+  test('has: true for a recorded id for its whole ttl, false after it', async () => {
+    const store = await withHas();
+    const id = uniqueId();
+    await store.consume(id, 1);
+    await expect(store.has(id)).resolves.toBe(true);
+    await harness.advance(500);
+    await expect(store.has(id)).resolves.toBe(true);
+    await harness.advance(700);
+    await expect(store.has(id)).resolves.toBe(false);
+  });
+
+  test('has: ids that look alike stay distinct', async () => {
+    const store = await withHas();
+    const id = uniqueId();
+    await store.consume(id, 60);
+    const variants = [id.toUpperCase(), `${id} `, `${id}\n`, `${id}*`, `${id}:x`, `${id}\u0000`, id.slice(0, -1)];
+    await expect(Promise.all(variants.map((v) => store.has(v)))).resolves.toEqual(variants.map(() => false));
+    await expect(store.has(id)).resolves.toBe(true);
+  });
+}

@@ -251,7 +251,8 @@ describe('numericJti: a numeric jti only when asked for, keyed by its canonical 
       ['"number:1"', 'number:1', 'string:number:1'],
       ['"string:number:1"', 'string:number:1', 'string:string:number:1'],
       ['"token-sha256:x"', 'token-sha256:x', 'string:token-sha256:x'],
-      ['"login-sha256:x"', 'login-sha256:x', 'string:login-sha256:x'],
+      ['"token-sha256:login:x" (a pair key\'s look)', 'token-sha256:login:x', 'string:token-sha256:login:x'],
+      ['"login-sha256:x" (kept as 0.1 stored it)', 'login-sha256:x', 'login-sha256:x'],
       ['"Number:1" (another case: not a prefix)', 'Number:1', 'Number:1'],
       ['"xnumber:1" (not at the start)', 'xnumber:1', 'xnumber:1'],
     ])('%s', (_name, jti, expected) => {
@@ -268,7 +269,7 @@ describe('numericJti: a numeric jti only when asked for, keyed by its canonical 
         'number:',
         'string:',
         'token-sha256:',
-        'login-sha256:',
+        'token-sha256:login:',
       ]);
     });
 
@@ -281,7 +282,7 @@ describe('numericJti: a numeric jti only when asked for, keyed by its canonical 
         ['stateAj', 'ti-1'],
       ];
       const keys = pairs.map(([state, id]) => loginReplayId(state, id));
-      for (const key of keys) expect(key).toMatch(/^login-sha256:[A-Za-z0-9_-]{43}$/);
+      for (const key of keys) expect(key).toMatch(/^token-sha256:login:[A-Za-z0-9_-]{43}$/);
       expect(new Set(keys).size).toBe(pairs.length);
       expect(loginReplayId('stateA', 'jti-1')).toBe(keys[0]);
       // A jti that looks like a pair key is escaped: it cannot be mistaken for one.

@@ -1,14 +1,16 @@
 import { MemoryReplayStore } from '../../lib';
-import { replayStoreContract } from './contract';
+import { replayStoreContract, replayStoreHasContract } from './contract';
 
 describe('MemoryReplayStore: the store contract', () => {
   let now = Date.UTC(2026, 0, 1);
-  replayStoreContract({
+  const harness = {
     make: () => new MemoryReplayStore({ clock: () => now }),
-    advance: async (ms) => {
+    advance: async (ms: number) => {
       now += ms;
     },
-  });
+  };
+  replayStoreContract(harness);
+  replayStoreHasContract(harness);
 });
 
 describe('MemoryReplayStore', () => {

@@ -8,18 +8,27 @@
 // still stands. Deterministic: the "late" request is sent with a copy of the jar taken
 // before the other tab's answer. A real Express app over a real socket, the default (cookie) store.
 import request from 'supertest';
-import { JwtSsoErrorCode as Code, type JwtSsoEvent } from '../../lib';
+import { JwtSsoErrorCode as Code, MemoryReplayStore, type JwtSsoEvent, type ReplayStore } from '../../lib';
+import { loginReplayId } from '../../lib/replay/key';
 import { AUTH_ENDPOINT, startApp, type TestApp } from '../helpers/app';
 import { providerReturn, returnToOf } from '../helpers/flow';
 import { mint, puavoClaims } from '../helpers/tokens';
 
 let app: TestApp;
 let events: JwtSsoEvent[];
+let store: MemoryReplayStore;
 beforeEach(async () => {
   events = [];
-  app = await startApp({ strategy: { onEvent: (e) => events.push(e) } });
+  store = new MemoryReplayStore();
+  app = await startApp({ strategy: { onEvent: (e) => events.push(e), replayStore: store } });
 });
 afterEach(() => app.close());
+
+/** The app again, with another replay store. */
+async function restartWith(replayStore: ReplayStore): Promise<void> {
+  await app.close();
+  app = await startApp({ strategy: { onEvent: (e) => events.push(e), replayStore } });
+}
 
 type Jar = Map<string, string>;
 const setCookies = (res: request.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
@@ -83,7 +92,8 @@ describe('a tab whose first request carries only tokens other tabs redeemed star
     const first = await send(late, PAGE);
     expect(toProvider(first)).toBe(true);
     expect(events.filter((e) => e.type === 'refused')).toEqual([]);
-    expect(events.map((e) => e.type)).toContain('token-dropped');
+    // Dropped, and said with its code: a token seen again, which an audit can count.
+    expect(events.filter((e) => e.type === 'token-dropped')).toEqual([expect.objectContaining({ code: Code.TOKEN_REPLAYED })]);
 
     const back = await send(late, providerReturn(returnToOf(first.headers.location), mint(puavoClaims())));
     expect(back.status).toBe(303);
@@ -144,4 +154,73 @@ describe('every other refusal of a parked token still stands: no new trip', () =
     const post = await send(posted, PAGE, 'post');
     expect(post.status).toBe(401);
   });
+});
+
+describe('the replay store: only a sign-in writes the pair; a replayed token writes nothing', () => {
+  test('a sign-in records its token, then the pair (its state, the token); the store holds two ids', async () => {
+    const claims = puavoClaims();
+    const jar: Jar = new Map();
+    const out = await send(jar, PAGE);
+    const state = new URL(returnToOf(out.headers.location)).searchParams.get('jwtsso_state')!;
+    const back = await send(jar, providerReturn(returnToOf(out.headers.location), mint(claims)));
+    expect((await send(jar, back.headers.location!)).status).toBe(200);
+    expect(store.size).toBe(2);
+    await expect(store.has(claims.jti as string)).resolves.toBe(true);
+    await expect(store.has(loginReplayId(state, claims.jti as string))).resolves.toBe(true);
+  });
+
+  test('one redeemed token replayed with 30 fresh states of its own: 30 refusals, no id written', async () => {
+    const token = mint(puavoClaims());
+    await siblingRedeems(new Map(), PAGE, token);
+    expect(store.size).toBe(2);
+    for (let i = 0; i < 30; i++) {
+      const jar: Jar = new Map();
+      const res = await send(jar, await returnWith(jar, PAGE, token));
+      expect(res.status).toBe(401);
+    }
+    expect(store.size).toBe(2);
+    expect(events.filter((e) => e.type === 'refused')).toHaveLength(30);
+  });
+
+  test('a store without has (consume only): no pair written, and the late tab is refused as before (401)', async () => {
+    const ids: string[] = [];
+    const memory = new MemoryReplayStore();
+    await restartWith({ consume: (id, ttl) => (ids.push(id), memory.consume(id, ttl)) });
+    const late = await siblingRedeems(new Map(), PAGE);
+    expect(ids).toHaveLength(1);
+    expect((await send(late, PAGE)).status).toBe(401);
+    expect(events.filter((e) => e.type === 'refused').map((e) => e.code)).toEqual([Code.TOKEN_REPLAYED]);
+  });
+
+  // The pair is a convenience: a store that fails at it costs no sign-in, and never a crash.
+  const failing: [string, (id: string) => Promise<boolean>][] = [
+    [
+      'throws synchronously',
+      () => {
+        throw new Error('store down');
+      },
+    ],
+    ['rejects', () => Promise.reject(new Error('store down'))],
+  ];
+  test.each(failing)(
+    'a store whose pair write and has %s: the sign-in stands, the late tab is refused (401), no unhandled rejection',
+    async (_name, fail) => {
+      const memory = new MemoryReplayStore();
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        await restartWith({
+          consume: (id, ttl) => (id.startsWith('token-sha256:login:') ? fail(id) : memory.consume(id, ttl)),
+          has: fail,
+        });
+        const late = await siblingRedeems(new Map(), PAGE);
+        expect((await send(late, PAGE)).status).toBe(401);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    },
+  );
 });
