@@ -3,7 +3,7 @@
 // `passport-jwtsso/compat`: the jwtsso 1.x Express middleware's API on this package's checks,
 // so that apps using the original move over by changing one require.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestView, type RequestView, type SessionAccess } from './frameworks';
+import { clientIpOf, requestView, type RequestView, type SessionAccess } from './frameworks';
 import type { JwtClaims } from './claims';
 import { acceptedEvent, emit, failureEvent } from './events';
 import { JwtSsoOptionError, sessionRequired } from './errors';
@@ -98,7 +98,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     const signedIn = session.get('jwt') !== undefined && session.get('jwt') !== null;
     const claims = await acceptToken(o, ctx, { token: returned.token, state: returned.state, signedIn });
     const redirect = () => found(res, o.mountPoint + returned.clean);
-    const ip = view.clientIp;
+    const ip = clientIpOf(view);
     if (claims === null) {
       emit(o.onEvent, { type: 'token-dropped', ip });
       return redirect(); // a foreign token for a signed-in session
@@ -127,7 +127,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
         const ctx = loginContext(o, { req, view, now: o.clock() });
         const url = loginRedirect(o, ctx, { target, wanted: customPath, params: {} });
         noStore(res);
-        emit(o.onEvent, { type: 'redirect', ip: view.clientIp });
+        emit(o.onEvent, { type: 'redirect', ip: clientIpOf(view) });
         found(res, url);
       } catch (err) {
         next(err);
@@ -139,7 +139,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
     noStore(res);
     if (session === undefined) return next(sessionRequired());
     receive(req, res, view, session).catch((err: unknown) => {
-      emit(o.onEvent, { ...failureEvent(err), ip: view.clientIp });
+      emit(o.onEvent, { ...failureEvent(err), ip: clientIpOf(view) });
       next(err);
     });
   };

@@ -5,7 +5,7 @@ import type { AuthenticateOptions } from 'passport';
 import type { Request } from 'express';
 import type { JwtClaims } from '../claims';
 import { emit, listening, type JwtSsoEvent } from '../events';
-import type { RequestView } from '../frameworks';
+import { clientIpOf, type RequestView } from '../frameworks';
 import type { LoginContext } from '../login';
 import type { AuthParams, ResolvedOptions } from '../options';
 
@@ -62,5 +62,5 @@ export function isAuthenticated(req: Request): boolean {
 /** Emits an audit event with the client's address; built only when one would go anywhere, so a login costs no audit work unasked. */
 export function event(flow: Pick<Flow, 'o' | 'view'>, e: JwtSsoEvent | (() => JwtSsoEvent)): void {
   if (!listening(flow.o.onEvent)) return;
-  emit(flow.o.onEvent, { ...(typeof e === 'function' ? e() : e), ip: flow.view.clientIp });
+  emit(flow.o.onEvent, { ...(typeof e === 'function' ? e() : e), ip: clientIpOf(flow.view) });
 }

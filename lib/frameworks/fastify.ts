@@ -8,7 +8,7 @@ import {
   hasMethods,
   isStream,
   methodOf,
-  peerAddress,
+  ipOf,
   sessionAccess,
   targetOf,
   type AnyRequest,
@@ -73,7 +73,7 @@ function view(request: object): RequestView {
     encrypted: req.socket?.encrypted === true,
     // Fastify's `trustProxy` is not read: behind a proxy, set the `host` and `scheme` options.
     trustsProxy: () => false,
-    clientIp: typeof req.ip === 'string' ? req.ip : peerAddress(req),
+    clientIp: () => ipOf(req),
   };
 }
 

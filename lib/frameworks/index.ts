@@ -14,4 +14,5 @@ export function requestView(req: object): RequestView {
   return FRAMEWORKS.find((f) => f.matches(req))!.view(req);
 }
 
+export { clientIpOf } from './view';
 export type { Framework, HeaderTarget, RequestView, SessionAccess } from './view';

@@ -4,7 +4,7 @@
 import {
   hasMethods,
   methodOf,
-  peerAddress,
+  ipOf,
   sessionAccess,
   targetOf,
   type AnyRequest,
@@ -51,7 +51,7 @@ function view(request: object): RequestView {
     encrypted: req.socket?.encrypted === true,
     // Koa's `app.proxy` is not read: behind a proxy, set the `host` and `scheme` options.
     trustsProxy: () => false,
-    clientIp: typeof req.ip === 'string' ? req.ip : peerAddress(req),
+    clientIp: () => ipOf(req),
   };
 }
 

@@ -1,7 +1,7 @@
 // A bare Node request, or anything else with a URL (chai-passport-strategy's, a test harness's):
 // the fallback when no other framework claims the request. No response is reachable, so the
 // login state waits in the session; the request itself is the body's stream when it is one.
-import { isStream, methodOf, peerAddress, sessionAccess, targetOf, type AnyRequest, type Framework, type RequestView } from './view';
+import { ipOf, isStream, methodOf, sessionAccess, targetOf, type AnyRequest, type Framework, type RequestView } from './view';
 
 function view(request: object): RequestView {
   const req = request as AnyRequest;
@@ -15,7 +15,7 @@ function view(request: object): RequestView {
     stream: isStream(req) ? req : undefined,
     encrypted: req.socket?.encrypted === true,
     trustsProxy: () => false,
-    clientIp: typeof req.ip === 'string' ? req.ip : peerAddress(req),
+    clientIp: () => ipOf(req),
   };
 }
 

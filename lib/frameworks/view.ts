@@ -52,8 +52,14 @@ export interface RequestView {
   readonly encrypted: boolean;
   /** True when the app's trust-proxy setting trusts the peer, so X-Forwarded-* count. */
   trustsProxy(): boolean;
-  /** The client's address, as the framework's trust-proxy setting decided it. */
-  readonly clientIp: string | undefined;
+  /**
+   * The client's address, as the framework's trust-proxy setting decided it: the address, or a
+   * function that returns it. Read only when an audit event is emitted (see `clientIpOf`): the
+   * built-in views give a function, because working the address out can cost more than the rest
+   * of a signed-in request (Express's `req.ip` behind a trusted proxy parses X-Forwarded-For:
+   * about 11 µs, against 3 µs for everything else the strategy does there).
+   */
+  readonly clientIp: string | undefined | (() => string | undefined);
   /** Hands an error to the app's error handler, where the framework has one (Express: `req.next`). */
   readonly next?: ((err: Error) => void) | undefined;
 }
@@ -119,3 +125,15 @@ export function sessionAccess(session: unknown): SessionAccess | undefined {
 
 /** The socket's address (the direct peer). */
 export const peerAddress = (req: AnyRequest): string | undefined => req.socket?.remoteAddress ?? undefined;
+
+/** `req.ip` where it is a string (read once: it may be a getter that works the address out), else the socket's. */
+export function ipOf(req: AnyRequest): string | undefined {
+  const ip = req.ip;
+  return typeof ip === 'string' ? ip : peerAddress(req);
+}
+
+/** The client's address of a view, whichever form its `clientIp` takes. */
+export function clientIpOf(view: Pick<RequestView, 'clientIp'>): string | undefined {
+  const ip = view.clientIp;
+  return typeof ip === 'function' ? ip() : ip;
+}
