@@ -39,6 +39,18 @@ export function paramValues(pairs: readonly QueryPair[], key: string): string[] 
   return pairs.filter((p) => p.key === key).map((p) => p.value);
 }
 
+/**
+ * False only where the target's query surely has no pair named `key`: there is no `?`, or the
+ * query holds neither `key` nor an escape that could decode into it (`%`; `+` where `key` has a
+ * space). No split and no decoding: a signed-in request asks it on every page. True is "maybe":
+ * splitTarget decides.
+ */
+export function mayHaveParam(target: string, key: string): boolean {
+  const q = target.indexOf('?');
+  if (q === -1) return false;
+  return target.includes(key, q) || target.includes('%', q) || (key.includes(' ') && target.includes('+', q));
+}
+
 /** Splits a request target (`/path?query`) into its path and query pairs. */
 export function splitTarget(target: string): { path: string; pairs: QueryPair[] } {
   const hash = target.indexOf('#');

@@ -20,7 +20,16 @@ import { stateOf } from '../lib/login-state/cookie';
 import { resolveOptions } from '../lib/options';
 import { isValidHost, requestOrigin, type RequestLike } from '../lib/request-url';
 import { parseToken } from '../lib/token';
-import { localPath, pathWithin, sameOriginPath, splitQuery, splitTarget, stripParams, withoutTrailingSlashes } from '../lib/urls';
+import {
+  localPath,
+  mayHaveParam,
+  pathWithin,
+  sameOriginPath,
+  splitQuery,
+  splitTarget,
+  stripParams,
+  withoutTrailingSlashes,
+} from '../lib/urls';
 import { startApp, type TestApp } from './helpers/app';
 import { SECRET } from './helpers/tokens';
 import { contextArgs, expressView, viewOf } from './helpers/view';
@@ -143,6 +152,12 @@ const ROWS: Row[] = [
     (r) => is(r, true),
   ],
   // lib/urls.ts: the request target and a form body.
+  [
+    'mayHaveParam: 64 KiB of a query that almost names the param ("jw" repeated), then none',
+    () => mayHaveParam(`/p?${'jw'.repeat(N / 2)}`, 'jwt'),
+    (r) => expect(r).toBe(false),
+  ],
+  ['mayHaveParam: a run of "?"', () => mayHaveParam(`/p${'?'.repeat(N)}`, 'jwt'), (r) => expect(r).toBe(false)],
   [
     'splitQuery: a run of "&"',
     () => splitQuery(`${'&'.repeat(N)}jwt=a.b.c`),

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import {
   appendParam,
   isNormalisedMountPoint,
   localPath,
   loginUrl,
+  mayHaveParam,
   pathWithin,
   resolvedWithin,
   sameOriginPath,
@@ -358,5 +360,49 @@ describe('urls at the input that decides each rule', () => {
     test('a URL whose query ends in `&` gets no second `&`', () => {
       expect(appendParam('https://a/p?x=1&', 's', 'v')).toBe('https://a/p?x=1&s=v');
     });
+  });
+});
+
+describe('mayHaveParam: false only where the query surely has no pair of that name (the signed-in page skips the split)', () => {
+  test.each<[string, string, string]>([
+    ['the param itself', '/p?jwt=a.b.c', 'jwt'],
+    ['the param among others', '/p?a=1&jwt=x', 'jwt'],
+    ['the param with no value', '/p?jwt', 'jwt'],
+    ['the param %-escaped (decodes to it)', '/p?j%77t=x', 'jwt'],
+    ['any escape at all (it might decode to it)', '/p?a=%41', 'jwt'],
+    ['a "+" where the name has a space', '/p?my+token=x', 'my token'],
+    ['the name only inside a value (maybe: the split decides)', '/p?a=jwt', 'jwt'],
+    ['a "?" after a "#" (maybe: the split decides)', '/p#x?jwt=1', 'jwt'],
+  ])('maybe: %s', (_name, target, key) => {
+    expect(mayHaveParam(target, key)).toBe(true);
+  });
+
+  test.each<[string, string, string]>([
+    ['no query', '/protected', 'jwt'],
+    ['a query without the name or an escape', '/protected?tab=2&q=a', 'jwt'],
+    ['the name in the path only', '/jwt/page?tab=2', 'jwt'],
+    ['a "+" where the name has no space', '/p?a=b+c', 'jwt'],
+    ['another case of the name (names are case-sensitive)', '/p?JWT=x', 'jwt'],
+  ])('surely not: %s', (_name, target, key) => {
+    expect(mayHaveParam(target, key)).toBe(false);
+    expect(splitTarget(target).pairs.some((p) => p.key === key)).toBe(false);
+  });
+
+  test('never false where splitTarget finds the pair (generated targets; the found case counted, so it is not vacuous)', () => {
+    const piece = fc.constantFrom('jwt', 'j%77t', '%6Awt', 'JWT', 'j w', 'j+w', 'token', 'tok%65n', 'a', '', '=', '%', '#', '?', '+');
+    const pair = fc
+      .tuple(fc.array(piece, { maxLength: 3 }), fc.array(piece, { maxLength: 2 }))
+      .map(([k, v]) => `${k.join('')}=${v.join('')}`);
+    let found = 0;
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 4 }), fc.constantFrom('jwt', 'j w', 'token'), (pairs, key) => {
+        const target = `/p?${pairs.join('&')}`;
+        if (!splitTarget(target).pairs.some((p) => p.key === key)) return;
+        found++;
+        expect(mayHaveParam(target, key)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(found).toBeGreaterThan(200);
   });
 });

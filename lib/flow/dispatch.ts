@@ -29,7 +29,7 @@ import type { ResolvedOptions } from '../options';
 import { cookieHeader, cookiesStartingWith, clearCookie, setCookie } from '../login-state/cookies';
 import type { RequestLike } from '../request-url';
 import { noStore } from '../response';
-import { splitTarget, type QueryPair } from '../urls';
+import { mayHaveParam, splitTarget, type QueryPair } from '../urls';
 import { cleanSplit } from '../login-url';
 import { sha256url } from '../login-state/codec';
 import { verifyPending } from './pending';
@@ -72,28 +72,31 @@ function wrongPlace(o: ResolvedOptions, path: string, posted: boolean): void {
 export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
   const { o, view, ctx } = flow;
   const { target } = view;
-  // Split (and its query %-decoded) once: the steps below take the split, not the target again.
-  const split = splitTarget(target);
-  const { path, pairs } = split;
-
-  if (o.responseMode === 'form_post' && view.method === 'POST' && isCallback(o, path)) {
+  // Split (and its query %-decoded) once where a form may be posted or a token be in it: the steps
+  // below take the split, not the target again. A page whose URL cannot carry the token param
+  // (most signed-in requests) is not split at all.
+  let split = o.responseMode === 'form_post' && view.method === 'POST' ? splitTarget(target) : undefined;
+  if (split !== undefined && isCallback(o, split.path)) {
+    const form = split;
+    const { path, pairs } = form;
     requireSession(flow);
     // A token in the URL of the POST too: refused like one in a GET (it reaches access logs).
     if (hasTokenParam(o, pairs)) wrongPlace(o, path, false);
     return formPairs(view, { read: formParams(o) })
-      .then((posted) => receive(flow, { pairs: posted, target, split, posted: true }))
+      .then((posted) => receive(flow, { pairs: posted, target, split: form, posted: true }))
       .catch((err: unknown) => {
         // A refused body (too large) is left unread: close the connection, do not keep the socket waiting.
         if (bodyLeftUnread(view) && ctx.res !== undefined && !ctx.res.headersSent) ctx.res.setHeader('Connection', 'close');
         throw err;
       });
   }
-  if (hasTokenParam(o, pairs)) {
+  if (split === undefined && mayHaveParam(target, o.tokenParam)) split = splitTarget(target);
+  if (split !== undefined && hasTokenParam(o, split.pairs)) {
     requireSession(flow);
-    return receive(flow, { pairs, target, split, posted: false });
+    return receive(flow, { pairs: split.pairs, target, split, posted: false });
   }
   if (o.loginState.mayHoldToken(ctx)) {
-    const pending = o.loginState.take(ctx, cleanSplit(o, split));
+    const pending = o.loginState.take(ctx, cleanSplit(o, split ?? splitTarget(target)));
     // A request that may go to the provider starts its own sign-in where it carried only tokens
     // other tabs already redeemed (see verifyPending).
     if (pending.length > 0) return verifyPending(flow, pending, mayRedirect(flow) ? () => challenge(flow) : undefined);
