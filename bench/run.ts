@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis, { Cluster } from 'ioredis';
 import jwt from 'jsonwebtoken';
-import { Passport } from 'passport';
 import { createClient, createCluster } from 'redis';
-import { JwtSsoStrategy, MemoryReplayStore, RedisReplayStore, type ReplayStore } from '../lib';
+import { MemoryReplayStore, RedisReplayStore, type ReplayStore } from '../lib';
 import { verifyToken } from '../lib/token';
 import { RedisCluster } from '../support/redis-cluster';
 import { redisInstalled, RedisServer } from '../support/redis-server';
-import { AUTH_ENDPOINT, SECRET } from './apps';
+import { signedInAlone } from './alone';
+import { SECRET } from './apps';
 import { freshToken, get as getWith } from './client';
 
 const QUICK = process.env.BENCH_QUICK === '1'; // a smoke run for tests: tiny rounds
@@ -274,7 +274,7 @@ async function signedIn({ port, child }: Server) {
       3,
     );
   const cpuSession = median(cpuPerRequest.sessionOnly!);
-  const alone = strategyAloneMicros();
+  const alone = await signedInAlone(SIGNED_IN_ROUNDS, QUICK ? 20 : 300);
   const cpuStrategy = median(cpuPerRequest.withStrategy!);
   return {
     requestsPerSecond: { sessionOnly: round(r.sessionOnly), withNoop: round(r.withNoop), withStrategy: round(r.withStrategy) },
@@ -289,37 +289,12 @@ async function signedIn({ port, child }: Server) {
     cpuRatioToSessionOnly: perRound('sessionOnly'),
     // Requests per CPU-second, strategy over session only: the throughput ratio without the noise.
     cpuRatio: round(cpuSession / cpuStrategy, 3),
-    // What authenticate('jwtsso') adds to a signed-in request, measured alone, and the ratio it
-    // implies against the server's whole CPU cost of a request.
-    strategyAloneMicros: round(alone, 2),
-    impliedRatio: round(cpuSession / (cpuSession + alone), 4),
+    // What authenticate('jwtsso') and a no-op strategy's authenticate cost a signed-in request,
+    // alone (bench/alone.ts: a real Express request, in this process), plain and behind a trusted
+    // proxy, and the ratio the difference implies against the server's whole CPU cost of a request.
+    alone,
+    impliedRatioToNoop: round(cpuSession / (cpuSession + alone.plain.addedMicros), 4),
   };
-}
-
-// What passport.authenticate('jwtsso') does on a signed-in request (no token, no pending token,
-// a user), measured alone: Passport's middleware, a fresh Object.create(strategy), authenticate().
-function strategyAloneMicros(): number {
-  const passport = new Passport();
-  passport.use(new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state: false }));
-  const middleware = passport.authenticate('jwtsso') as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
-  const req = {
-    originalUrl: '/protected?tab=2',
-    url: '/protected?tab=2',
-    method: 'GET',
-    headers: {},
-    session: { cookie: {} },
-    user: { id: 1 },
-    isAuthenticated: () => true,
-  };
-  let passed = 0;
-  const next = (err?: unknown) => {
-    if (err) throw err;
-    passed++;
-  };
-  const samples: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) samples.push(1e6 / syncOpsPerSecondNow(() => middleware(req, {}, next), TOKEN_ROUND_MS));
-  if (passed === 0) throw new Error('the strategy never passed');
-  return median(samples);
 }
 
 function syncOpsPerSecondNow(fn: () => unknown, ms: number): number {
@@ -576,11 +551,14 @@ function print(r: {
       `${r.signedInRequest.serverCpuMicrosPerRequest.sessionOnly} → ${r.signedInRequest.serverCpuMicrosPerRequest.withStrategy} µs`,
       `×${r.signedInRequest.cpuRatio} requests per CPU-second; per round ${showSpread(r.signedInRequest.cpuRatioToSessionOnly)} (goal ≥ 0.95)`,
     ],
-    [
-      'signed-in request: passport.authenticate(jwtsso) alone',
-      `${r.signedInRequest.strategyAloneMicros} µs`,
-      `×${r.signedInRequest.impliedRatio} implied against the server's cost of a request`,
-    ],
+    ...(['plain', 'behindProxy'] as const).map((k): [string, string, string] => {
+      const a = r.signedInRequest.alone[k];
+      return [
+        `signed-in request: authenticate() alone, ${k === 'plain' ? 'plain app' : 'behind a trusted proxy'}`,
+        `${a.noopMicros} → ${a.strategyMicros} µs`,
+        `jwtsso adds ${a.addedMicros} µs to a no-op strategy${k === 'plain' ? `: ×${r.signedInRequest.impliedRatioToNoop} implied against the server's cost of a request` : ''}`,
+      ];
+    }),
     ...Object.entries(r.replayStoreConsumesPerSecond).map(([k, v]): [string, string, string] => {
       const base = STORE_BASELINES[k];
       const b = base === undefined ? undefined : r.replayStoreConsumesPerSecond[base];

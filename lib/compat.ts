@@ -93,7 +93,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
 
   async function receive(req: CompatRequest, res: CompatResponse, view: RequestView, session: SessionAccess): Promise<void> {
     const { target } = view;
-    const ctx = loginContext(o, { req, view, now: o.clock() });
+    const ctx = loginContext(o, { req, view });
     const returned = readReturn(o, ctx, { pairs: splitTarget(target).pairs, target });
     const signedIn = session.get('jwt') !== undefined && session.get('jwt') !== null;
     const claims = await acceptToken(o, ctx, { token: returned.token, state: returned.state, signedIn });
@@ -124,7 +124,7 @@ function jwtsso(options: jwtsso.Options): (req: IncomingMessage, res: ServerResp
       try {
         // The claims will live in req.session.jwt: without a session no login could last.
         if (session === undefined) throw sessionRequired();
-        const ctx = loginContext(o, { req, view, now: o.clock() });
+        const ctx = loginContext(o, { req, view });
         const url = loginRedirect(o, ctx, { target, wanted: customPath, params: {} });
         noStore(res);
         emit(o.onEvent, { type: 'redirect', ip: clientIpOf(view) });

@@ -149,7 +149,7 @@ export interface LoginContext extends LoginStateContext {
  * the app's public URL is https, are worked out only when asked (never on the signed-in hot
  * path): asking for a response a framework's setup left out of reach throws its fault.
  */
-export function loginContext(o: ResolvedOptions, args: { req: RequestLike; view: RequestView; now: number }): LoginContext {
+export function loginContext(o: ResolvedOptions, args: { req: RequestLike; view: RequestView; now?: number }): LoginContext {
   return new RequestContext(o, args.req, args.view, args.now);
 }
 
@@ -161,14 +161,16 @@ class RequestContext implements LoginContext {
   #res: HeaderTarget | undefined;
   #resAsked = false;
   #origin: string | undefined;
+  #now: number | undefined;
 
   constructor(
     o: ResolvedOptions,
     req: RequestLike,
     readonly view: RequestView,
-    readonly now: number,
+    now: number | undefined,
   ) {
     this.#o = o;
+    this.#now = now;
     // The login-state stores read the Cookie header off `req`: a request whose framework keeps its
     // headers elsewhere (a view made by an override of requestView) is seen with the view's.
     this.req = req.headers === view.headers ? req : (Object.create(req, { headers: { value: view.headers } }) as RequestLike);
@@ -181,6 +183,11 @@ class RequestContext implements LoginContext {
       this.#resAsked = true;
     }
     return this.#res;
+  }
+
+  // The clock is read once, when first asked: a signed-in request never asks.
+  get now(): number {
+    return (this.#now ??= this.#o.clock());
   }
 
   get origin(): string {

@@ -116,7 +116,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     const given = options ?? {};
     try {
       view = this.requestView(req);
-      const ctx = loginContext(this._options, { req, view, now: this._options.clock() });
+      const ctx = loginContext(this._options, { req, view });
       const outcome = dispatch({ o: this._options, req, view, ctx, options: given });
       if (outcome instanceof Promise)
         this.settle(
@@ -181,7 +181,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     const url = new URL(o.logoutEndpoint);
     // Signing out is not a lost session: the next sign-in must go to the provider as usual.
     const view = this.requestView(req);
-    if (hasDoneMarker(view)) clearDoneMarker({ o, ctx: loginContext(o, { req, view, now: o.clock() }) });
+    if (hasDoneMarker(view)) clearDoneMarker({ o, ctx: loginContext(o, { req, view }) });
     // A provider with a fixed, configured logout redirect (WSO2) takes no return parameter.
     if (o.logoutRedirectParam !== false) {
       const back = publicUrl(o, view, options.redirectTo ?? '/', { requestTarget: false });

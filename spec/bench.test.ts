@@ -29,6 +29,8 @@ test('npm run bench runs every section (quick smoke mode)', () => {
     'signed-in request: + authenticate(a no-op strategy)',
     'signed-in request: + authenticate(jwtsso)',
     'signed-in request: CPU, jwtsso against the no-op strategy',
+    'signed-in request: authenticate() alone, plain app',
+    'signed-in request: authenticate() alone, behind a trusted proxy',
     'replay store consume: memory',
     'memory store after 100,000 ids',
     ...(redisInstalled ? ['replay store consume: clusterIoredis', 'replay store consume: clusterNodeRedisWait1'] : []),

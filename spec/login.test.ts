@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JwtSsoErrorCode as Code, type ReplayStore } from '../lib';
+import { JwtSsoErrorCode as Code, MemoryReplayStore, type ReplayStore } from '../lib';
 import { sessionRequired, stateMismatch } from '../lib/errors';
 import { loginContext, loginRedirect, MAX_RETURN_PATH, readReturn, resolveParams, acceptToken, isCallback, returnPath } from '../lib/login';
 import { noStore } from '../lib/response';
@@ -12,6 +12,7 @@ import { resolveOptions } from '../lib/options';
 import { MAX_TOKEN_LENGTH } from '../lib/token';
 import { splitTarget } from '../lib/urls';
 import { startApp, type TestApp } from './helpers/app';
+import { login } from './helpers/flow';
 import { mint, puavoClaims, SECRET } from './helpers/tokens';
 import { contextArgs, expressView } from './helpers/view';
 import { errorOf } from './helpers/errors';
@@ -376,5 +377,21 @@ describe("the returned token's shape and the login URL's parameters", () => {
         expect(keysOf(extra)).toEqual(keys);
       });
     });
+  });
+});
+
+describe('loginContext: the clock option is read at most once a request, and not at all on a signed-in page', () => {
+  let app: TestApp | undefined;
+  afterEach(() => app?.close());
+
+  test('a sign-in trip reads it once in each of its three requests; five signed-in pages, never', async () => {
+    let calls = 0;
+    // A store with its own clock: the strategy's reads alone are counted (the default store shares the option).
+    app = await startApp({ strategy: { clock: () => (calls++, Date.now()), replayStore: new MemoryReplayStore() } });
+    const browser = app.browser();
+    expect((await login(browser, '/protected?tab=1')).final.status).toBe(200);
+    expect(calls).toBe(3);
+    for (let i = 0; i < 5; i++) expect((await browser.get(`/protected?tab=${i}`)).status).toBe(200);
+    expect(calls).toBe(3);
   });
 });
