@@ -373,6 +373,7 @@ describe('mayHaveParam: false only where the query surely has no pair of that na
     ['a "+" where the name has a space', '/p?my+token=x', 'my token'],
     ['the name only inside a value (maybe: the split decides)', '/p?a=jwt', 'jwt'],
     ['a "?" after a "#" (maybe: the split decides)', '/p#x?jwt=1', 'jwt'],
+    ['the query right after the first "/"', '/?jwt=x', 'jwt'],
   ])('maybe: %s', (_name, target, key) => {
     expect(mayHaveParam(target, key)).toBe(true);
   });
@@ -383,6 +384,8 @@ describe('mayHaveParam: false only where the query surely has no pair of that na
     ['the name in the path only', '/jwt/page?tab=2', 'jwt'],
     ['a "+" where the name has no space', '/p?a=b+c', 'jwt'],
     ['another case of the name (names are case-sensitive)', '/p?JWT=x', 'jwt'],
+    ['no query, the name and an escape in the path', '/jwt/a%20b', 'jwt'],
+    ['a name with a space, a query with neither "+" nor the name nor "%"', '/p?a=b', 'my token'],
   ])('surely not: %s', (_name, target, key) => {
     expect(mayHaveParam(target, key)).toBe(false);
     expect(splitTarget(target).pairs.some((p) => p.key === key)).toBe(false);
