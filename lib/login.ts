@@ -255,6 +255,9 @@ export const isRedeemedLeftover = (err: unknown): boolean => LEFTOVERS.has(err a
  * same state redeemed it (isRedeemedLeftover). Only a sign-in writes the pair (each needs a fresh
  * token), so a replayed token, sent with as many states as one likes, writes nothing. The pair is
  * a convenience for tabs: a store that fails to write or read it costs no sign-in, and no refusal.
+ * Its write is not waited for (a store that stalls on it cannot hold a sign-in up; both built-in
+ * stores take it before the next command: the memory store at once, Redis in order), and its look
+ * up is bounded by PAIR_LOOKUP_MS (a store that stalls on it still gets its refusal answered).
  */
 async function record(o: ResolvedOptions, claims: JwtClaims, token: string, state: string | null): Promise<void> {
   const store = o.replayStore;
@@ -271,23 +274,34 @@ async function record(o: ResolvedOptions, claims: JwtClaims, token: string, stat
   }
   const pairs = state !== null && typeof store.has === 'function';
   if (firstUse) {
-    if (pairs) await settled(() => store.consume(loginReplayId(state, id), replayWindow(o)));
+    if (pairs) void settled(() => store.consume(loginReplayId(state, id), replayWindow(o)));
     return;
   }
   const replayed = new JwtSsoError(
     Code.TOKEN_REPLAYED,
     'This sign-in token was already used: a token signs in once. Start the sign-in again.',
   );
-  if (pairs && (await settled(() => store.has!(loginReplayId(state, id)))) === true) LEFTOVERS.add(replayed);
+  if (pairs && (await settled(() => store.has!(loginReplayId(state, id)), PAIR_LOOKUP_MS)) === true) LEFTOVERS.add(replayed);
   throw replayed;
 }
 
-// What a store call resolved, or undefined where it threw or rejected (synchronously too).
-const settled = <T>(call: () => Promise<T>): Promise<T | undefined> =>
-  // `then` runs the call, so a store that throws synchronously is caught like one that rejects.
-  Promise.resolve()
+/** Milliseconds a refusal waits for the store's `has` before it is answered as a replay. */
+export const PAIR_LOOKUP_MS = 500;
+
+// What a store call resolved, or undefined where it threw or rejected (synchronously too: `then`
+// runs the call), or, given `limitMs`, did not answer within it.
+function settled<T>(call: () => Promise<T>, limitMs?: number): Promise<T | undefined> {
+  const answer = Promise.resolve()
     .then(call)
     .catch(() => undefined);
+  if (limitMs === undefined) return answer;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, limitMs, undefined);
+    timer.unref();
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Verifies a token and records it in the replay store before it is kept in a server session (a

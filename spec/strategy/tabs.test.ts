@@ -201,6 +201,9 @@ describe('the replay store: only a sign-in writes the pair; a replayed token wri
       },
     ],
     ['rejects', () => Promise.reject(new Error('store down'))],
+    // A store that stalls: the sign-in does not wait for the pair's write, and the refusal waits
+    // PAIR_LOOKUP_MS for has, then is answered as a replay.
+    ['never answers', () => new Promise<boolean>(() => undefined)],
   ];
   test.each(failing)(
     'a store whose pair write and has %s: the sign-in stands, the late tab is refused (401), no unhandled rejection',
@@ -215,7 +218,9 @@ describe('the replay store: only a sign-in writes the pair; a replayed token wri
           has: fail,
         });
         const late = await siblingRedeems(new Map(), PAGE);
+        // Answered (within the test's timeout: a has that never answers is given PAIR_LOOKUP_MS), as a replay.
         expect((await send(late, PAGE)).status).toBe(401);
+        expect(events.filter((e) => e.type === 'refused').map((e) => e.code)).toEqual([Code.TOKEN_REPLAYED]);
         await new Promise((resolve) => setImmediate(resolve));
         expect(unhandled).toEqual([]);
       } finally {
