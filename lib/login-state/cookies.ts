@@ -39,7 +39,9 @@ const split = new WeakMap<object, { header: string; pairs: readonly (readonly [s
 
 function cookiePairs(req: object, header: string): readonly (readonly [string, string])[] {
   const kept = split.get(req);
-  if (kept !== undefined && kept.header === header) return kept.pairs;
+  const sameHeader = kept !== undefined && kept.header === header;
+  // Stryker disable next-line ConditionalExpression: a cache: splitting the same header again gives the same pairs
+  if (sameHeader) return kept.pairs;
   const pairs = splitCookieHeader(header);
   split.set(req, { header, pairs });
   return pairs;
