@@ -60,10 +60,9 @@ const HOST_PREFIX = '__Host-';
 const STATE_COOKIE = 'jwtsso-s-';
 const TOKEN_COOKIE = 'jwtsso-t-';
 const STATE_LABEL = 'passport-jwtsso state\n';
-// A state cookie's name after its kind's prefix: an app's tag and a state, nothing else.
-const TAGGED_STATE = /^[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{32}$/;
-// The one cookie a cross-site POST parks its token in (never a state, which is 32 characters).
-const POSTED_ID = 'posted';
+// A state cookie's name after its kind's prefix: an app's tag and a state, nothing else. (A
+// function, not a module-level regex: Stryker's incremental mode re-tests a mutant in it.)
+const isTaggedState = (rest: string): boolean => /^[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{32}$/.test(rest);
 
 /**
  * The state a login's secret shows in URLs: 192 bits of a labelled SHA-256 of the secret,
@@ -158,7 +157,7 @@ export class CookieLoginState implements LoginStateStore {
     // names a store could have issued count (others are never echoed back), and one response
     // clears at most MAX_CLEARED_PER_RESPONSE of them, however many were sent.
     const held = [...this.#budgeted(ctx, STATE_COOKIE)]
-      .filter(([name]) => TAGGED_STATE.test(name.slice(kindLength)))
+      .filter(([name]) => isTaggedState(name.slice(kindLength)))
       .map(([name, values]) => ({ name, expiry: stateCookie(values)?.expiry ?? 0, bytes: name.length + values.join('').length + 1 }));
     held.sort((a, b) => a.expiry - b.expiry);
     const dropped = oldestOver(
@@ -179,6 +178,7 @@ export class CookieLoginState implements LoginStateStore {
   #lookup(ctx: LoginStateContext, state: string): StateLookup {
     const header = cookieHeader(ctx.req.headers);
     const known = this.#lookups.get(ctx);
+    // Stryker disable next-line ConditionalExpression: a cache: never reusing the answer works it out again from the same cookies at the same moment, to the same answer
     const sameQuestion = known !== undefined && known.state === state && known.header === header && known.now === ctx.now;
     // Stryker disable next-line ConditionalExpression: a cache: working the answer out again from the same cookies at the same moment gives the same answer
     if (sameQuestion) return known.found;
@@ -219,6 +219,7 @@ export class CookieLoginState implements LoginStateStore {
   // Worked out once per token: spillsToSession and park ask for the same one in one request.
   #parked(ctx: LoginStateContext, url: string, pending: PendingToken): ParkedPlace {
     const known = this.#places.get(pending);
+    // Stryker disable next-line ConditionalExpression: a cache: never reusing the place works it out again, to the same cookie value and the same fits (a fresh id has the same length)
     const sameQuestion = known !== undefined && known.ctx === ctx && known.url === url;
     // Stryker disable next-line ConditionalExpression: a cache: working the place out again gives the same cookie value and the same fits (a fresh id has the same length)
     if (sameQuestion) return known.place;
@@ -265,7 +266,8 @@ export class CookieLoginState implements LoginStateStore {
   // browser holds at most one such cookie of at most MAX_COOKIE_BYTES, whoever posts. Never the
   // session: it would be a new one, replacing the browser's own session cookie.
   #parkPosted(ctx: LoginStateContext, url: string, pending: PendingToken): void {
-    const name = this.#name(ctx, TOKEN_COOKIE, POSTED_ID);
+    // The one cookie a cross-site POST parks its token in (never a state, which is 32 characters).
+    const name = this.#name(ctx, TOKEN_COOKIE, 'posted');
     const value = parkedValue(ctx, url, pending);
     if (ctx.res === undefined || !this.#fits(ctx, name, value)) throw crossSiteWithoutCookie();
     setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
