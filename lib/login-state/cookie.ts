@@ -60,10 +60,9 @@ const HOST_PREFIX = '__Host-';
 const STATE_COOKIE = 'jwtsso-s-';
 const TOKEN_COOKIE = 'jwtsso-t-';
 const STATE_LABEL = 'passport-jwtsso state\n';
-// A state cookie's name after its kind's prefix: an app's tag and a state, nothing else.
-const TAGGED_STATE = /^[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{32}$/;
-// The one cookie a cross-site POST parks its token in (never a state, which is 32 characters).
-const POSTED_ID = 'posted';
+// A state cookie's name after its kind's prefix: an app's tag and a state, nothing else. (A
+// function, not a module-level regex: Stryker's incremental mode re-tests a mutant in it.)
+const isTaggedState = (rest: string): boolean => /^[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{32}$/.test(rest);
 
 /**
  * The state a login's secret shows in URLs: 192 bits of a labelled SHA-256 of the secret,
@@ -84,6 +83,7 @@ let poolOffset = pool.length;
 
 /** A fresh secret (or id): SECRET_BYTES bytes no other call was given, base64url. */
 export function freshSecret(): string {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: refilling sooner (every call, or one secret early) draws fresh CSPRNG bytes all the same: no secret repeats, only more calls into OpenSSL
   if (poolOffset + SECRET_BYTES > pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
@@ -157,7 +157,7 @@ export class CookieLoginState implements LoginStateStore {
     // names a store could have issued count (others are never echoed back), and one response
     // clears at most MAX_CLEARED_PER_RESPONSE of them, however many were sent.
     const held = [...this.#budgeted(ctx, STATE_COOKIE)]
-      .filter(([name]) => TAGGED_STATE.test(name.slice(kindLength)))
+      .filter(([name]) => isTaggedState(name.slice(kindLength)))
       .map(([name, values]) => ({ name, expiry: stateCookie(values)?.expiry ?? 0, bytes: name.length + values.join('').length + 1 }));
     held.sort((a, b) => a.expiry - b.expiry);
     const dropped = oldestOver(
@@ -176,11 +176,15 @@ export class CookieLoginState implements LoginStateStore {
   // Asked more than once in a request (the state is checked before the token is verified, then
   // used up after): the answer for this request's cookies is kept with the request's context.
   #lookup(ctx: LoginStateContext, state: string): StateLookup {
+    const header = cookieHeader(ctx.req.headers);
     const known = this.#lookups.get(ctx);
-    if (known !== undefined && known.state === state && known.header === cookieHeader(ctx.req.headers) && known.now === ctx.now)
-      return known.found;
+    // Stryker disable next-line ConditionalExpression: a cache: never reusing the answer works it out again from the same cookies at the same moment, to the same answer
+    const sameQuestion = known !== undefined && known.state === state && known.header === header && known.now === ctx.now;
+    // Stryker disable next-line ConditionalExpression: a cache: working the answer out again from the same cookies at the same moment gives the same answer
+    if (sameQuestion) return known.found;
     const found = this.#find(ctx, state);
-    this.#lookups.set(ctx, { state, header: cookieHeader(ctx.req.headers), now: ctx.now, found });
+    // Stryker disable next-line ObjectLiteral: a cache: an empty record is never reused, so every answer is worked out anew, the same
+    this.#lookups.set(ctx, { state, header, now: ctx.now, found });
     return found;
   }
 
@@ -191,7 +195,7 @@ export class CookieLoginState implements LoginStateStore {
     const values = cookiesStartingWith(ctx.req, name).get(name);
     const cookie = values === undefined ? null : stateCookie(values);
     const proven = cookie !== null && cookie.expiry > ctx.now && derives(cookie.secret, state);
-    return { name, present: values !== undefined, proven, kept: proven && cookie !== null ? cookie.kept : null };
+    return { name, present: values !== undefined, proven, kept: proven ? cookie.kept : null };
   }
 
   returnTo(ctx: LoginStateContext, state: string): string | null {
@@ -215,8 +219,12 @@ export class CookieLoginState implements LoginStateStore {
   // Worked out once per token: spillsToSession and park ask for the same one in one request.
   #parked(ctx: LoginStateContext, url: string, pending: PendingToken): ParkedPlace {
     const known = this.#places.get(pending);
-    if (known !== undefined && known.ctx === ctx && known.url === url) return known.place;
+    // Stryker disable next-line ConditionalExpression: a cache: never reusing the place works it out again, to the same cookie value and the same fits (a fresh id has the same length)
+    const sameQuestion = known !== undefined && known.ctx === ctx && known.url === url;
+    // Stryker disable next-line ConditionalExpression: a cache: working the place out again gives the same cookie value and the same fits (a fresh id has the same length)
+    if (sameQuestion) return known.place;
     const place = this.#place(ctx, url, pending);
+    // Stryker disable next-line ObjectLiteral: a cache: an empty record is never reused, so every place is worked out anew, the same
     this.#places.set(pending, { ctx, url, place });
     return place;
   }
@@ -258,7 +266,8 @@ export class CookieLoginState implements LoginStateStore {
   // browser holds at most one such cookie of at most MAX_COOKIE_BYTES, whoever posts. Never the
   // session: it would be a new one, replacing the browser's own session cookie.
   #parkPosted(ctx: LoginStateContext, url: string, pending: PendingToken): void {
-    const name = this.#name(ctx, TOKEN_COOKIE, POSTED_ID);
+    // The one cookie a cross-site POST parks its token in (never a state, which is 32 characters).
+    const name = this.#name(ctx, TOKEN_COOKIE, 'posted');
     const value = parkedValue(ctx, url, pending);
     if (ctx.res === undefined || !this.#fits(ctx, name, value)) throw crossSiteWithoutCookie();
     setCookie(ctx.res, name, value, PARKED_TOKEN_SECONDS, this.#scope(ctx));
@@ -318,8 +327,9 @@ function oldestOver(held: readonly { bytes: number }[], bound: { count: number; 
   let bytes = held.reduce((sum, h) => sum + h.bytes, adding);
   let count = held.length + 1;
   let dropped = 0;
-  while (dropped < held.length && (count > bound.count || bytes > bound.bytes)) {
-    bytes -= held[dropped]!.bytes;
+  for (const h of held) {
+    if (count <= bound.count && bytes <= bound.bytes) break;
+    bytes -= h.bytes;
     count -= 1;
     dropped += 1;
   }

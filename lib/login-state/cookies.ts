@@ -39,8 +39,12 @@ const split = new WeakMap<object, { header: string; pairs: readonly (readonly [s
 
 function cookiePairs(req: object, header: string): readonly (readonly [string, string])[] {
   const kept = split.get(req);
-  if (kept !== undefined && kept.header === header) return kept.pairs;
+  // Stryker disable next-line ConditionalExpression: a cache: never reusing the pairs splits the same header again, to the same pairs
+  const sameHeader = kept !== undefined && kept.header === header;
+  // Stryker disable next-line ConditionalExpression: a cache: splitting the same header again gives the same pairs
+  if (sameHeader) return kept.pairs;
   const pairs = splitCookieHeader(header);
+  // Stryker disable next-line ObjectLiteral: a cache: an empty record is never reused, so the header is split anew, to the same pairs
   split.set(req, { header, pairs });
   return pairs;
 }
@@ -52,10 +56,12 @@ function cookiePairs(req: object, header: string): readonly (readonly [string, s
 // linear time.
 function splitCookieHeader(header: string): (readonly [string, string])[] {
   const pairs: (readonly [string, string])[] = [];
+  // Stryker disable next-line EqualityOperator: the part that starts at the header's end is empty (a header that is '' or ends in ';'), and an empty part holds no pair
   for (let start = 0; start <= header.length;) {
     const semicolon = header.indexOf(';', start);
     const end = semicolon === -1 ? header.length : semicolon;
     let eq = start;
+    // Stryker disable next-line EqualityOperator: the character at `end` is the ';' that ends the part (or none, past the header), never '=', so the scan stops there without the bound too
     while (eq < end && header.charCodeAt(eq) !== EQUALS) eq++;
     if (eq < end) pairs.push([trimmed(header, start, eq), trimmed(header, eq + 1, end)]);
     start = end + 1;
@@ -71,7 +77,9 @@ const isOws = (code: number): boolean => code === SPACE || code === TAB;
 function trimmed(text: string, from: number, to: number): string {
   let first = from;
   let last = to;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the character at `to` ('=', ';' or none, past the header) is never a space or tab, so the scan stops at `to` without the bound too
   while (first < last && isOws(text.charCodeAt(first))) first++;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: past `first` the scan only meets the spaces already skipped and stops at '=' or ';' (or before the header), and slice gives '' once last is before first
   while (last > first && isOws(text.charCodeAt(last - 1))) last--;
   return text.slice(first, last);
 }

@@ -90,6 +90,7 @@ export function issueState(session: SessionAccess, now: number, ttlSeconds: numb
   const value = randomState();
   const { states, tokens } = read(session, now);
   const entry: StateEntry = { value, expiresAt: now + ttlSeconds * MS_PER_SECOND };
+  // Stryker disable next-line ConditionalExpression: a returnTo of undefined reads as none everywhere (isState, keptReturn), and a JSON store drops it
   if (returnTo !== undefined) entry.returnTo = returnTo;
   states.push(entry);
   write(session, states.slice(-MAX_PENDING_STATES), tokens);
@@ -99,6 +100,7 @@ export function issueState(session: SessionAccess, now: number, ttlSeconds: numb
 /** True if `value` is a live state of this session; `consume` also removes it (one use). */
 export function hasState(session: SessionAccess, value: string | null, now: number, consume: boolean): boolean {
   const { present, states, tokens } = read(session, now);
+  // Stryker disable next-line ConditionalExpression: a kept state's value is always a string (isState), so searching for null finds none either way
   const index = value === null ? -1 : states.findIndex((s) => s.value === value);
   if (consume && index !== -1) states.splice(index, 1);
   if (present) write(session, states, tokens);
@@ -117,6 +119,7 @@ export function stashToken(
   token: string,
   state: string | null,
   now: number,
+  // Stryker disable next-line ObjectLiteral: a default of {} leaves consumed undefined, which is read as false the same
   options: { consumed: boolean } = { consumed: false },
 ): void {
   const pending = read(session, now);

@@ -8,14 +8,18 @@ import { JwtSsoErrorCode as Code, MemoryReplayStore } from '../../lib';
 import {
   CookieLoginState,
   freshSecret,
+  MAX_CLEARED_PER_RESPONSE,
+  MAX_COOKIE_BYTES,
   MAX_KEPT_RETURN,
   MAX_PENDING_LOGINS,
+  PARKED_COOKIE_BYTES,
   STATE_COOKIE_BYTES,
   stateOf,
 } from '../../lib/login-state/cookie';
 import type { LoginStateContext } from '../../lib/login-state';
 import { decodeParked, decodeState, encodeParked, encodeState, mountTag, urlKey } from '../../lib/login-state/codec';
 import { startApp, type TestApp } from '../helpers/app';
+import { Browser, step, T0 } from './contract';
 import { login, providerReturn, returnToOf } from '../helpers/flow';
 import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
@@ -608,5 +612,271 @@ describe('what the cookie store works out once per request is answered for the q
     store.park(ctx, '/two', pending);
     const value = res.lines[0]!.split(';')[0]!.split('=')[1]!;
     expect(decodeParked(value)?.url).toBe(urlKey('/two'));
+  });
+});
+
+// The bounds of the cookie store, to the byte and to the cookie, one request at a time (a
+// "browser" of contract.ts: a cookie jar that applies each response's Set-Cookie, and a session).
+describe('the state cookies a browser holds: which count toward the bound, and which go first', () => {
+  const tag = mountTag('');
+  const stateNames = (b: Browser) => [...b.cookies.keys()].filter((k) => k.includes('jwtsso-s-'));
+
+  test.each<[string, boolean, (i: number) => string]>([
+    [
+      'control: names the store issues count (12 held, 3 cleared for the new one)',
+      true,
+      (i) => `jwtsso-s-${tag}${String(i).padStart(32, 'A')}`,
+    ],
+    ['a state one character too long', false, (i) => `jwtsso-s-${tag}${String(i).padStart(33, 'A')}`],
+    ['a tag with no dot', false, (i) => `jwtsso-s-${tag.slice(0, -1)}x${String(i).padStart(32, 'A')}`],
+  ])('over http, %s', (_name, counted, name) => {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const browser = new Browser();
+    for (let i = 0; i < 12; i++) browser.cookies.set(name(i), '1');
+    step(browser, T0, (ctx) => store.issue(ctx, 600));
+    expect(stateNames(browser)).toHaveLength(counted ? MAX_PENDING_LOGINS : 13);
+  });
+
+  test.each<[string, boolean, (i: number) => string]>([
+    ['control: names the store issues count', true, (i) => `__Host-jwtsso-s-${tag}${String(i).padStart(32, 'A')}`],
+    ['a character before the tag', false, (i) => `__Host-jwtsso-s-x${tag}${String(i).padStart(32, 'A')}`],
+    ['a character after the state', false, (i) => `__Host-jwtsso-s-${tag}${String(i).padStart(32, 'A')}x`],
+  ])('under https (the host-wide budget), %s', (_name, counted, name) => {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const browser = new Browser();
+    for (let i = 0; i < 12; i++) browser.cookies.set(name(i), '1');
+    step(browser, T0, (ctx) => store.issue(ctx, 600), { secure: true });
+    expect(stateNames(browser)).toHaveLength(counted ? MAX_PENDING_LOGINS : 13);
+  });
+
+  test.each<[string, boolean]>([
+    ['in the order they were issued (control)', false],
+    ['newest first', true],
+  ])('the oldest login goes first, whatever the order the browser sends its cookies: %s', (_name, reversed) => {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const browser = new Browser();
+    const states = Array.from({ length: MAX_PENDING_LOGINS }, (_, i) => step(browser, T0 + i * 1000, (ctx) => store.issue(ctx, 600)));
+    const sent = [...browser.cookies];
+    if (reversed) sent.reverse();
+    browser.cookies.clear();
+    for (const [k, v] of sent) browser.cookies.set(k, v);
+    step(browser, T0 + 20_000, (ctx) => store.issue(ctx, 600));
+    const alive = states.map((s) => step(browser, T0 + 21_000, (ctx) => store.isLive(ctx, s, { useUp: false })));
+    expect(alive).toEqual([false, ...Array(MAX_PENDING_LOGINS - 1).fill(true)]);
+  });
+
+  // One planted cookie of a store's name shape beside the new login: the two together at the bound stay, one byte more and it goes.
+  test.each<[string, number, boolean]>([
+    [`exactly ${STATE_COOKIE_BYTES} bytes: both kept`, STATE_COOKIE_BYTES, true],
+    [`${STATE_COOKIE_BYTES + 1} bytes: the older cleared`, STATE_COOKIE_BYTES + 1, false],
+  ])('a state cookie and the new one together at %s', (_name, total, kept) => {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const browser = new Browser();
+    const value = encodeState({ expiry: T0 + 600_000, secret: 'S'.repeat(32), kept: null });
+    const newBytes = `jwtsso-s-${tag}`.length + 32 + value.length + 1;
+    const planted = `jwtsso-s-${tag}${'P'.repeat(32)}`;
+    browser.cookies.set(planted, 'x'.repeat(total - newBytes - planted.length - 1));
+    step(browser, T0, (ctx) => store.issue(ctx, 600));
+    expect(browser.cookies.has(planted)).toBe(kept);
+    expect(stateNames(browser)).toHaveLength(kept ? 2 : 1);
+  });
+
+  test.each<[string, string, boolean]>([
+    [`a path of exactly ${MAX_KEPT_RETURN} bytes is kept (control)`, `/${'x'.repeat(MAX_KEPT_RETURN - 1)}`, true],
+    [`a path of ${MAX_KEPT_RETURN + 1} bytes is not`, `/${'x'.repeat(MAX_KEPT_RETURN)}`, false],
+    [`${MAX_KEPT_RETURN - 1} bytes of two-byte characters are kept`, `/${'ä'.repeat((MAX_KEPT_RETURN - 2) / 2)}`, true],
+    [
+      `${MAX_KEPT_RETURN + 1} bytes in fewer characters are not (bytes count, not characters)`,
+      `/${'ä'.repeat(MAX_KEPT_RETURN / 2)}`,
+      false,
+    ],
+  ])('%s', (_name, path, kept) => {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const browser = new Browser();
+    const state = step(browser, T0, (ctx) => store.issue(ctx, 600, path));
+    expect(step(browser, T0, (ctx) => store.returnTo(ctx, state))).toBe(kept ? path : null);
+    expect(step(browser, T0, (ctx) => store.isLive(ctx, state, { useUp: false }))).toBe(true);
+  });
+});
+
+describe('where a returned token waits: a cookie within its budget to the byte, else the session', () => {
+  const tag = mountTag('');
+  const state = 'S'.repeat(32);
+  const name = `jwtsso-t-${tag}${state}`;
+  // A token whose parked cookie (name, `=`, value) is exactly `bytes` long.
+  const tokenFor = (bytes: number) => {
+    const base = name.length + encodeParked({ expiry: T0 + 60_000, state, url: urlKey('/p'), token: '' }).length + 1;
+    return `a.${'b'.repeat(bytes - base - 4)}.c`;
+  };
+  const park = (browser: Browser, token: string) => step(browser, T0, (ctx) => store().park(ctx, '/p', { token, state }));
+  const store = () => new CookieLoginState({ mountPoint: '' });
+
+  test.each<[string, number, number, 'cookie' | 'session']>([
+    [`a cookie of exactly ${MAX_COOKIE_BYTES} bytes (control)`, MAX_COOKIE_BYTES, 0, 'cookie'],
+    [`a cookie of ${MAX_COOKIE_BYTES + 1} bytes`, MAX_COOKIE_BYTES + 1, 0, 'session'],
+    [`with another app's, ${PARKED_COOKIE_BYTES} bytes together`, MAX_COOKIE_BYTES, PARKED_COOKIE_BYTES - MAX_COOKIE_BYTES, 'cookie'],
+    [
+      `with another app's, ${PARKED_COOKIE_BYTES + 1} bytes together`,
+      MAX_COOKIE_BYTES,
+      PARKED_COOKIE_BYTES - MAX_COOKIE_BYTES + 1,
+      'session',
+    ],
+  ])('%s', (_name, bytes, other, where) => {
+    const browser = new Browser();
+    const otherName = `jwtsso-t-${tag}${'O'.repeat(32)}`;
+    if (other > 0) browser.cookies.set(otherName, 'x'.repeat(other - otherName.length - 1));
+    const token = tokenFor(bytes);
+    park(browser, token);
+    expect(browser.cookies.has(name)).toBe(where === 'cookie');
+    expect(browser.cookies.get(name)?.length ?? bytes - name.length - 1).toBe(bytes - name.length - 1);
+    expect(step(browser, T0, (ctx) => store().take(ctx, '/p')).map((p) => p.token)).toContain(token);
+  });
+
+  test('a token parked again under its own name replaces it: the old one is not counted against the new', () => {
+    const browser = new Browser();
+    browser.cookies.set(name, 'x'.repeat(3000));
+    const token = tokenFor(MAX_COOKIE_BYTES);
+    park(browser, token);
+    expect(decodeParked(browser.cookies.get(name)!)?.token).toBe(token);
+  });
+
+  test('where the framework gives no response, the token waits in the session (control: a response gets the cookie)', () => {
+    const browser = new Browser();
+    step(browser, T0, (ctx) => store().park({ ...ctx, res: undefined }, '/p', { token: 'a.b.c', state }));
+    expect(browser.cookies.size).toBe(0);
+    expect(step(browser, T0, (ctx) => store().take(ctx, '/p'))).toEqual([{ token: 'a.b.c', state }]);
+    park(browser, 'a.b.c');
+    expect(browser.cookies.has(name)).toBe(true);
+  });
+
+  test('a token asked about in one request and parked in another is worked out for the request that parks it', () => {
+    const s = store();
+    const browser = new Browser();
+    const pending = { token: 'a.b.c', state: null };
+    expect(s.spillsToSession({ ...browser.request(T0), res: undefined }, '/p', pending)).toBe(true);
+    step(browser, T0, (ctx) => s.park({ ...ctx, session: undefined }, '/p', pending));
+    expect([...browser.cookies.keys()].filter((k) => k.startsWith(`jwtsso-t-${tag}`))).toHaveLength(1);
+  });
+
+  test('too large for a cookie and no session: refused, naming the fix, never quoting the token', () => {
+    const token = tokenFor(MAX_COOKIE_BYTES + 1);
+    let error: { code?: string; message?: string } | undefined;
+    try {
+      step(new Browser(), T0, (ctx) => store().park({ ...ctx, session: undefined }, '/p', { token, state }));
+    } catch (err) {
+      error = err as typeof error;
+    }
+    expect(error?.code).toBe(Code.TOKEN_MALFORMED);
+    expect(error?.message).toMatch(/mount session middleware/);
+    expect(error?.message).not.toContain(token);
+  });
+
+  test.each<[string, (ctx: LoginStateContext) => LoginStateContext, string, boolean]>([
+    ['control: a small token, a response: the one posted-token cookie', (ctx) => ctx, 'a.b.c', true],
+    ['no response to set it on', (ctx) => ({ ...ctx, res: undefined }), 'a.b.c', false],
+    [`a token past ${MAX_COOKIE_BYTES} bytes`, (ctx) => ctx, `a.${'b'.repeat(MAX_COOKIE_BYTES)}.c`, false],
+  ])('a cross-site POST: %s', (_name, adjust, token, parks) => {
+    const browser = new Browser();
+    const post = () => step(browser, T0, (ctx) => store().park(adjust(ctx), '/p', { token, state: null }, { crossSite: true }));
+    if (parks) {
+      post();
+      expect([...browser.cookies.keys()]).toEqual([`jwtsso-t-${tag}posted`]);
+      expect(browser.session).toEqual({});
+    } else {
+      expect(post).toThrow(/does not fit the cookie/);
+      expect(browser.cookies.size).toBe(0);
+    }
+  });
+});
+
+describe('taking parked tokens: the newest first, a bounded number, whatever the request sends', () => {
+  const tag = mountTag('');
+  const store = new CookieLoginState({ mountPoint: '' });
+  const parkedAt = (expiry: number, state: string) =>
+    [`jwtsso-t-${tag}${state}`, encodeParked({ expiry, state, url: urlKey('/p'), token: `a.${state}.c` })] as const;
+
+  test('three tokens for one URL, sent in no order: the newest first', () => {
+    const browser = new Browser();
+    for (const [offset, s] of [
+      [1000, 'A'],
+      [0, 'B'],
+      [2000, 'C'],
+      [500, 'D'],
+    ] as const)
+      browser.cookies.set(...parkedAt(T0 + offset, s.repeat(32)));
+    const taken = step(browser, T0 - 1000, (ctx) => store.take(ctx, '/p'));
+    expect(taken.map((p) => p.state?.[0])).toEqual(['C', 'A', 'D', 'B']);
+  });
+
+  test(`more than ${MAX_PENDING_LOGINS} for one URL: the ${MAX_PENDING_LOGINS} newest are taken (each costs a verification), every one is cleared`, () => {
+    const browser = new Browser();
+    for (let i = 0; i < MAX_PENDING_LOGINS + 2; i++) browser.cookies.set(...parkedAt(T0 + i, String(i).padStart(32, 'P')));
+    const taken = step(browser, T0 - 1000, (ctx) => store.take(ctx, '/p'));
+    expect(taken.map((p) => p.state)).toEqual(
+      Array.from({ length: MAX_PENDING_LOGINS }, (_, i) => String(MAX_PENDING_LOGINS + 1 - i).padStart(32, 'P')),
+    );
+    expect(browser.cookies.size).toBe(0);
+  });
+
+  test(`junk parked-token cookies: one response clears at most ${MAX_CLEARED_PER_RESPONSE}`, () => {
+    const browser = new Browser();
+    for (let i = 0; i < MAX_CLEARED_PER_RESPONSE + 5; i++) browser.cookies.set(`jwtsso-t-${tag}${String(i).padStart(32, 'J')}`, 'junk');
+    expect(step(browser, T0, (ctx) => store.take(ctx, '/p'))).toEqual([]);
+    expect(browser.cookies.size).toBe(5);
+  });
+
+  test('no response to clear cookies on: junk is left, the live token still taken', () => {
+    const browser = new Browser();
+    browser.cookies.set(`jwtsso-t-${tag}${'J'.repeat(32)}`, 'junk');
+    browser.cookies.set(...parkedAt(T0 + 1000, 'A'.repeat(32)));
+    expect(step(browser, T0, (ctx) => store.take({ ...ctx, res: undefined }, '/p'))).toEqual([
+      { token: `a.${'A'.repeat(32)}.c`, state: 'A'.repeat(32) },
+    ]);
+    expect(browser.cookies.size).toBe(2);
+  });
+});
+
+describe('a state the request cannot prove is not live, never an error', () => {
+  const tag = mountTag('');
+  const store = new CookieLoginState({ mountPoint: '' });
+  const secret = 'K'.repeat(32);
+  const valid = encodeState({ expiry: T0 + 600_000, secret, kept: null });
+
+  test.each<[string, string, string | null]>([
+    ['no state, beside a cookie named "null"', `jwtsso-s-${tag}null`, null],
+    ['a state of another length, beside a cookie of its name', `jwtsso-s-${tag}short`, 'short'],
+    ['a state one character too long', `jwtsso-s-${tag}${stateOf(secret)}A`, `${stateOf(secret)}A`],
+  ])('%s', (_name, cookieName, state) => {
+    const browser = new Browser();
+    browser.cookies.set(cookieName, valid);
+    expect(step(browser, T0, (ctx) => store.isLive(ctx, state, { useUp: true }))).toBe(false);
+  });
+
+  test('control: the state that secret derives is live', () => {
+    const browser = new Browser();
+    browser.cookies.set(`jwtsso-s-${tag}${stateOf(secret)}`, valid);
+    expect(step(browser, T0, (ctx) => store.isLive(ctx, stateOf(secret), { useUp: false }))).toBe(true);
+  });
+
+  test('used up where the framework gives no response: still live, nothing thrown', () => {
+    const browser = new Browser();
+    const state = step(browser, T0, (ctx) => store.issue(ctx, 600));
+    expect(step(browser, T0, (ctx) => store.isLive({ ...ctx, res: undefined }, state, { useUp: true }))).toBe(true);
+  });
+
+  test('a state issued where the response was out of reach keeps its return path in the session', () => {
+    const browser = new Browser();
+    const state = step(browser, T0, (ctx) => store.issue({ ...ctx, res: undefined }, 600, '/deep/page'));
+    expect(browser.cookies.size).toBe(0);
+    expect(step(browser, T0, (ctx) => store.returnTo(ctx, state))).toBe('/deep/page');
+  });
+
+  test('the same request context asked again at a later moment: the state has expired', () => {
+    const browser = new Browser();
+    const state = step(browser, T0, (ctx) => store.issue(ctx, 600));
+    const ctx = browser.request(T0 + 1000) as { now: number } & LoginStateContext;
+    expect(store.isLive(ctx, state, { useUp: false })).toBe(true);
+    ctx.now = T0 + 600_000;
+    expect(store.isLive(ctx, state, { useUp: false })).toBe(false);
   });
 });

@@ -36,6 +36,11 @@ describe('cookiesStartingWith', () => {
     expect(Object.fromEntries(cookiesStartingWith(req('jwtsso-s-a=1'), 'jwtsso-s-'))).toEqual({ 'jwtsso-s-a': ['1'] });
   });
 
+  test('the empty prefix: every cookie of the request, and nothing else', () => {
+    expect(found('a=1; b=2; a=3', '')).toEqual({ a: ['1', '3'], b: ['2'] });
+    expect(found('', '')).toEqual({});
+  });
+
   test('the Map handed out is the caller’s: changing it changes no later reading', () => {
     const r = req('jwtsso-s-a=1');
     cookiesStartingWith(r, 'jwtsso-s-').get('jwtsso-s-a')!.push('planted');
@@ -74,9 +79,10 @@ describe('cookieHeader: what a Cookie header a middleware replaced reads as', ()
 });
 
 describe('setCookie and clearCookie write these exact lines', () => {
+  // Each line written, as `Header-Name: value`.
   const lines = (write: (res: { headersSent: boolean; setHeader(): void; appendHeader(n: string, v: string): void }) => void) => {
     const out: string[] = [];
-    write({ headersSent: false, setHeader: () => undefined, appendHeader: (_n, v) => out.push(v) });
+    write({ headersSent: false, setHeader: () => undefined, appendHeader: (n, v) => out.push(`${n}: ${v}`) });
     return out;
   };
 
@@ -86,12 +92,12 @@ describe('setCookie and clearCookie write these exact lines', () => {
     [{ path: '/', secure: false }, 59.9, 'n=v; Path=/; Max-Age=59; HttpOnly; SameSite=Lax'],
     [{ path: '/', secure: false }, -5, 'n=v; Path=/; Max-Age=0; HttpOnly; SameSite=Lax'],
   ])('%j, %d s', (scope, seconds, line) => {
-    expect(lines((res) => setCookie(res, 'n', 'v', seconds, scope))).toEqual([line]);
+    expect(lines((res) => setCookie(res, 'n', 'v', seconds, scope))).toEqual([`Set-Cookie: ${line}`]);
   });
 
   test('clearCookie: an empty value, Max-Age=0, the same scope', () => {
     expect(lines((res) => clearCookie(res, '__Host-n', { path: '/', secure: true }))).toEqual([
-      '__Host-n=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure',
+      'Set-Cookie: __Host-n=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure',
     ]);
   });
 

@@ -265,3 +265,43 @@ describe('a plain-object session: where the bag lives, and a store that hands ba
     expect(takeToken({ [SESSION_KEY]: { tokens: [undefined] } }, '/p', NOW)).toEqual([]);
   });
 });
+
+describe('what a session keeps of a parked token and a state, exactly', () => {
+  const session = (stored: Stored) => sessionAccess(stored)!;
+
+  test.each<[string, { consumed: boolean } | undefined, boolean]>([
+    ['a token verified and recorded before it was parked comes back marked consumed', { consumed: true }, true],
+    ['control: parked with consumed false', { consumed: false }, false],
+    ['control: parked with no options', undefined, false],
+  ])('%s', (_name, options, consumed) => {
+    const stored: Stored = {};
+    stashToken(session(stored), '/p', 'a.b.c', null, NOW, options);
+    expect(takeToken(session(stored), '/p', NOW)).toStrictEqual([
+      consumed ? { token: 'a.b.c', state: null, consumed: true } : { token: 'a.b.c', state: null },
+    ]);
+  });
+
+  test.each<[string, unknown, number]>([
+    ['consumed true (control)', true, 1],
+    ['consumed absent (control)', undefined, 1],
+    ['consumed not a boolean: the entry is junk', 'yes', 0],
+  ])('a stored token with %s', (_name, consumed, count) => {
+    const stored: Stored = { [SESSION_KEY]: { tokens: [{ url: '/p', token: 'a.b.c', state: null, expiresAt: NOW + 1000, consumed }] } };
+    expect(takeToken(session(stored), '/p', NOW)).toHaveLength(count);
+  });
+
+  test.each<[string, unknown, boolean]>([
+    ['a string return path (control)', '/deep', true],
+    ['no return path (control)', undefined, true],
+    ['a return path that is not a string: the entry is junk', 42, false],
+  ])('a stored state with %s', (_name, returnTo, live) => {
+    const stored: Stored = { [SESSION_KEY]: { states: [{ value: 'v'.repeat(32), expiresAt: NOW + 1000, returnTo }] } };
+    expect(hasState(session(stored), 'v'.repeat(32), NOW, false)).toBe(live);
+  });
+
+  test('the bag holds no empty list: a parked token alone is stored as tokens only', () => {
+    const stored: Stored = {};
+    stashToken(session(stored), '/p', 'a.b.c', null, NOW);
+    expect(Object.keys(stored[SESSION_KEY] as object)).toEqual(['tokens']);
+  });
+});

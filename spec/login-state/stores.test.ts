@@ -7,6 +7,7 @@ import {
   STATE_COOKIE_BYTES,
 } from '../../lib/login-state/cookie';
 import { SessionLoginState } from '../../lib/login-state/session';
+import { resolveLoginState, type LoginStateContext } from '../../lib/login-state';
 import { JwtSsoErrorCode as Code } from '../../lib';
 import { Browser, loginStateContract, step, T0 } from './contract';
 
@@ -145,5 +146,73 @@ describe("under https the cookie budget is the host's, whichever app issued the 
     expect(posted).toThrow(/does not fit/);
     // Every parked token is still taken on its own URL (from a cookie or the session).
     apps.forEach((store, i) => expect(step(browser, T0, (ctx) => store.take(ctx, `/q${i}`), https).map((p) => p.token)).toEqual([token]));
+  });
+});
+
+describe('session store rules', () => {
+  const store = new SessionLoginState();
+  const noSession = (browser: Browser) => ({ ...browser.request(T0), session: undefined }) as LoginStateContext;
+
+  test("with no session middleware: issuing and checking a state is the app's fault, named (SESSION_REQUIRED)", () => {
+    for (const call of [
+      () => store.issue(noSession(new Browser()), 600),
+      () => store.isLive(noSession(new Browser()), 'A'.repeat(32), { useUp: true }),
+    ])
+      expect(call).toThrow(expect.objectContaining({ code: Code.SESSION_REQUIRED }) as Error);
+  });
+
+  test('with no session: no return path, no parked token, nothing held (control: a session holds them)', () => {
+    const browser = new Browser();
+    const state = step(browser, T0, (ctx) => store.issue(ctx, 600, '/deep'));
+    step(browser, T0, (ctx) => store.park(ctx, '/p', { token: 'a.b.c', state }));
+    expect(store.returnTo(noSession(browser), state)).toBeNull();
+    expect(store.take(noSession(browser), '/p')).toEqual([]);
+    expect(store.mayHoldToken(noSession(browser))).toBe(false);
+    expect(step(browser, T0, (ctx) => store.returnTo(ctx, state))).toBe('/deep');
+    expect(step(browser, T0, (ctx) => store.mayHoldToken(ctx))).toBe(true);
+    expect(step(browser, T0, (ctx) => store.take(ctx, '/p'))).toEqual([{ token: 'a.b.c', state }]);
+  });
+
+  test("a cross-site POST is refused, and writes no session (it would replace the browser's own)", () => {
+    const browser = new Browser();
+    expect(() => step(browser, T0, (ctx) => store.park(ctx, '/p', { token: 'a.b.c', state: null }, { crossSite: true }))).toThrow(
+      expect.objectContaining({ code: Code.TOKEN_MALFORMED, message: expect.stringMatching(/does not fit the cookie/) as string }) as Error,
+    );
+    expect(browser.session).toEqual({});
+  });
+
+  test.each<[string, boolean | undefined]>([
+    ['a token verified and recorded before it was parked comes back marked so', true],
+    ['control: an unchecked one comes back unmarked', undefined],
+  ])('%s', (_name, consumed) => {
+    const browser = new Browser();
+    step(browser, T0, (ctx) =>
+      store.park(ctx, '/p', consumed === undefined ? { token: 'a.b.c', state: null } : { token: 'a.b.c', state: null, consumed }),
+    );
+    expect(step(browser, T0, (ctx) => store.take(ctx, '/p'))).toStrictEqual([
+      consumed ? { token: 'a.b.c', state: null, consumed: true } : { token: 'a.b.c', state: null },
+    ]);
+  });
+
+  test('nothing spills from the session store: it is the session', () => {
+    expect(store.spillsToSession()).toBe(false);
+  });
+});
+
+describe('resolveLoginState: the store the loginState option names', () => {
+  test.each<[string, unknown, unknown]>([
+    ['the default (no option): cookies', undefined, CookieLoginState],
+    ['"cookie"', 'cookie', CookieLoginState],
+    ['"session"', 'session', SessionLoginState],
+  ])('%s', (_name, value, kind) => {
+    expect(resolveLoginState(value, '')).toBeInstanceOf(kind);
+  });
+
+  test.each<[string, unknown]>([
+    ['another name', 'redis'],
+    ['the empty string', ''],
+    ['a capitalised name', 'Cookie'],
+  ])('%s: a TypeError naming the choices', (_name, value) => {
+    expect(() => resolveLoginState(value, '')).toThrow(/option "loginState" must be "cookie" or "session"/);
   });
 });
