@@ -299,6 +299,19 @@ describe('RedisReplayStore options', () => {
       { client: fakeIo, waitForReplicas: { count: 1, timeoutMs: 10 } },
       'pipeline()',
     ],
+    [
+      'waitForReplicas with a node-redis Sentinel client without multi()',
+      {
+        client: { isOpen: true, sendCommand: async () => 'OK', getMasterNode: () => undefined },
+        waitForReplicas: { count: 1, timeoutMs: 10 },
+      },
+      "needs the client's multi(); got an object with sendCommand(), isOpen boolean.",
+    ],
+    [
+      'waitForReplicas with a node-redis pool without multi()',
+      { client: { isOpen: true, sendCommand: async () => 'OK', totalClients: 2 }, waitForReplicas: { count: 1, timeoutMs: 10 } },
+      "needs the client's multi()",
+    ],
   ])('refuses %s', (_name, options, option) => {
     expect(() => new RedisReplayStore(options as never)).toThrow(TypeError);
     expect(() => new RedisReplayStore(options as never)).toThrow(option);
@@ -322,6 +335,38 @@ describe('RedisReplayStore options', () => {
       'got an object (constructor Memcached) with none of set(), call(), sendCommand().',
     ],
     ['undefined', undefined, 'got a undefined.'],
+    ['null', null, 'got null.'],
+    ['the factory instead of the client it makes', () => ({}), 'got a function.'],
+    [
+      'set() without call()',
+      { set: async () => 'OK', multi: () => undefined, pipeline: () => undefined },
+      'got an object with set(), multi(), pipeline().',
+    ],
+    ['call() without set()', { call: async () => 'OK' }, 'got an object with call().'],
+    [
+      'sendCommand() with an isOpen that is not a boolean',
+      { sendCommand: async () => 'OK', isOpen: 'yes' },
+      'got an object with sendCommand(), isOpen string.',
+    ],
+    // set() and call() but an isOpen: neither client's shape (node-redis has isOpen, ioredis has not).
+    [
+      'set() and call() beside isOpen, without sendCommand()',
+      { set: async () => 'OK', call: async () => 'OK', isOpen: true },
+      'got an object with set(), call(), isOpen boolean.',
+    ],
+    ['an object without a prototype', Object.create(null), 'got an object with none of set(), call(), sendCommand().'],
+    [
+      'an instance of an anonymous class',
+      new (class {
+        get() {}
+      })(),
+      'got an object with none of set(), call(), sendCommand().',
+    ],
+    [
+      'parsed JSON with a "constructor" member',
+      JSON.parse('{"constructor":{"name":7}}'),
+      'got an object with none of set(), call(), sendCommand().',
+    ],
   ])('refuses %s', (_name, client, got) => {
     let error: unknown;
     try {
@@ -363,6 +408,158 @@ describe('RedisReplayStore options', () => {
   ])('rejects on %s (a client that cannot fail this way for real)', async (_name, set, message) => {
     const store = new RedisReplayStore({ client: { set, call: set } as never });
     await expect(store.consume('x', 60)).rejects.toThrow(message);
+  });
+});
+
+// WAIT counts the replicas that hold the writes made on its own connection: SET and WAIT must go
+// on one connection, in each client's own form, or WAIT answers for nothing. These are the forms,
+// on each client's shape; the real clients are in the suites above and in cluster/sentinel.test.ts.
+describe("RedisReplayStore sends SET and WAIT on one connection, in each client kind's form", () => {
+  const SET = ['SET', 'p:id', '1', 'PX', '60000', 'NX'];
+  const WAIT = ['WAIT', '1', '10'];
+  const waitForReplicas = { count: 1, timeoutMs: 10 };
+  const refuse = () => Promise.reject(new Error('not this way'));
+  /** A node-redis multi() that records its commands and answers `replies`. */
+  function recordingMulti(calls: unknown[][], replies: unknown[]) {
+    return () => ({
+      addCommand: (...args: unknown[]) => void calls.push(['addCommand', ...args]),
+      execAsPipeline: async () => replies,
+    });
+  }
+  /** A node-redis sendCommand that records its arguments and answers SET with OK and WAIT with 1. */
+  const recordingSend =
+    (calls: unknown[][]) =>
+    async (...args: unknown[]) => {
+      calls.push(['sendCommand', ...args]);
+      return JSON.stringify(args).includes('"WAIT"') ? 1 : 'OK';
+    };
+
+  test.each<[string, (calls: unknown[][]) => unknown, unknown[][]]>([
+    [
+      "node-redis cluster: both routed by the key, to its master's one connection, in one tick",
+      (calls) => ({ isOpen: true, getSlotMaster: () => undefined, sendCommand: recordingSend(calls) }),
+      [
+        ['sendCommand', 'p:id', false, SET],
+        ['sendCommand', 'p:id', false, WAIT],
+      ],
+    ],
+    [
+      'node-redis Sentinel: one pipeline, isReadonly false first',
+      (calls) => ({ isOpen: true, getMasterNode: () => undefined, sendCommand: refuse, multi: recordingMulti(calls, ['OK', 1]) }),
+      [
+        ['addCommand', false, SET],
+        ['addCommand', false, WAIT],
+      ],
+    ],
+    [
+      'node-redis client pool: one pipeline on one lent connection',
+      (calls) => ({ isOpen: true, totalClients: 2, sendCommand: refuse, multi: recordingMulti(calls, ['OK', 1]) }),
+      [
+        ['addCommand', SET],
+        ['addCommand', WAIT],
+      ],
+    ],
+    [
+      'node-redis single client (one connection, no multi() needed)',
+      (calls) => ({ isOpen: true, sendCommand: recordingSend(calls) }),
+      [
+        ['sendCommand', SET],
+        ['sendCommand', WAIT],
+      ],
+    ],
+    [
+      'ioredis: one pipeline',
+      (calls) => ({
+        set: refuse,
+        call: refuse,
+        pipeline: () => ({
+          set: (...args: unknown[]) => void calls.push(['set', ...args]),
+          call: (...args: unknown[]) => void calls.push(['call', ...args]),
+          exec: async () => [
+            [null, 'OK'],
+            [null, 1],
+          ],
+        }),
+      }),
+      [
+        ['set', 'p:id', '1', 'PX', 60_000, 'NX'],
+        ['call', 'WAIT', 1, 10],
+      ],
+    ],
+  ])('%s', async (_name, make, expected) => {
+    const calls: unknown[][] = [];
+    const store = new RedisReplayStore({ client: make(calls) as never, prefix: 'p:', waitForReplicas });
+    await expect(store.consume('id', 60)).resolves.toBe(true);
+    expect(calls).toEqual(expected);
+  });
+
+  // ioredis has a sendCommand() too: what tells it from node-redis is that it has no isOpen.
+  test('an ioredis client, which has sendCommand() as well, is driven through set()', async () => {
+    const set = jest.fn(async () => 'OK');
+    const client = { set, call: refuse, sendCommand: refuse };
+    await expect(new RedisReplayStore({ client: client as never, prefix: 'p:' }).consume('id', 60)).resolves.toBe(true);
+    expect(set).toHaveBeenCalledWith('p:id', '1', 'PX', 60_000, 'NX');
+  });
+
+  // An error Redis answered inside the pipeline (a replica promoted away, READONLY) is the error
+  // the login fails with: never read as a replay, never as an "unexpected reply".
+  const readonly = () => new Error("READONLY You can't write against a read only replica.");
+  test.each<[string, unknown, RegExp]>([
+    [
+      'node-redis Sentinel, SET answered READONLY',
+      { isOpen: true, getMasterNode: () => undefined, sendCommand: refuse, multi: recordingMulti([], [readonly(), 0]) },
+      /^READONLY/,
+    ],
+    [
+      'node-redis pool, SET answered READONLY',
+      { isOpen: true, totalClients: 2, sendCommand: refuse, multi: recordingMulti([], [readonly(), 0]) },
+      /^READONLY/,
+    ],
+    [
+      'ioredis, SET answered READONLY',
+      {
+        set: refuse,
+        call: refuse,
+        pipeline: () => ({
+          set: () => undefined,
+          call: () => undefined,
+          exec: async () => [
+            [readonly(), null],
+            [null, 0],
+          ],
+        }),
+      },
+      /^READONLY/,
+    ],
+    [
+      'ioredis, WAIT answered an error',
+      {
+        set: refuse,
+        call: refuse,
+        pipeline: () => ({
+          set: () => undefined,
+          call: () => undefined,
+          exec: async () => [
+            [null, 'OK'],
+            [new Error('ERR WAIT cannot be used with replica instances'), null],
+          ],
+        }),
+      },
+      /^ERR WAIT cannot/,
+    ],
+    [
+      'ioredis, a pipeline that did not run (exec() gave null)',
+      { set: refuse, call: refuse, pipeline: () => ({ set: () => undefined, call: () => undefined, exec: async () => null }) },
+      /the pipeline of SET and WAIT did not run/,
+    ],
+    [
+      'ioredis, a pipeline that ran only the SET',
+      { set: refuse, call: refuse, pipeline: () => ({ set: () => undefined, call: () => undefined, exec: async () => [[null, 'OK']] }) },
+      /the pipeline of SET and WAIT did not run/,
+    ],
+  ])('%s: the consume rejects with that error', async (_name, client, message) => {
+    const store = new RedisReplayStore({ client: client as never, waitForReplicas });
+    await expect(store.consume('id', 60)).rejects.toThrow(message);
   });
 });
 
@@ -477,6 +674,47 @@ describe('RedisReplayStore on a node-redis cluster: the slot map re-read after a
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  // node-redis v4 keeps its slot map private: a cluster without `_slots`, or with a null one, is
+  // still a cluster the store drives, failing closed as before.
+  test.each<[string, Record<string, unknown>]>([
+    ['no _slots', {}],
+    ['a null _slots', { _slots: null }],
+    ['a _slots that is a string', { _slots: 'slots' }],
+  ])('%s: accepted, and a failed consume rejects with its own error', async (_name, extra) => {
+    const client = { isOpen: true, getSlotMaster: () => undefined, sendCommand: fail, ...extra };
+    await expect(new RedisReplayStore({ client: client as never }).consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+  });
+
+  test('with no master client to start from, nothing is asked', async () => {
+    const rediscover = jest.fn(async () => undefined);
+    const { client } = fakeCluster(fail, { masters: [{}, null, { client: null }], rediscover });
+    await expect(new RedisReplayStore({ client: client as never }).consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+    expect(rediscover).not.toHaveBeenCalled();
+  });
+
+  // A master node-redis still calls ready may be the one that just died: successive refreshes
+  // start from any of the ready masters, not always from the same one.
+  test('successive refreshes start from different ready masters', async () => {
+    const others = [
+      { isReady: true, name: 'live 2' },
+      { isReady: true, name: 'live 3' },
+    ];
+    const asked: unknown[] = [];
+    const slots = {
+      masters: [{ client: live }, ...others.map((client) => ({ client }))],
+      rediscover: async (c: unknown) => void asked.push(c),
+    };
+    const { client } = fakeCluster(fail, slots);
+    const store = new RedisReplayStore({ client: client as never, slotsRefreshCooldownMs: 1 });
+    for (let i = 0; i < 60; i++) {
+      jest.setSystemTime(1_000_000 + i);
+      await expect(store.consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+    }
+    expect(asked).toHaveLength(60);
+    // 60 draws from three: each is missed with a chance of (2/3)^60, about 3e-11.
+    expect(new Set(asked)).toEqual(new Set([live, ...others]));
   });
 
   test('a single node-redis client and an ioredis client are never asked for a slot map', async () => {
