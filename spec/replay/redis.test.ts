@@ -274,11 +274,16 @@ describe('a Redis that accepts connections but never answers', () => {
 describe('RedisReplayStore options', () => {
   const fakeIo = { set: async () => 'OK', call: async () => 'OK' };
   test.each<[string, unknown, string]>([
+    ['no options at all', undefined, 'options must be an object with a "client"'],
+    ['null options', null, 'options must be an object with a "client"'],
+    ['a URL for options', 'redis://cache:6379', 'options must be an object with a "client"'],
     ['no client', {}, '"client"'],
     ['a client of another shape', { client: { get: () => undefined } }, '"client"'],
     ['a zero timeout', { client: fakeIo, timeoutMs: 0 }, '"timeoutMs"'],
     ['an infinite timeout', { client: fakeIo, timeoutMs: Infinity }, '"timeoutMs"'],
     ['a numeric prefix', { client: fakeIo, prefix: 1 }, '"prefix"'],
+    ['a null waitForReplicas', { client: fakeIo, waitForReplicas: null }, '"waitForReplicas"'],
+    ['a waitForReplicas of 1 (a count alone)', { client: fakeIo, waitForReplicas: 1 }, '"waitForReplicas"'],
     ['waitForReplicas of 0 replicas', { client: fakeIo, waitForReplicas: { count: 0, timeoutMs: 10 } }, '"waitForReplicas"'],
     ['waitForReplicas of 1.5 replicas', { client: fakeIo, waitForReplicas: { count: 1.5, timeoutMs: 10 } }, '"waitForReplicas"'],
     [
@@ -408,6 +413,81 @@ describe('RedisReplayStore options', () => {
   ])('rejects on %s (a client that cannot fail this way for real)', async (_name, set, message) => {
     const store = new RedisReplayStore({ client: { set, call: set } as never });
     await expect(store.consume('x', 60)).rejects.toThrow(message);
+  });
+});
+
+describe('RedisReplayStore consume: what it sends and how it reads the replies', () => {
+  /** A node-redis client that records each command and answers SET with `set` and WAIT with `wait`. */
+  function client(set: unknown = 'OK', wait: unknown = 0) {
+    const sent: string[][] = [];
+    const sendCommand = async (args: string[]) => {
+      sent.push(args);
+      return args[0] === 'WAIT' ? wait : set;
+    };
+    return { sent, client: { isOpen: true, sendCommand } };
+  }
+
+  test.each<[string, unknown, unknown]>([
+    ['an empty id', '', 60],
+    ['an id that is not a string', 42, 60],
+    ['a ttl of 0', 'id', 0],
+    ['a negative ttl', 'id', -1],
+    ['a NaN ttl', 'id', NaN],
+    ['an infinite ttl', 'id', Infinity],
+    ['a ttl in a string', 'id', '60'],
+  ])('refuses %s before asking Redis', async (_name, id, ttl) => {
+    const { sent, client: c } = client();
+    await expect(new RedisReplayStore({ client: c }).consume(id as string, ttl as number)).rejects.toThrow(TypeError);
+    expect(sent).toEqual([]);
+  });
+
+  test('control: an id and a positive ttl are recorded', async () => {
+    const { sent, client: c } = client();
+    await expect(new RedisReplayStore({ client: c }).consume('id', 60)).resolves.toBe(true);
+    expect(sent).toEqual([['SET', 'jwtsso:jti:id', '1', 'PX', '60000', 'NX']]);
+  });
+
+  // The key must outlive the token's window: a fraction of a millisecond is rounded up, never down.
+  test.each<[number, string]>([
+    [1.0005, '1001'],
+    [0.0001, '1'],
+    [59.9999, '60000'],
+  ])('a ttl of %p s is kept for %s ms', async (ttl, px) => {
+    const { sent, client: c } = client();
+    await new RedisReplayStore({ client: c }).consume('id', ttl);
+    expect(sent[0]![4]).toBe(px);
+  });
+
+  test('an answered consume leaves no timer behind', async () => {
+    jest.useFakeTimers();
+    try {
+      const { client: c } = client();
+      await expect(new RedisReplayStore({ client: c }).consume('id', 60)).resolves.toBe(true);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  // With waitForReplicas: a replay is a replay whatever the replicas say; a first use counts
+  // only once at least `count` replicas acknowledged it.
+  test.each<[string, unknown, unknown, boolean | RegExp]>([
+    ['a replay, no replica', null, 0, false],
+    ['a first use, as many replicas as asked', 'OK', 2, true],
+    ['a first use, more replicas than asked', 'OK', 3, true],
+    ['a first use, one replica too few', 'OK', 1, /1 of 2 replicas acknowledged the write within 10 ms/],
+    ['a first use, none', 'OK', 0, /0 of 2 replicas/],
+    ['a first use, WAIT answered a string', 'OK', '2', /unexpected reply to WAIT \(string\)/],
+    ['SET answered a number', 1, 2, /unexpected reply to SET NX \(number\)/],
+  ])('waiting for 2 replicas: %s', async (_name, set, wait, expected) => {
+    const { sent, client: c } = client(set, wait);
+    const consumed = new RedisReplayStore({ client: c, waitForReplicas: { count: 2, timeoutMs: 10 } }).consume('id', 60);
+    if (typeof expected === 'boolean') await expect(consumed).resolves.toBe(expected);
+    else await expect(consumed).rejects.toThrow(expected);
+    expect(sent).toEqual([
+      ['SET', 'jwtsso:jti:id', '1', 'PX', '60000', 'NX'],
+      ['WAIT', '2', '10'],
+    ]);
   });
 });
 
