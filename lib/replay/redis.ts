@@ -137,8 +137,11 @@ export class RedisReplayStore implements ReplayStore {
       slotsRefreshCooldownMs = DEFAULT_SLOTS_REFRESH_COOLDOWN_MS,
     } = options;
     if (typeof prefix !== 'string') throw new TypeError('RedisReplayStore: option "prefix" must be a string.');
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new TypeError(`RedisReplayStore: option "timeoutMs" must be a positive number of milliseconds, got ${String(timeoutMs)}.`);
+    // Number.isFinite is false for anything but a finite number: it does not coerce ('500' is refused).
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new TypeError(
+        `RedisReplayStore: option "timeoutMs" must be a positive number of milliseconds, got ${describeNumber(timeoutMs)}.`,
+      );
     }
     if (waitForReplicas !== undefined) {
       const w = waitForReplicas as Partial<WaitForReplicasOptions> | null;

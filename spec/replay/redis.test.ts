@@ -281,6 +281,15 @@ describe('RedisReplayStore options', () => {
     ['a client of another shape', { client: { get: () => undefined } }, '"client"'],
     ['a zero timeout', { client: fakeIo, timeoutMs: 0 }, '"timeoutMs"'],
     ['an infinite timeout', { client: fakeIo, timeoutMs: Infinity }, '"timeoutMs"'],
+    ['a timeout in a string (not repeated)', { client: fakeIo, timeoutMs: 'hunter2' }, 'got a string.'],
+    ['a timeout of "500"', { client: fakeIo, timeoutMs: '500' }, 'got a string.'],
+    ['a NaN timeout', { client: fakeIo, timeoutMs: NaN }, 'got NaN.'],
+    ['a negative timeout', { client: fakeIo, timeoutMs: -1 }, '"timeoutMs"'],
+    [
+      'a function carrying count and timeoutMs as waitForReplicas',
+      { client: fakeIo, waitForReplicas: Object.assign(() => undefined, { count: 1, timeoutMs: 10 }) },
+      '"waitForReplicas"',
+    ],
     ['a numeric prefix', { client: fakeIo, prefix: 1 }, '"prefix"'],
     ['a null waitForReplicas', { client: fakeIo, waitForReplicas: null }, '"waitForReplicas"'],
     ['a waitForReplicas of 1 (a count alone)', { client: fakeIo, waitForReplicas: 1 }, '"waitForReplicas"'],
@@ -320,6 +329,7 @@ describe('RedisReplayStore options', () => {
   ])('refuses %s', (_name, options, option) => {
     expect(() => new RedisReplayStore(options as never)).toThrow(TypeError);
     expect(() => new RedisReplayStore(options as never)).toThrow(option);
+    expect(() => new RedisReplayStore(options as never)).not.toThrow('hunter2');
   });
 
   test.each([1, 1000, 60_000, undefined])('accepts a cooldown of %p ms (undefined: the default)', (slotsRefreshCooldownMs) => {
