@@ -55,8 +55,7 @@ const waitArgs = (count: number, waitMs: number) => ['WAIT', String(count), Stri
 /** What a value is, for an error message: its kind and shape, never its content (a URL may hold a password). */
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value !== 'object') return `a ${typeof value}`;
+  if (typeof value !== 'object') return `a ${typeof value}`; // a function too: "a function"
   const o = value as Shape;
   if (typeof o.then === 'function') return 'a Promise (await the connected client)';
   if (typeof o.send_command === 'function') return 'a node-redis v3 client (callback API; v4 or later is needed)';

@@ -96,7 +96,8 @@ const describeNumber = (value: unknown): string =>
   typeof value === 'number' ? String(value) : `a ${value === null ? 'null' : typeof value}`;
 
 function positiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  // Number.isSafeInteger is false for anything but a number: it does not coerce ('5' is refused).
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }
 
 /**

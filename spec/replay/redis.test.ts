@@ -287,8 +287,8 @@ describe('RedisReplayStore options', () => {
     ['a negative timeout', { client: fakeIo, timeoutMs: -1 }, '"timeoutMs"'],
     [
       'a function carrying count and timeoutMs as waitForReplicas',
-      { client: fakeIo, waitForReplicas: Object.assign(() => undefined, { count: 1, timeoutMs: 10 }) },
-      '"waitForReplicas"',
+      { client: { ...fakeIo, pipeline: () => undefined }, waitForReplicas: Object.assign(() => undefined, { count: 1, timeoutMs: 10 }) },
+      'option "waitForReplicas" must be { count, timeoutMs }',
     ],
     ['a numeric prefix', { client: fakeIo, prefix: 1 }, '"prefix"'],
     ['a null waitForReplicas', { client: fakeIo, waitForReplicas: null }, '"waitForReplicas"'],
@@ -437,17 +437,21 @@ describe('RedisReplayStore consume: what it sends and how it reads the replies',
     return { sent, client: { isOpen: true, sendCommand } };
   }
 
-  test.each<[string, unknown, unknown]>([
-    ['an empty id', '', 60],
-    ['an id that is not a string', 42, 60],
-    ['a ttl of 0', 'id', 0],
-    ['a negative ttl', 'id', -1],
-    ['a NaN ttl', 'id', NaN],
-    ['an infinite ttl', 'id', Infinity],
-    ['a ttl in a string', 'id', '60'],
-  ])('refuses %s before asking Redis', async (_name, id, ttl) => {
+  const badId = 'RedisReplayStore: id must be a non-empty string.';
+  const badTtl = 'RedisReplayStore: ttlSeconds must be a positive number.';
+  test.each<[string, unknown, unknown, string]>([
+    ['an empty id', '', 60, badId],
+    ['an id that is not a string', 42, 60, badId],
+    ['a ttl of 0', 'id', 0, badTtl],
+    ['a negative ttl', 'id', -1, badTtl],
+    ['a NaN ttl', 'id', NaN, badTtl],
+    ['an infinite ttl', 'id', Infinity, badTtl],
+    ['a ttl in a string', 'id', '60', badTtl],
+  ])('refuses %s before asking Redis', async (_name, id, ttl, message) => {
     const { sent, client: c } = client();
-    await expect(new RedisReplayStore({ client: c }).consume(id as string, ttl as number)).rejects.toThrow(TypeError);
+    const consumed = new RedisReplayStore({ client: c }).consume(id as string, ttl as number);
+    await expect(consumed).rejects.toThrow(TypeError);
+    await expect(consumed).rejects.toThrow(message);
     expect(sent).toEqual([]);
   });
 
@@ -485,7 +489,12 @@ describe('RedisReplayStore consume: what it sends and how it reads the replies',
     ['a replay, no replica', null, 0, false],
     ['a first use, as many replicas as asked', 'OK', 2, true],
     ['a first use, more replicas than asked', 'OK', 3, true],
-    ['a first use, one replica too few', 'OK', 1, /1 of 2 replicas acknowledged the write within 10 ms/],
+    [
+      'a first use, one replica too few',
+      'OK',
+      1,
+      /^RedisReplayStore: 1 of 2 replicas acknowledged the write within 10 ms, so the id is not safe from a failover and the login is refused\.$/,
+    ],
     ['a first use, none', 'OK', 0, /0 of 2 replicas/],
     ['a first use, WAIT answered a string', 'OK', '2', /unexpected reply to WAIT \(string\)/],
     ['SET answered a number', 1, 2, /unexpected reply to SET NX \(number\)/],
@@ -718,6 +727,18 @@ describe('RedisReplayStore on a node-redis cluster: the slot map re-read after a
     await jest.advanceTimersByTimeAsync(DEFAULT_REDIS_TIMEOUT_MS);
     await consumed;
     expect(asked).toEqual([live]);
+  });
+
+  test('while a master is ready, only ready masters are asked', async () => {
+    const asked: unknown[] = [];
+    const slots = { masters: [{ client: dead }, { client: live }, { client: dead }], rediscover: async (c: unknown) => void asked.push(c) };
+    const { client } = fakeCluster(fail, slots);
+    const store = new RedisReplayStore({ client: client as never, slotsRefreshCooldownMs: 1 });
+    for (let i = 0; i < 40; i++) {
+      jest.setSystemTime(1_000_000 + i);
+      await expect(store.consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+    }
+    expect(asked).toEqual(Array.from({ length: 40 }, () => live));
   });
 
   test('with no ready master, any master client is asked (node-redis then falls back to its root nodes)', async () => {
