@@ -286,7 +286,7 @@ describe('RedisReplayStore options', () => {
     ['a NaN timeout', { client: fakeIo, timeoutMs: NaN }, 'got NaN.'],
     ['a negative timeout', { client: fakeIo, timeoutMs: -1 }, '"timeoutMs"'],
     [
-      'a function carrying count and timeoutMs as waitForReplicas',
+      'a function carrying count and timeoutMs as waitForReplicas (a factory, not the options)',
       { client: { ...fakeIo, pipeline: () => undefined }, waitForReplicas: Object.assign(() => undefined, { count: 1, timeoutMs: 10 }) },
       'option "waitForReplicas" must be { count, timeoutMs }',
     ],
@@ -490,7 +490,7 @@ describe('RedisReplayStore consume: what it sends and how it reads the replies',
     ['a first use, as many replicas as asked', 'OK', 2, true],
     ['a first use, more replicas than asked', 'OK', 3, true],
     [
-      'a first use, one replica too few',
+      'a first use, one replica too few: refused, and the message says why',
       'OK',
       1,
       /^RedisReplayStore: 1 of 2 replicas acknowledged the write within 10 ms, so the id is not safe from a failover and the login is refused\.$/,
