@@ -35,7 +35,8 @@ function slotsRefresher(cluster: Shape, cooldownMs: number): (() => void) | unde
     next = now + cooldownMs;
     // Asked first: a live master (its CLUSTER SLOTS has the promoted replica). Any other client
     // (a dead one fails at once) makes node-redis fall back to each of its root nodes in turn.
-    const clients = (Array.isArray(slots.masters) ? slots.masters : []).map((m) => m?.client).filter((c) => c != null);
+    if (!Array.isArray(slots.masters)) return;
+    const clients = slots.masters.map((m) => m?.client).filter((c) => c != null);
     const ready = clients.filter((c) => c.isReady === true);
     const pool = ready.length > 0 ? ready : clients;
     const startWith = pool[Math.floor(Math.random() * pool.length)];
@@ -54,8 +55,7 @@ const waitArgs = (count: number, waitMs: number) => ['WAIT', String(count), Stri
 /** What a value is, for an error message: its kind and shape, never its content (a URL may hold a password). */
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value !== 'object') return `a ${typeof value}`;
+  if (typeof value !== 'object') return `a ${typeof value}`; // a function too: "a function"
   const o = value as Shape;
   if (typeof o.then === 'function') return 'a Promise (await the connected client)';
   if (typeof o.send_command === 'function') return 'a node-redis v3 client (callback API; v4 or later is needed)';
@@ -121,8 +121,8 @@ export function driverFor(client: unknown, waits: boolean, slotsRefreshCooldownM
         const p = (pipeline as unknown as () => Shape)();
         (p.set as Fn)(key, '1', 'PX', ms, 'NX');
         (p.call as Fn)('WAIT', count, waitMs);
-        const results = (await (p.exec as () => Promise<[Error | null, unknown][] | null>)()) ?? [];
-        if (results.length !== 2) throw new Error('RedisReplayStore: the pipeline of SET and WAIT did not run.');
+        const results = await (p.exec as () => Promise<[Error | null, unknown][] | null>)();
+        if (results === null || results.length !== 2) throw new Error('RedisReplayStore: the pipeline of SET and WAIT did not run.');
         for (const [err] of results) if (err) throw err;
         return [results[0]![1], results[1]![1]];
       },

@@ -96,7 +96,8 @@ const describeNumber = (value: unknown): string =>
   typeof value === 'number' ? String(value) : `a ${value === null ? 'null' : typeof value}`;
 
 function positiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  // Number.isSafeInteger is false for anything but a number: it does not coerce ('5' is refused).
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }
 
 /**
@@ -137,8 +138,11 @@ export class RedisReplayStore implements ReplayStore {
       slotsRefreshCooldownMs = DEFAULT_SLOTS_REFRESH_COOLDOWN_MS,
     } = options;
     if (typeof prefix !== 'string') throw new TypeError('RedisReplayStore: option "prefix" must be a string.');
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new TypeError(`RedisReplayStore: option "timeoutMs" must be a positive number of milliseconds, got ${String(timeoutMs)}.`);
+    // Number.isFinite is false for anything but a finite number: it does not coerce ('500' is refused).
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new TypeError(
+        `RedisReplayStore: option "timeoutMs" must be a positive number of milliseconds, got ${describeNumber(timeoutMs)}.`,
+      );
     }
     if (waitForReplicas !== undefined) {
       const w = waitForReplicas as Partial<WaitForReplicasOptions> | null;

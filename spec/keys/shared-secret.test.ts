@@ -102,6 +102,22 @@ describe('"algorithms" with a secret names exactly one HMAC algorithm: a TypeErr
     expect(err.message).not.toContain(LONG);
   });
 
+  // The option to change is "algorithms", not the secret: an app that shows err.option points at the right one.
+  test.each<[string, Record<string, unknown>]>([
+    ['sharedSecret', { sharedSecret: LONG, algorithms: ['HS256', 'HS512'] }],
+    [
+      'secretOrKeyProvider',
+      {
+        secretOrKeyProvider: (_r: unknown, _t: unknown, done: (e: null, k: string) => void) => done(null, LONG),
+        algorithms: ['HS384', 'HS512'],
+      },
+    ],
+  ])('with %s, the refusal names the option "algorithms"', (_name, options) => {
+    const err = errorOf(construct(options as never)) as Error & { code?: string; option?: string };
+    expect(err.code).toBe('ERR_JWTSSO_INVALID_OPTION');
+    expect(err.option).toBe('algorithms');
+  });
+
   test('the message says what to do: name only the algorithm the provider signs with', () => {
     expect(errorOf(construct({ sharedSecret: LONG, algorithms: ['HS256', 'HS512'] })).message).toMatch(
       /so a token cannot choose how its secret is used\. Name only the algorithm the provider signs with, e\.g\. algorithms: \['HS512'\]\.$/,

@@ -274,11 +274,25 @@ describe('a Redis that accepts connections but never answers', () => {
 describe('RedisReplayStore options', () => {
   const fakeIo = { set: async () => 'OK', call: async () => 'OK' };
   test.each<[string, unknown, string]>([
+    ['no options at all', undefined, 'options must be an object with a "client"'],
+    ['null options', null, 'options must be an object with a "client"'],
+    ['a URL for options', 'redis://cache:6379', 'options must be an object with a "client"'],
     ['no client', {}, '"client"'],
     ['a client of another shape', { client: { get: () => undefined } }, '"client"'],
     ['a zero timeout', { client: fakeIo, timeoutMs: 0 }, '"timeoutMs"'],
     ['an infinite timeout', { client: fakeIo, timeoutMs: Infinity }, '"timeoutMs"'],
+    ['a timeout in a string (not repeated)', { client: fakeIo, timeoutMs: 'hunter2' }, 'got a string.'],
+    ['a timeout of "500"', { client: fakeIo, timeoutMs: '500' }, 'got a string.'],
+    ['a NaN timeout', { client: fakeIo, timeoutMs: NaN }, 'got NaN.'],
+    ['a negative timeout', { client: fakeIo, timeoutMs: -1 }, '"timeoutMs"'],
+    [
+      'a function carrying count and timeoutMs as waitForReplicas (a factory, not the options)',
+      { client: { ...fakeIo, pipeline: () => undefined }, waitForReplicas: Object.assign(() => undefined, { count: 1, timeoutMs: 10 }) },
+      'option "waitForReplicas" must be { count, timeoutMs }',
+    ],
     ['a numeric prefix', { client: fakeIo, prefix: 1 }, '"prefix"'],
+    ['a null waitForReplicas', { client: fakeIo, waitForReplicas: null }, '"waitForReplicas"'],
+    ['a waitForReplicas of 1 (a count alone)', { client: fakeIo, waitForReplicas: 1 }, '"waitForReplicas"'],
     ['waitForReplicas of 0 replicas', { client: fakeIo, waitForReplicas: { count: 0, timeoutMs: 10 } }, '"waitForReplicas"'],
     ['waitForReplicas of 1.5 replicas', { client: fakeIo, waitForReplicas: { count: 1.5, timeoutMs: 10 } }, '"waitForReplicas"'],
     [
@@ -299,9 +313,23 @@ describe('RedisReplayStore options', () => {
       { client: fakeIo, waitForReplicas: { count: 1, timeoutMs: 10 } },
       'pipeline()',
     ],
+    [
+      'waitForReplicas with a node-redis Sentinel client without multi()',
+      {
+        client: { isOpen: true, sendCommand: async () => 'OK', getMasterNode: () => undefined },
+        waitForReplicas: { count: 1, timeoutMs: 10 },
+      },
+      "needs the client's multi(); got an object with sendCommand(), isOpen boolean.",
+    ],
+    [
+      'waitForReplicas with a node-redis pool without multi()',
+      { client: { isOpen: true, sendCommand: async () => 'OK', totalClients: 2 }, waitForReplicas: { count: 1, timeoutMs: 10 } },
+      "needs the client's multi()",
+    ],
   ])('refuses %s', (_name, options, option) => {
     expect(() => new RedisReplayStore(options as never)).toThrow(TypeError);
     expect(() => new RedisReplayStore(options as never)).toThrow(option);
+    expect(() => new RedisReplayStore(options as never)).not.toThrow('hunter2');
   });
 
   test.each([1, 1000, 60_000, undefined])('accepts a cooldown of %p ms (undefined: the default)', (slotsRefreshCooldownMs) => {
@@ -322,6 +350,38 @@ describe('RedisReplayStore options', () => {
       'got an object (constructor Memcached) with none of set(), call(), sendCommand().',
     ],
     ['undefined', undefined, 'got a undefined.'],
+    ['null', null, 'got null.'],
+    ['the factory instead of the client it makes', () => ({}), 'got a function.'],
+    [
+      'set() without call()',
+      { set: async () => 'OK', multi: () => undefined, pipeline: () => undefined },
+      'got an object with set(), multi(), pipeline().',
+    ],
+    ['call() without set()', { call: async () => 'OK' }, 'got an object with call().'],
+    [
+      'sendCommand() with an isOpen that is not a boolean',
+      { sendCommand: async () => 'OK', isOpen: 'yes' },
+      'got an object with sendCommand(), isOpen string.',
+    ],
+    // set() and call() but an isOpen: neither client's shape (node-redis has isOpen, ioredis has not).
+    [
+      'set() and call() beside isOpen, without sendCommand()',
+      { set: async () => 'OK', call: async () => 'OK', isOpen: true },
+      'got an object with set(), call(), isOpen boolean.',
+    ],
+    ['an object without a prototype', Object.create(null), 'got an object with none of set(), call(), sendCommand().'],
+    [
+      'an instance of an anonymous class',
+      new (class {
+        get() {}
+      })(),
+      'got an object with none of set(), call(), sendCommand().',
+    ],
+    [
+      'parsed JSON with a "constructor" member',
+      JSON.parse('{"constructor":{"name":7}}'),
+      'got an object with none of set(), call(), sendCommand().',
+    ],
   ])('refuses %s', (_name, client, got) => {
     let error: unknown;
     try {
@@ -363,6 +423,242 @@ describe('RedisReplayStore options', () => {
   ])('rejects on %s (a client that cannot fail this way for real)', async (_name, set, message) => {
     const store = new RedisReplayStore({ client: { set, call: set } as never });
     await expect(store.consume('x', 60)).rejects.toThrow(message);
+  });
+});
+
+describe('RedisReplayStore consume: what it sends and how it reads the replies', () => {
+  /** A node-redis client that records each command and answers SET with `set` and WAIT with `wait`. */
+  function client(set: unknown = 'OK', wait: unknown = 0) {
+    const sent: string[][] = [];
+    const sendCommand = async (args: string[]) => {
+      sent.push(args);
+      return args[0] === 'WAIT' ? wait : set;
+    };
+    return { sent, client: { isOpen: true, sendCommand } };
+  }
+
+  const badId = 'RedisReplayStore: id must be a non-empty string.';
+  const badTtl = 'RedisReplayStore: ttlSeconds must be a positive number.';
+  test.each<[string, unknown, unknown, string]>([
+    ['an empty id', '', 60, badId],
+    ['an id that is not a string', 42, 60, badId],
+    ['a ttl of 0', 'id', 0, badTtl],
+    ['a negative ttl', 'id', -1, badTtl],
+    ['a NaN ttl', 'id', NaN, badTtl],
+    ['an infinite ttl', 'id', Infinity, badTtl],
+    ['a ttl in a string', 'id', '60', badTtl],
+  ])('refuses %s before asking Redis', async (_name, id, ttl, message) => {
+    const { sent, client: c } = client();
+    const consumed = new RedisReplayStore({ client: c }).consume(id as string, ttl as number);
+    await expect(consumed).rejects.toThrow(TypeError);
+    await expect(consumed).rejects.toThrow(message);
+    expect(sent).toEqual([]);
+  });
+
+  test('control: an id and a positive ttl are recorded', async () => {
+    const { sent, client: c } = client();
+    await expect(new RedisReplayStore({ client: c }).consume('id', 60)).resolves.toBe(true);
+    expect(sent).toEqual([['SET', 'jwtsso:jti:id', '1', 'PX', '60000', 'NX']]);
+  });
+
+  // The key must outlive the token's window: a fraction of a millisecond is rounded up, never down.
+  test.each<[number, string]>([
+    [1.0005, '1001'],
+    [0.0001, '1'],
+    [59.9999, '60000'],
+  ])('a ttl of %p s is kept for %s ms', async (ttl, px) => {
+    const { sent, client: c } = client();
+    await new RedisReplayStore({ client: c }).consume('id', ttl);
+    expect(sent[0]![4]).toBe(px);
+  });
+
+  test('an answered consume leaves no timer behind', async () => {
+    jest.useFakeTimers();
+    try {
+      const { client: c } = client();
+      await expect(new RedisReplayStore({ client: c }).consume('id', 60)).resolves.toBe(true);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  // With waitForReplicas: a replay is a replay whatever the replicas say; a first use counts
+  // only once at least `count` replicas acknowledged it.
+  test.each<[string, unknown, unknown, boolean | RegExp]>([
+    ['a replay, no replica', null, 0, false],
+    ['a first use, as many replicas as asked', 'OK', 2, true],
+    ['a first use, more replicas than asked', 'OK', 3, true],
+    [
+      'a first use, one replica too few: refused, and the message says why',
+      'OK',
+      1,
+      /^RedisReplayStore: 1 of 2 replicas acknowledged the write within 10 ms, so the id is not safe from a failover and the login is refused\.$/,
+    ],
+    ['a first use, none', 'OK', 0, /0 of 2 replicas/],
+    ['a first use, WAIT answered a string', 'OK', '2', /unexpected reply to WAIT \(string\)/],
+    ['SET answered a number', 1, 2, /unexpected reply to SET NX \(number\)/],
+  ])('waiting for 2 replicas: %s', async (_name, set, wait, expected) => {
+    const { sent, client: c } = client(set, wait);
+    const consumed = new RedisReplayStore({ client: c, waitForReplicas: { count: 2, timeoutMs: 10 } }).consume('id', 60);
+    if (typeof expected === 'boolean') await expect(consumed).resolves.toBe(expected);
+    else await expect(consumed).rejects.toThrow(expected);
+    expect(sent).toEqual([
+      ['SET', 'jwtsso:jti:id', '1', 'PX', '60000', 'NX'],
+      ['WAIT', '2', '10'],
+    ]);
+  });
+});
+
+// WAIT counts the replicas that hold the writes made on its own connection: SET and WAIT must go
+// on one connection, in each client's own form, or WAIT answers for nothing. These are the forms,
+// on each client's shape; the real clients are in the suites above and in cluster/sentinel.test.ts.
+describe("RedisReplayStore sends SET and WAIT on one connection, in each client kind's form", () => {
+  const SET = ['SET', 'p:id', '1', 'PX', '60000', 'NX'];
+  const WAIT = ['WAIT', '1', '10'];
+  const waitForReplicas = { count: 1, timeoutMs: 10 };
+  const refuse = () => Promise.reject(new Error('not this way'));
+  /** A node-redis multi() that records its commands and answers `replies`. */
+  function recordingMulti(calls: unknown[][], replies: unknown[]) {
+    return () => ({
+      addCommand: (...args: unknown[]) => void calls.push(['addCommand', ...args]),
+      execAsPipeline: async () => replies,
+    });
+  }
+  /** A node-redis sendCommand that records its arguments and answers SET with OK and WAIT with 1. */
+  const recordingSend =
+    (calls: unknown[][]) =>
+    async (...args: unknown[]) => {
+      calls.push(['sendCommand', ...args]);
+      return JSON.stringify(args).includes('"WAIT"') ? 1 : 'OK';
+    };
+
+  test.each<[string, (calls: unknown[][]) => unknown, unknown[][]]>([
+    [
+      "node-redis cluster: both routed by the key, to its master's one connection, in one tick",
+      (calls) => ({ isOpen: true, getSlotMaster: () => undefined, sendCommand: recordingSend(calls) }),
+      [
+        ['sendCommand', 'p:id', false, SET],
+        ['sendCommand', 'p:id', false, WAIT],
+      ],
+    ],
+    [
+      'node-redis Sentinel: one pipeline, isReadonly false first',
+      (calls) => ({ isOpen: true, getMasterNode: () => undefined, sendCommand: refuse, multi: recordingMulti(calls, ['OK', 1]) }),
+      [
+        ['addCommand', false, SET],
+        ['addCommand', false, WAIT],
+      ],
+    ],
+    [
+      'node-redis client pool: one pipeline on one lent connection',
+      (calls) => ({ isOpen: true, totalClients: 2, sendCommand: refuse, multi: recordingMulti(calls, ['OK', 1]) }),
+      [
+        ['addCommand', SET],
+        ['addCommand', WAIT],
+      ],
+    ],
+    [
+      'node-redis single client (one connection, no multi() needed)',
+      (calls) => ({ isOpen: true, sendCommand: recordingSend(calls) }),
+      [
+        ['sendCommand', SET],
+        ['sendCommand', WAIT],
+      ],
+    ],
+    [
+      'ioredis: one pipeline',
+      (calls) => ({
+        set: refuse,
+        call: refuse,
+        pipeline: () => ({
+          set: (...args: unknown[]) => void calls.push(['set', ...args]),
+          call: (...args: unknown[]) => void calls.push(['call', ...args]),
+          exec: async () => [
+            [null, 'OK'],
+            [null, 1],
+          ],
+        }),
+      }),
+      [
+        ['set', 'p:id', '1', 'PX', 60_000, 'NX'],
+        ['call', 'WAIT', 1, 10],
+      ],
+    ],
+  ])('%s', async (_name, make, expected) => {
+    const calls: unknown[][] = [];
+    const store = new RedisReplayStore({ client: make(calls) as never, prefix: 'p:', waitForReplicas });
+    await expect(store.consume('id', 60)).resolves.toBe(true);
+    expect(calls).toEqual(expected);
+  });
+
+  // ioredis has a sendCommand() too: what tells it from node-redis is that it has no isOpen.
+  test('an ioredis client, which has sendCommand() as well, is driven through set()', async () => {
+    const set = jest.fn(async () => 'OK');
+    const client = { set, call: refuse, sendCommand: refuse };
+    await expect(new RedisReplayStore({ client: client as never, prefix: 'p:' }).consume('id', 60)).resolves.toBe(true);
+    expect(set).toHaveBeenCalledWith('p:id', '1', 'PX', 60_000, 'NX');
+  });
+
+  // An error Redis answered inside the pipeline (a replica promoted away, READONLY) is the error
+  // the login fails with: never read as a replay, never as an "unexpected reply".
+  const readonly = () => new Error("READONLY You can't write against a read only replica.");
+  test.each<[string, unknown, RegExp]>([
+    [
+      'node-redis Sentinel, SET answered READONLY',
+      { isOpen: true, getMasterNode: () => undefined, sendCommand: refuse, multi: recordingMulti([], [readonly(), 0]) },
+      /^READONLY/,
+    ],
+    [
+      'node-redis pool, SET answered READONLY',
+      { isOpen: true, totalClients: 2, sendCommand: refuse, multi: recordingMulti([], [readonly(), 0]) },
+      /^READONLY/,
+    ],
+    [
+      'ioredis, SET answered READONLY',
+      {
+        set: refuse,
+        call: refuse,
+        pipeline: () => ({
+          set: () => undefined,
+          call: () => undefined,
+          exec: async () => [
+            [readonly(), null],
+            [null, 0],
+          ],
+        }),
+      },
+      /^READONLY/,
+    ],
+    [
+      'ioredis, WAIT answered an error',
+      {
+        set: refuse,
+        call: refuse,
+        pipeline: () => ({
+          set: () => undefined,
+          call: () => undefined,
+          exec: async () => [
+            [null, 'OK'],
+            [new Error('ERR WAIT cannot be used with replica instances'), null],
+          ],
+        }),
+      },
+      /^ERR WAIT cannot/,
+    ],
+    [
+      'ioredis, a pipeline that did not run (exec() gave null)',
+      { set: refuse, call: refuse, pipeline: () => ({ set: () => undefined, call: () => undefined, exec: async () => null }) },
+      /the pipeline of SET and WAIT did not run/,
+    ],
+    [
+      'ioredis, a pipeline that ran only the SET',
+      { set: refuse, call: refuse, pipeline: () => ({ set: () => undefined, call: () => undefined, exec: async () => [[null, 'OK']] }) },
+      /the pipeline of SET and WAIT did not run/,
+    ],
+  ])('%s: the consume rejects with that error', async (_name, client, message) => {
+    const store = new RedisReplayStore({ client: client as never, waitForReplicas });
+    await expect(store.consume('id', 60)).rejects.toThrow(message);
   });
 });
 
@@ -433,6 +729,18 @@ describe('RedisReplayStore on a node-redis cluster: the slot map re-read after a
     expect(asked).toEqual([live]);
   });
 
+  test('while a master is ready, only ready masters are asked', async () => {
+    const asked: unknown[] = [];
+    const slots = { masters: [{ client: dead }, { client: live }, { client: dead }], rediscover: async (c: unknown) => void asked.push(c) };
+    const { client } = fakeCluster(fail, slots);
+    const store = new RedisReplayStore({ client: client as never, slotsRefreshCooldownMs: 1 });
+    for (let i = 0; i < 40; i++) {
+      jest.setSystemTime(1_000_000 + i);
+      await expect(store.consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+    }
+    expect(asked).toEqual(Array.from({ length: 40 }, () => live));
+  });
+
   test('with no ready master, any master client is asked (node-redis then falls back to its root nodes)', async () => {
     const asked: unknown[] = [];
     const slots = { masters: [{}, { client: dead }], rediscover: async (c: unknown) => void asked.push(c) };
@@ -477,6 +785,47 @@ describe('RedisReplayStore on a node-redis cluster: the slot map re-read after a
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  // node-redis v4 keeps its slot map private: a cluster without `_slots`, or with a null one, is
+  // still a cluster the store drives, failing closed as before.
+  test.each<[string, Record<string, unknown>]>([
+    ['no _slots', {}],
+    ['a null _slots', { _slots: null }],
+    ['a _slots that is a string', { _slots: 'slots' }],
+  ])('%s: accepted, and a failed consume rejects with its own error', async (_name, extra) => {
+    const client = { isOpen: true, getSlotMaster: () => undefined, sendCommand: fail, ...extra };
+    await expect(new RedisReplayStore({ client: client as never }).consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+  });
+
+  test('with no master client to start from, nothing is asked', async () => {
+    const rediscover = jest.fn(async () => undefined);
+    const { client } = fakeCluster(fail, { masters: [{}, null, { client: null }], rediscover });
+    await expect(new RedisReplayStore({ client: client as never }).consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+    expect(rediscover).not.toHaveBeenCalled();
+  });
+
+  // A master node-redis still calls ready may be the one that just died: successive refreshes
+  // start from any of the ready masters, not always from the same one.
+  test('successive refreshes start from different ready masters', async () => {
+    const others = [
+      { isReady: true, name: 'live 2' },
+      { isReady: true, name: 'live 3' },
+    ];
+    const asked: unknown[] = [];
+    const slots = {
+      masters: [{ client: live }, ...others.map((client) => ({ client }))],
+      rediscover: async (c: unknown) => void asked.push(c),
+    };
+    const { client } = fakeCluster(fail, slots);
+    const store = new RedisReplayStore({ client: client as never, slotsRefreshCooldownMs: 1 });
+    for (let i = 0; i < 60; i++) {
+      jest.setSystemTime(1_000_000 + i);
+      await expect(store.consume('a', 60)).rejects.toThrow('Socket closed unexpectedly');
+    }
+    expect(asked).toHaveLength(60);
+    // 60 draws from three: each is missed with a chance of (2/3)^60, about 3e-11.
+    expect(new Set(asked)).toEqual(new Set([live, ...others]));
   });
 
   test('a single node-redis client and an ioredis client are never asked for a slot map', async () => {
