@@ -10,6 +10,8 @@ export interface Driver {
   setNx(key: string, ms: number): Promise<Reply>;
   /** `SET key 1 PX ms NX` then `WAIT count timeout`, on one connection; resolves both replies. */
   setNxWait(key: string, ms: number, count: number, waitMs: number): Promise<[Reply, Reply]>;
+  /** `EXISTS key` (on a master); resolves Redis's reply, the number of keys found. */
+  exists(key: string): Promise<Reply>;
   /** Told of every failed or timed-out consume; never throws, never waits. */
   failed?(): void;
 }
@@ -51,6 +53,7 @@ type Shape = Record<string, unknown>;
 const fn = (o: Shape, name: string): Fn | undefined => (typeof o[name] === 'function' ? (o[name] as Fn).bind(o) : undefined);
 const setArgs = (key: string, ms: number) => ['SET', key, '1', 'PX', String(ms), 'NX'];
 const waitArgs = (count: number, waitMs: number) => ['WAIT', String(count), String(waitMs)];
+const existsArgs = (key: string) => ['EXISTS', key];
 
 /** What a value is, for an error message: its kind and shape, never its content (a URL may hold a password). */
 function describe(value: unknown): string {
@@ -78,6 +81,8 @@ export function driverFor(client: unknown, waits: boolean, slotsRefreshCooldownM
         setNx: (key, ms) => sendCommand(key, false, setArgs(key, ms)),
         setNxWait: (key, ms, count, waitMs) =>
           Promise.all([sendCommand(key, false, setArgs(key, ms)), sendCommand(key, false, waitArgs(count, waitMs))]),
+        // Not read-only (false): a replica may not yet hold a key its master just wrote.
+        exists: (key) => sendCommand(key, false, existsArgs(key)),
         failed: slotsRefresher(o, slotsRefreshCooldownMs),
       };
     }
@@ -92,6 +97,7 @@ export function driverFor(client: unknown, waits: boolean, slotsRefreshCooldownM
       const send = (args: string[]) => (isSentinel ? sendCommand(false, args) : sendCommand(args));
       return {
         setNx: (key, ms) => send(setArgs(key, ms)),
+        exists: (key) => send(existsArgs(key)),
         setNxWait: async (key, ms, count, waitMs) => {
           const pipeline = multi!();
           for (const args of [setArgs(key, ms), waitArgs(count, waitMs)]) {
@@ -105,6 +111,7 @@ export function driverFor(client: unknown, waits: boolean, slotsRefreshCooldownM
     }
     return {
       setNx: (key, ms) => sendCommand(setArgs(key, ms)),
+      exists: (key) => sendCommand(existsArgs(key)),
       setNxWait: (key, ms, count, waitMs) => Promise.all([sendCommand(setArgs(key, ms)), sendCommand(waitArgs(count, waitMs))]),
     };
   }
@@ -115,8 +122,10 @@ export function driverFor(client: unknown, waits: boolean, slotsRefreshCooldownM
     if (waits && pipeline === undefined) {
       throw new TypeError(`RedisReplayStore: option "waitForReplicas" needs the client's pipeline(); got ${describe(client)}.`);
     }
+    const call = fn(o, 'call')!;
     return {
       setNx: (key, ms) => set(key, '1', 'PX', ms, 'NX'),
+      exists: (key) => call(...existsArgs(key)),
       setNxWait: async (key, ms, count, waitMs) => {
         const p = (pipeline as unknown as () => Shape)();
         (p.set as Fn)(key, '1', 'PX', ms, 'NX');

@@ -95,6 +95,10 @@ const MS_PER_SECOND = 1000;
 const describeNumber = (value: unknown): string =>
   typeof value === 'number' ? String(value) : `a ${value === null ? 'null' : typeof value}`;
 
+function checkId(id: unknown): void {
+  if (typeof id !== 'string' || id.length === 0) throw new TypeError('RedisReplayStore: id must be a non-empty string.');
+}
+
 function positiveInteger(value: unknown): value is number {
   // Number.isSafeInteger is false for anything but a number: it does not coerce ('5' is refused).
   return Number.isSafeInteger(value) && (value as number) > 0;
@@ -165,30 +169,48 @@ export class RedisReplayStore implements ReplayStore {
   }
 
   async consume(id: string, ttlSeconds: number): Promise<boolean> {
-    if (typeof id !== 'string' || id.length === 0) throw new TypeError('RedisReplayStore: id must be a non-empty string.');
+    checkId(id);
     if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw new TypeError('RedisReplayStore: ttlSeconds must be a positive number.');
     const ms = Math.ceil(ttlSeconds * MS_PER_SECOND);
+    const reply = await this.#answer(() => this.#record(this.#prefix + id, ms));
+    if (reply === 'OK') return true;
+    if (reply === null) return false;
+    throw this.#failed(new Error(`RedisReplayStore: unexpected reply to SET NX (${typeof reply}).`));
+  }
+
+  /** True if `id` is recorded and live (`EXISTS`); records nothing. Bounded by `timeoutMs` like consume. */
+  async has(id: string): Promise<boolean> {
+    checkId(id);
+    const reply = await this.#answer(() => this.#driver.exists(this.#prefix + id));
+    if (reply === 1) return true;
+    if (reply === 0) return false;
+    throw this.#failed(new Error(`RedisReplayStore: unexpected reply to EXISTS (${typeof reply}).`));
+  }
+
+  // Redis's reply to a command, or a rejection when it fails or does not answer within timeoutMs.
+  async #answer(send: () => Promise<unknown>): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`RedisReplayStore: Redis did not answer within ${this.#timeoutMs} ms.`)), this.#timeoutMs);
     });
-    // A synchronous throw becomes a rejection; the loser of the race must never go unhandled.
     const command = new Promise<unknown>((resolve, reject) => {
-      this.#record(this.#prefix + id, ms).then(resolve, reject);
+      send().then(resolve, reject);
     });
     command.catch(() => undefined);
     timeout.catch(() => undefined);
     try {
-      const reply = await Promise.race([command, timeout]);
-      if (reply === 'OK') return true;
-      if (reply === null) return false;
-      throw new Error(`RedisReplayStore: unexpected reply to SET NX (${typeof reply}).`);
+      return await Promise.race([command, timeout]);
     } catch (err) {
-      this.#driver.failed?.();
-      throw err;
+      throw this.#failed(err);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // Tells the driver (a cluster refreshes its slot map), and hands the error back to be thrown.
+  #failed(err: unknown): unknown {
+    this.#driver.failed?.();
+    return err;
   }
 
   async #record(key: string, ms: number): Promise<unknown> {

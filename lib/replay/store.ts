@@ -28,9 +28,10 @@ export interface ReplayStore {
    */
   consume(id: string, ttlSeconds: number): Promise<boolean>;
   /**
-   * Optional, read-only: resolves `true` if `id` is recorded and live. Without it, a tab of the
-   * same page whose request carries only tokens other tabs redeemed is refused
-   * (`ERR_JWTSSO_TOKEN_REPLAYED`) rather than sent to sign in itself. It must answer promptly
+   * Optional, read-only: resolves `true` if `id` is recorded and live (both built-in stores have
+   * it; RedisReplayStore asks `EXISTS`). Without it, a tab of the same page whose request
+   * carries only tokens other tabs redeemed is refused (`ERR_JWTSSO_TOKEN_REPLAYED`) rather than
+   * sent to sign in itself. It must answer promptly
    * (a refusal waits for it at most 500 ms, then answers as a replay) and honestly: a `has` that
    * reports ids it never stored turns replays into redirects to the provider, counted by the
    * `token-dropped` event with `ERR_JWTSSO_TOKEN_REPLAYED` instead of `refused`.

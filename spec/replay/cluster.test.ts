@@ -11,7 +11,7 @@ import { startApp, type TestApp } from '../helpers/app';
 import { keySlot, RedisCluster } from '../../support/redis-cluster';
 import { describeWithRedis } from '../../support/redis-server';
 import { mint, puavoClaims } from '../helpers/tokens';
-import { replayStoreContract } from './contract';
+import { replayStoreContract, replayStoreHasContract } from './contract';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NODE_TIMEOUT_MS = 2000;
@@ -86,12 +86,14 @@ describeWithRedis('RedisReplayStore on a Redis Cluster', () => {
 
   describe.each(kinds)('with $name', (kind) => {
     describe('the store contract', () => {
-      replayStoreContract({
+      const harness = {
         make: async () => new RedisReplayStore({ client: await connect(kind) }),
-        advance: async (ms) => {
+        advance: async (ms: number) => {
           await sleep(ms);
         },
-      });
+      };
+      replayStoreContract(harness);
+      replayStoreHasContract(harness);
     });
 
     describe('the store contract, waiting for a replica (WAIT 1)', () => {

@@ -67,4 +67,33 @@ describeWithRedis('two instances behind a round-robin balancer, sharing Redis', 
     // And no instance let it through.
     expect(events.some((e) => e.event.type === 'accepted')).toBe(false);
   });
+
+  test("a tab whose request carries only another tab's redeemed token starts its own sign-in, whichever instance it reaches (RedisReplayStore.has)", async () => {
+    const base = cluster.url.replace('localhost', '127.0.0.1');
+    // One browser's cookie jar, written out: the late tab sends a copy taken before the other tab's answer.
+    const jar = new Map<string, string>();
+    const send = async (cookies: Map<string, string>, path: string) => {
+      const cookie = [...cookies].map(([n, v]) => `${n}=${v}`).join('; ');
+      const res = await (cookie === '' ? request(base).get(path) : request(base).get(path).set('Cookie', cookie));
+      for (const line of (res.headers['set-cookie'] as unknown as string[] | undefined) ?? []) {
+        const [pair, ...attributes] = line.split(';');
+        const name = pair!.slice(0, pair!.indexOf('=')).trim();
+        if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) cookies.delete(name);
+        else cookies.set(name, pair!.slice(pair!.indexOf('=') + 1));
+      }
+      return res;
+    };
+    const start = await send(jar, '/');
+    const callback = await send(jar, providerReturn(returnToOf(start.headers.location), mint(puavoClaims(), secret)));
+    expect(callback.status).toBe(303);
+    const late = new Map(jar);
+    expect((await send(jar, callback.headers.location!)).status).toBe(200);
+    events.length = 0;
+    const lateTab = await send(late, callback.headers.location!);
+    expect(lateTab.status).toBe(302);
+    expect(events.map((e) => [e.event.type, e.event.code])).toEqual([
+      ['token-dropped', 'ERR_JWTSSO_TOKEN_REPLAYED'],
+      ['redirect', undefined],
+    ]);
+  });
 });

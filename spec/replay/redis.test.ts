@@ -7,7 +7,7 @@ import { DEFAULT_REDIS_TIMEOUT_MS } from '../../lib/replay/redis';
 import { startApp, type TestApp } from '../helpers/app';
 import { describeWithRedis, freePort, RedisServer } from '../../support/redis-server';
 import { mint, puavoClaims } from '../helpers/tokens';
-import { replayStoreContract } from './contract';
+import { replayStoreContract, replayStoreHasContract } from './contract';
 
 interface ClientKind {
   name: string;
@@ -73,11 +73,29 @@ describeWithRedis('RedisReplayStore against a real redis-server', () => {
     };
 
     describe('the store contract', () => {
-      replayStoreContract({
+      const harness = {
         make: async () => (await store()).store,
         // Redis keeps real time: the expiry test waits for it (about a second).
-        advance: (ms) => new Promise((r) => setTimeout(r, ms)),
-      });
+        advance: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      };
+      replayStoreContract(harness);
+      replayStoreHasContract(harness);
+    });
+
+    test('has() asks EXISTS of the prefixed key and writes nothing', async () => {
+      const { store: s } = await store({ prefix: 'app2:jti:' });
+      const id = `has-${kind.name}-${Date.now()}`;
+      const probe = new Redis(redis.url);
+      try {
+        await expect(s.has(id)).resolves.toBe(false);
+        expect(await probe.exists(`app2:jti:${id}`)).toBe(0);
+        await probe.set(`app2:jti:${id}`, '1', 'PX', 60_000);
+        await expect(s.has(id)).resolves.toBe(true);
+        await probe.set(id, '1', 'PX', 60_000);
+        await expect(s.has(`${id}-other`)).resolves.toBe(false); // the bare key is not this store's
+      } finally {
+        probe.disconnect();
+      }
     });
 
     test('keys carry the prefix and a ttl of at least the window', async () => {
@@ -127,10 +145,12 @@ describeWithRedis('RedisReplayStore with a node-redis client pool (createClientP
     await pool?.close();
     await redis?.stop();
   });
-  replayStoreContract({
+  const harness = {
     make: () => new RedisReplayStore({ client: pool }),
-    advance: (ms) => new Promise((r) => setTimeout(r, ms)),
-  });
+    advance: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+  };
+  replayStoreContract(harness);
+  replayStoreHasContract(harness);
   test('waitForReplicas runs SET and WAIT on one lent connection: no replica, refused', async () => {
     const store = new RedisReplayStore({ client: pool, waitForReplicas: { count: 1, timeoutMs: 20 } });
     await expect(store.consume(`pool-${Date.now()}`, 60)).rejects.toThrow(/0 of 1 replicas/);

@@ -7,7 +7,7 @@ import { createSentinel } from 'redis';
 import { RedisReplayStore, type RedisReplayStoreOptions } from '../../lib';
 import { RedisSentinelGroup } from '../../support/redis-cluster';
 import { describeWithRedis } from '../../support/redis-server';
-import { replayStoreContract } from './contract';
+import { replayStoreContract, replayStoreHasContract } from './contract';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DOWN_AFTER_MS = 1000;
@@ -67,12 +67,14 @@ describeWithRedis('RedisReplayStore on a Sentinel-managed master', () => {
 
   describe.each(kinds)('with $name', (kind) => {
     describe('the store contract, waiting for the replica (WAIT 1)', () => {
-      replayStoreContract({
+      const harness = {
         make: async () => new RedisReplayStore({ client: await connect(kind), waitForReplicas: WAIT, timeoutMs: STORE_TIMEOUT_MS }),
-        advance: async (ms) => {
+        advance: async (ms: number) => {
           await sleep(ms);
         },
-      });
+      };
+      replayStoreContract(harness);
+      replayStoreHasContract(harness);
     });
 
     test('WAIT: the replica stopped (SIGSTOP) refuses the consume; resumed, it is accepted', async () => {
