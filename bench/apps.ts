@@ -156,20 +156,30 @@ async function beforeApps(dir: string): Promise<Record<string, number>> {
   };
 }
 
+/** Every app the bench drives, by the name its rows use. */
+const APPS: Record<string, () => express.Express> = {
+  strategy: () => strategyApp(false),
+  strategyWithState: () => strategyApp(true),
+  strategySession: () => strategyApp(false, 'session'),
+  strategyWithStateSession: () => strategyApp(true, 'session'),
+  original: () => originalApp(),
+  floor: () => floorApp(),
+  strategyWithStateCookieSession: () => strategyApp(true, 'cookie', 'cookie-session'),
+  originalCookieSession: () => originalApp('cookie-session'),
+  floorCookieSession: () => floorApp('cookie-session'),
+};
+
 async function main(): Promise<void> {
-  const ports = {
-    strategy: await serve(strategyApp(false)),
-    strategyWithState: await serve(strategyApp(true)),
-    strategySession: await serve(strategyApp(false, 'session')),
-    strategyWithStateSession: await serve(strategyApp(true, 'session')),
-    original: await serve(originalApp()),
-    floor: await serve(floorApp()),
-    strategyWithStateCookieSession: await serve(strategyApp(true, 'cookie', 'cookie-session')),
-    originalCookieSession: await serve(originalApp('cookie-session')),
-    floorCookieSession: await serve(floorApp('cookie-session')),
-    // BENCH_BEFORE_LIB=<dir>: the default app on another copy of lib/ too, for a before/after in one process.
-    ...(process.env.BENCH_BEFORE_LIB === undefined ? {} : await beforeApps(process.env.BENCH_BEFORE_LIB)),
-  };
+  // BENCH_APPS=<name,…>: only those apps, so that bench/run.ts can give each its own process:
+  // apps sharing one process share one copy of lib/, Express and Passport, whose call sites then
+  // see every app's shapes (polymorphic) and each app's garbage (GC), which a real server does not.
+  const only = process.env.BENCH_APPS?.split(',').filter((name) => name !== '');
+  const ports: Record<string, number> = {};
+  for (const [name, make] of Object.entries(APPS)) {
+    if (only === undefined || only.includes(name)) ports[name] = await serve(make());
+  }
+  // BENCH_BEFORE_LIB=<dir>: the default app on another copy of lib/ too, for a before/after in one process.
+  if (process.env.BENCH_BEFORE_LIB !== undefined) Object.assign(ports, await beforeApps(process.env.BENCH_BEFORE_LIB));
   process.send?.({ ports });
   // CPU time the server spent, for per-request cost that scheduling noise cannot blur.
   process.on('message', (m: { type?: string }) => {

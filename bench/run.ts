@@ -150,7 +150,13 @@ type TripVariant =
   | 'originalCookieSession'
   | 'floorCookieSession';
 
-async function logins(ports: Record<string, number>, child: ChildProcess) {
+/** An app under load and the process that serves it (one each: see bench/apps.ts BENCH_APPS). */
+interface Server {
+  child: ChildProcess;
+  port: number;
+}
+
+async function logins(servers: Record<TripVariant, Server>) {
   // The floor: Passport and the same session store making the same three responses, no check.
   const trips: Record<TripVariant, Trip> = {
     strategy: strategyTrip,
@@ -167,7 +173,7 @@ async function logins(ports: Record<string, number>, child: ChildProcess) {
   // Interleaved passes, the median kept: a garbage collection lands in one pass, not in all.
   const passes = Object.fromEntries(variants.map((k) => [k, [] as number[]])) as Record<TripVariant, number[]>;
   for (let pass = 0; pass < (QUICK ? 1 : 5); pass++) {
-    for (const k of variants) passes[k].push(await tripCpuMicros(child, trips[k], ports[k]!));
+    for (const k of variants) passes[k].push(await tripCpuMicros(servers[k].child, trips[k], servers[k].port));
   }
   const cpu = Object.fromEntries(variants.map((k) => [k, median(passes[k])])) as Record<TripVariant, number>;
   // Each pass's ratio (trips per CPU-second of `a`, of `b`'s), measured minutes apart at most: the
@@ -177,9 +183,10 @@ async function logins(ports: Record<string, number>, child: ChildProcess) {
   // the rest (a shared machine), and every throughput below is lower by as much.
   const shares: number[] = [];
   const rate = (k: TripVariant) => async () => {
+    const { child, port } = servers[k];
     const before = await serverCpuMicros(child);
     const started = process.hrtime.bigint();
-    const perSecond = await tripsPerSecond(trips[k], ports[k]!, TRIP_ROUND_MS);
+    const perSecond = await tripsPerSecond(trips[k], port, TRIP_ROUND_MS);
     shares.push(((await serverCpuMicros(child)) - before) / (Number(process.hrtime.bigint() - started) / 1e3));
     return perSecond;
   };
@@ -230,7 +237,7 @@ async function serverCpuMicros(child: ChildProcess): Promise<number> {
   }
 }
 
-async function signedIn(port: number, child: ChildProcess) {
+async function signedIn({ port, child }: Server) {
   const cb = await get(port, `/protected?jwt=${freshToken()}`);
   const final = await get(port, cb.location!, cb.cookie);
   if (final.status !== 200 || final.cookie === undefined) throw new Error('could not sign in for the signed-in benchmark');
@@ -411,15 +418,38 @@ function memoryFootprint(): {
 // ---------------------------------------------------------------- main
 async function main(): Promise<void> {
   const started = Date.now();
-  const child = fork(join(__dirname, 'apps.ts'), [], { execArgv: TSNODE, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [{ ports }] = (await once(child, 'message')) as [{ ports: Record<string, number> }];
+  // Each app in a process of its own, as each would run in production (bench/apps.ts BENCH_APPS).
+  const names: TripVariant[] = [
+    'strategy',
+    'strategyWithState',
+    'strategySession',
+    'strategyWithStateSession',
+    'original',
+    'floor',
+    'strategyWithStateCookieSession',
+    'originalCookieSession',
+    'floorCookieSession',
+  ];
+  const servers = Object.fromEntries(
+    await Promise.all(
+      names.map(async (name) => {
+        const child = fork(join(__dirname, 'apps.ts'), [], {
+          execArgv: TSNODE,
+          env: { ...process.env, BENCH_APPS: name },
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        const [{ ports }] = (await once(child, 'message')) as [{ ports: Record<string, number> }];
+        return [name, { child, port: ports[name]! }] as const;
+      }),
+    ),
+  ) as Record<TripVariant, Server>;
   try {
     console.log('1/4 token check alone…');
     const token = await tokenCheck();
     console.log('2/4 login trips…');
-    const login = await logins(ports, child);
+    const login = await logins(servers);
     console.log('3/4 signed-in requests…');
-    const signed = await signedIn(ports.strategy!, child);
+    const signed = await signedIn(servers.strategy);
     console.log('4/4 replay stores…');
     const store = await stores();
     const memory = memoryFootprint();
@@ -436,7 +466,7 @@ async function main(): Promise<void> {
     if (!QUICK) writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     print(results);
   } finally {
-    child.kill();
+    for (const { child } of Object.values<Server>(servers)) child.kill();
     agent.destroy();
   }
 }

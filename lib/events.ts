@@ -13,7 +13,8 @@ const debug = createDebug('passport-jwtsso');
 export interface JwtSsoEvent {
   /**
    * `redirect`: sent to the provider; `token-received`: a token arrived and was parked;
-   * `token-dropped`: a token for a signed-in session with an unknown state was ignored;
+   * `token-dropped`: a token was ignored (one for a signed-in session with an unknown state, or,
+   * on a tab whose own sign-in then starts, tokens other tabs of the browser already redeemed);
    * `accepted`: a token passed every check (verify comes next); `refused`: a check failed (401,
    * 403, 400); `error`: a fault (500), e.g. the replay store is down.
    */

@@ -9,7 +9,7 @@ import type { ResolvedOptions } from './options';
 import { requestOrigin, type OriginSource, type RequestLike } from './request-url';
 import type { HeaderTarget, RequestView, SessionAccess } from './frameworks';
 import type { LoginStateContext } from './login-state';
-import { replayId } from './replay/key';
+import { loginReplayId, replayId } from './replay/key';
 import { MAX_TOKEN_LENGTH, parseToken, replayWindow, tokenPolicy, verifyParsed, type ParsedToken } from './token';
 import type { VerificationKey } from './keys/material';
 import { checkNonce } from './nonce';
@@ -229,11 +229,32 @@ function verifiedWith(
   return claims;
 }
 
-// Records the token in the replay store: a token signs in once.
-async function record(o: ResolvedOptions, claims: JwtClaims, token: string): Promise<void> {
+// TOKEN_REPLAYED refusals of a token that the login of the same state redeemed (isRedeemedLeftover).
+const LEFTOVERS = new WeakSet<object>();
+
+/**
+ * True if `err` refused a token as replayed that the login of the same state had itself redeemed
+ * a moment before: the leftover of another tab of this browser (its request left before that
+ * tab's answer cleared the token), not a replay into another login. Such a request starts its
+ * own sign-in rather than show the refusal (verifyPending).
+ */
+export const isRedeemedLeftover = (err: unknown): boolean => typeof err === 'object' && err !== null && LEFTOVERS.has(err);
+
+/**
+ * Records the token in the replay store: a token signs in once. With a state, the pair (state,
+ * token) is recorded beside it, in the same moment (one round trip), so that a refusal can say
+ * whether the login that redeemed the token was this same one.
+ */
+async function record(o: ResolvedOptions, claims: JwtClaims, token: string, state: string | null): Promise<void> {
   let firstUse: boolean;
+  let loginFirstUse: boolean;
   try {
-    firstUse = await o.replayStore.consume(replayId(o.replayKey, claims, token), replayWindow(o));
+    const id = replayId(o.replayKey, claims, token);
+    const ttl = replayWindow(o);
+    [firstUse, loginFirstUse] = await Promise.all([
+      o.replayStore.consume(id, ttl),
+      state === null ? true : o.replayStore.consume(loginReplayId(state, id), ttl),
+    ]);
   } catch (cause) {
     throw new JwtSsoError(
       Code.REPLAY_STORE_FAILED,
@@ -242,7 +263,12 @@ async function record(o: ResolvedOptions, claims: JwtClaims, token: string): Pro
     );
   }
   if (!firstUse) {
-    throw new JwtSsoError(Code.TOKEN_REPLAYED, 'This sign-in token was already used: a token signs in once. Start the sign-in again.');
+    const replayed = new JwtSsoError(
+      Code.TOKEN_REPLAYED,
+      'This sign-in token was already used: a token signs in once. Start the sign-in again.',
+    );
+    if (!loginFirstUse) LEFTOVERS.add(replayed);
+    throw replayed;
   }
 }
 
@@ -257,7 +283,7 @@ export async function verifyBeforeKeeping(
   args: { token: string; state: string | null },
 ): Promise<void> {
   const verified = verifyReturned(o, ctx, args);
-  await record(o, verified instanceof Promise ? await verified : verified, args.token);
+  await record(o, verified instanceof Promise ? await verified : verified, args.token, args.state);
 }
 
 /**
@@ -277,7 +303,7 @@ export async function acceptToken(
     if (args.signedIn) return null;
     throw stateMismatch();
   }
-  if (args.consumed !== true) await record(o, claims, args.token);
+  if (args.consumed !== true) await record(o, claims, args.token, args.state);
   return claims;
 }
 

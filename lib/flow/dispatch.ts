@@ -94,7 +94,9 @@ export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
   }
   if (o.loginState.mayHoldToken(ctx)) {
     const pending = o.loginState.take(ctx, cleanSplit(o, split));
-    if (pending.length > 0) return verifyPending(flow, pending);
+    // A request that may go to the provider starts its own sign-in where it carried only tokens
+    // other tabs already redeemed (see verifyPending).
+    if (pending.length > 0) return verifyPending(flow, pending, mayRedirect(flow) ? () => challenge(flow) : undefined);
   }
   if (isAuthenticated(flow.req)) {
     // The session lasted: the marker of the sign-in has done its work.

@@ -1,6 +1,7 @@
 // The key a used token is remembered by in the replay store: its `jti`, or, where the replayKey
-// option allows tokens without one, a hash of the token's signed part. The three kinds of key
-// never collide: a numeric jti and a hash carry a prefix, and a string jti that begins with a
+// option allows tokens without one, a hash of the token's signed part; beside it, the key of the
+// pair (login state, token) that redeemed it. The four kinds of key never collide: a numeric jti
+// and the hashes carry a prefix, and a string jti that begins with a
 // prefix is escaped. Ordinary string jtis are kept as they are, so that keys stored by 0.1 (a
 // rolling deploy, a shared Redis) still refuse the tokens they name.
 import { createHash } from 'node:crypto';
@@ -12,7 +13,9 @@ export const TOKEN_HASH_PREFIX = 'token-sha256:';
 export const NUMERIC_JTI_PREFIX = 'number:';
 /** Prefix of a string `jti` that begins with one of the prefixes (this one included). */
 export const ESCAPED_JTI_PREFIX = 'string:';
-const PREFIXES = [TOKEN_HASH_PREFIX, NUMERIC_JTI_PREFIX, ESCAPED_JTI_PREFIX];
+/** Prefix of the key that remembers which login redeemed a token (see loginReplayId). */
+export const LOGIN_PREFIX = 'login-sha256:';
+const PREFIXES = [TOKEN_HASH_PREFIX, NUMERIC_JTI_PREFIX, ESCAPED_JTI_PREFIX, LOGIN_PREFIX];
 
 /**
  * The replay-store key of an accepted token.
@@ -36,4 +39,15 @@ export function replayId(replayKey: ReplayKey, claims: { jti?: unknown }, token:
   if (jti !== undefined || replayKey !== 'jti-or-token-hash') throw new Error('a token without a usable jti reached the replay store');
   const signed = token.slice(0, token.lastIndexOf('.'));
   return TOKEN_HASH_PREFIX + createHash('sha256').update(signed).digest('base64url');
+}
+
+/**
+ * The replay-store key of the pair (the state of the login a token came back to, the token's
+ * key): recorded beside the token's own key when it signs in, so that the same token seen again
+ * *with the same state* (another tab's leftover, which that tab redeemed a moment ago) can be told
+ * from the token replayed into another login (a fresh state), which stays a refusal. A hash: a
+ * fixed length whatever the jti, and the state (a secret of the session login state) not stored.
+ */
+export function loginReplayId(state: string, tokenId: string): string {
+  return LOGIN_PREFIX + createHash('sha256').update(`${state}\n${tokenId}`).digest('base64url');
 }

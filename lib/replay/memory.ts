@@ -1,7 +1,10 @@
 import { systemClock } from '../clock';
 import type { ReplayStore } from './store';
 
-/** Default `maxEntries`: room for about 1,400 sign-ins a second with the default 71 s window. */
+/**
+ * Default `maxEntries`: room for about 700 sign-ins a second with the default 71 s window (each
+ * sign-in records two ids: the token's, and the pair of its login's state and the token).
+ */
 export const DEFAULT_MAX_ENTRIES = 100_000;
 const MS_PER_SECOND = 1000;
 

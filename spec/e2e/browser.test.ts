@@ -215,21 +215,20 @@ const SUITE = 'the demo in headless Chromium';
 
   test('tab restore, cookie login state: six tabs of the same URL opened at once all end signed in on it', async () => {
     // Each tab's login parks its token in a cookie of its own login (not of the URL), and the
-    // clean URL's request tries the newest first: no tab overwrites or takes another's.
-    // KNOWN FLAKY (open, #20.7): about 1 run in 4 ends with 4 of 6 signed in, cause not yet
-    // found; one more try keeps CI from failing on it while every try is logged. Not fixed by this.
-    let { outcome, statuses } = await restoreSixTabs(appUrl, () => '/protected?same=1');
-    console.log(`measured: cookie login state, one URL: ${outcome.filter((o) => o.user !== null).length} of 6 tabs signed in`);
-    if (outcome.some((o) => o.user === null)) {
-      ({ outcome, statuses } = await restoreSixTabs(appUrl, () => '/protected?same=1'));
+    // clean URL's request tries the newest first: no tab overwrites or takes another's. A late
+    // tab whose first request carries only tokens other tabs already redeemed (sent before their
+    // answers cleared them) starts its own sign-in (spec/strategy/tabs.test.ts has it step by
+    // step). Three restores in a row, each 6 of 6: the race this once lost about 1 run in 4.
+    for (let round = 1; round <= 3; round++) {
+      const { outcome, statuses } = await restoreSixTabs(appUrl, () => '/protected?same=1');
       console.log(
-        `measured (second try): cookie login state, one URL: ${outcome.filter((o) => o.user !== null).length} of 6 tabs signed in`,
+        `measured: cookie login state, one URL, restore ${round}: ${outcome.filter((o) => o.user !== null).length} of 6 tabs signed in`,
       );
+      expect(outcome.map((o) => o.user)).toEqual(Array(6).fill('minerva.teacher'));
+      outcome.forEach((o) => expect(o.url).toBe(appUrl('/protected?same=1')));
+      expect(statuses.flat()).not.toContain(401);
+      expect(statuses.flat()).not.toContain(403);
     }
-    expect(outcome.map((o) => o.user)).toEqual(Array(6).fill('minerva.teacher'));
-    outcome.forEach((o) => expect(o.url).toBe(appUrl('/protected?same=1')));
-    expect(statuses.flat()).not.toContain(401);
-    expect(statuses.flat()).not.toContain(403);
   });
 
   test('tab restore, session login state: what the tabs end on (documented in the README)', async () => {

@@ -2,7 +2,7 @@
 // signed part; never silently none.
 import { createSecretKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, MemoryReplayStore } from '../../lib';
-import { replayId, TOKEN_HASH_PREFIX, ESCAPED_JTI_PREFIX, NUMERIC_JTI_PREFIX } from '../../lib/replay/key';
+import { loginReplayId, LOGIN_PREFIX, replayId, TOKEN_HASH_PREFIX, ESCAPED_JTI_PREFIX, NUMERIC_JTI_PREFIX } from '../../lib/replay/key';
 import { verifyToken, type TokenPolicy } from '../../lib/token';
 import { startApp, type TestApp } from '../helpers/app';
 import { b64, mint, NOW, NOW_MS, puavoClaims, SECRET, raw } from '../helpers/tokens';
@@ -241,7 +241,7 @@ describe('numericJti: a numeric jti only when asked for, keyed by its canonical 
     });
   });
 
-  describe('replayId: the three kinds of key never collide, and ordinary string ids are kept as 0.1 stored them', () => {
+  describe('replayId: the four kinds of key never collide, and ordinary string ids are kept as 0.1 stored them', () => {
     test.each<[string, unknown, string]>([
       ['a UUID string', '0b4d7a4e-6f2c-4b8e-9d4e-1f2a3b4c5d6e', '0b4d7a4e-6f2c-4b8e-9d4e-1f2a3b4c5d6e'],
       ['"1"', '1', '1'],
@@ -251,6 +251,7 @@ describe('numericJti: a numeric jti only when asked for, keyed by its canonical 
       ['"number:1"', 'number:1', 'string:number:1'],
       ['"string:number:1"', 'string:number:1', 'string:string:number:1'],
       ['"token-sha256:x"', 'token-sha256:x', 'string:token-sha256:x'],
+      ['"login-sha256:x"', 'login-sha256:x', 'string:login-sha256:x'],
       ['"Number:1" (another case: not a prefix)', 'Number:1', 'Number:1'],
       ['"xnumber:1" (not at the start)', 'xnumber:1', 'xnumber:1'],
     ])('%s', (_name, jti, expected) => {
@@ -263,7 +264,28 @@ describe('numericJti: a numeric jti only when asked for, keyed by its canonical 
     });
 
     test('the prefixes are what the keys begin with', () => {
-      expect([NUMERIC_JTI_PREFIX, ESCAPED_JTI_PREFIX, TOKEN_HASH_PREFIX]).toEqual(['number:', 'string:', 'token-sha256:']);
+      expect([NUMERIC_JTI_PREFIX, ESCAPED_JTI_PREFIX, TOKEN_HASH_PREFIX, LOGIN_PREFIX]).toEqual([
+        'number:',
+        'string:',
+        'token-sha256:',
+        'login-sha256:',
+      ]);
+    });
+
+    test('the key of a (state, token) pair: the prefix and a whole SHA-256, one per pair, never a token key', () => {
+      const pairs: [string, string][] = [
+        ['stateA', 'jti-1'],
+        ['stateB', 'jti-1'],
+        ['stateA', 'jti-2'],
+        // A state is base64url (checked live before a token is recorded): the separator cannot occur in it.
+        ['stateAj', 'ti-1'],
+      ];
+      const keys = pairs.map(([state, id]) => loginReplayId(state, id));
+      for (const key of keys) expect(key).toMatch(/^login-sha256:[A-Za-z0-9_-]{43}$/);
+      expect(new Set(keys).size).toBe(pairs.length);
+      expect(loginReplayId('stateA', 'jti-1')).toBe(keys[0]);
+      // A jti that looks like a pair key is escaped: it cannot be mistaken for one.
+      expect(replayId('jti', { jti: keys[0] }, 'h.p.s')).toBe(`string:${keys[0]}`);
     });
 
     test('no two of a set of look-alike ids share a key', () => {

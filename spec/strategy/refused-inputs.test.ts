@@ -1,4 +1,5 @@
 // Every rule of the strategy, end to end through a real Express app, with the inputs it stops.
+import { loginReplayId } from '../../lib/replay/key';
 import { JwtSsoErrorCode as Code, MemoryReplayStore, type ReplayStore } from '../../lib';
 import { startApp, type TestApp } from '../helpers/app';
 import { login, providerReturn, returnToOf } from '../helpers/flow';
@@ -254,7 +255,9 @@ describe('replay', () => {
     const res = await browser.get(callback.headers.location!);
     if (accepted) {
       expect(res.status).toBe(200);
-      expect(seen).toEqual([claims.jti]);
+      // The token's id, and the pair (its login's state, that id): see isRedeemedLeftover.
+      const state = new URL(returnTo).searchParams.get('jwtsso_state')!;
+      expect(seen).toEqual([claims.jti, loginReplayId(state, claims.jti as string)]);
     } else {
       expect(res.status).toBe(403);
       expect(res.body.code).toBe(Code.STATE_MISMATCH);
