@@ -251,7 +251,8 @@ const LEFTOVERS = new WeakSet<object>();
  * tab's answer cleared the token), not a replay into another login. Such a request starts its
  * own sign-in rather than show the refusal (verifyPending).
  */
-export const isRedeemedLeftover = (err: unknown): boolean => typeof err === 'object' && err !== null && LEFTOVERS.has(err);
+// WeakSet.has answers false for anything that is not an object (null, a string): no guard is needed.
+export const isRedeemedLeftover = (err: unknown): boolean => LEFTOVERS.has(err as object);
 
 /**
  * Records the token in the replay store: a token signs in once. With a state, the pair (state,
