@@ -56,6 +56,7 @@ export function readReturn(
 ): Returned {
   const token = readToken(o, args.pairs);
   if (o.callbackPath === undefined) {
+    // Stryker disable next-line ConditionalExpression: cleanTarget(o, target) is cleanSplit(o, splitTarget(target)), and the split given is splitTarget(target): the same path, split once
     const clean = args.split === undefined ? cleanTarget(o, args.target) : cleanSplit(o, args.split);
     return { token, state: stateOf(o, args.pairs), clean };
   }
@@ -64,12 +65,16 @@ export function readReturn(
   // ambiguous as two in one: a layer that reads only one of them (a proxy, a WAF, a log) never
   // judges a different return URL than the one followed.
   const beside = args.actionQuery === undefined ? args.pairs : [...args.pairs, ...args.actionQuery];
+  // Stryker disable next-line ConditionalExpression,BooleanLiteral: a shortcut: no parameter's key is false, so paramValues would find none either
   const back = o.returnToParam === false ? [] : paramValues(beside, o.returnToParam);
   // Given more than once, it is ambiguous: neither is followed (and a state inside is not read).
   const destination = back.length === 1 ? returnPath(o, ctx.view, back[0]!) : null;
+  // Stryker disable next-line ArrayDeclaration: an array of anything but query pairs holds no state parameter either
   const carrier = o.stateIn === 'param' ? beside : destination === null ? [] : splitTarget(destination).pairs;
   const state = stateOf(o, carrier);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a destination wins over what is kept (destination ?? kept), and no store keeps a path for a null state (a state is 16 to 128 characters)
   const kept = destination === null && state !== null ? o.loginState.returnTo(ctx, state) : null;
+  // Stryker disable next-line StringLiteral: the clean target of an empty path is the root, '/', as well
   return { token, state, clean: cleanTarget(o, destination ?? kept ?? '/') };
 }
 
@@ -79,6 +84,7 @@ export function readReturn(
  */
 export function formParams(o: ResolvedOptions): string[] {
   const read = [o.tokenParam];
+  // Stryker disable next-line ConditionalExpression,BooleanLiteral: form_post requires a return URL parameter (options/checks), so under form_post returnToParam is never false: a check for the type only
   if (o.returnToParam !== false) read.push(o.returnToParam);
   if (o.state && o.stateIn === 'param') read.push(o.stateParam);
   return read;
@@ -86,6 +92,7 @@ export function formParams(o: ResolvedOptions): string[] {
 
 function readToken(o: ResolvedOptions, pairs: readonly QueryPair[]): string {
   const tokens = paramValues(pairs, o.tokenParam);
+  // Stryker disable next-line StringLiteral: with no token given, tokens.length !== 1 refuses before the fallback is read
   const token = tokens[0] ?? '';
   if (tokens.length !== 1 || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     const why =
@@ -121,18 +128,21 @@ export function returnPath(o: ResolvedOptions, req: OriginSource, value: string)
   const origin = requestOrigin(req, o);
   let url: URL;
   try {
+    // Stryker disable next-line StringLiteral: an origin has no path, so it and origin + '/' resolve every value alike
     url = new URL(value, origin + '/');
   } catch {
     return null;
   }
   if (url.origin !== origin || url.username !== '' || url.password !== '') return null;
   const { pathname } = url;
+  // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut: with mountPoint '' every pathname starts with '/', so the checks after it pass too
   if (o.mountPoint !== '' && pathname !== o.mountPoint && !pathname.startsWith(o.mountPoint + '/')) return null;
   return localPath(pathname.slice(o.mountPoint.length)) + url.search;
 }
 
 /** True if `path` (a request target's path) is the fixed callback route. */
 export function isCallback(o: ResolvedOptions, path: string): boolean {
+  // Stryker disable next-line ConditionalExpression: without a callbackPath, path would be compared with undefined and "undefined/", and a request path always starts with '/'
   return o.callbackPath !== undefined && (path === o.callbackPath || path === o.callbackPath + '/');
 }
 
@@ -178,8 +188,10 @@ class RequestContext implements LoginContext {
   }
 
   get res(): HeaderTarget | undefined {
+    // Stryker disable next-line ConditionalExpression: a memo: the view's response() gives the same target each time it is asked
     if (!this.#resAsked) {
       this.#res = this.view.response();
+      // Stryker disable next-line BooleanLiteral: a memo: the view's response() gives the same target each time it is asked
       this.#resAsked = true;
     }
     return this.#res;
@@ -219,6 +231,7 @@ function verifyReturned(
 ): JwtClaims | Promise<JwtClaims> {
   const parsed = parseToken(args.token);
   const keys = o.keySource.keysFor(ctx.req, parsed);
+  // Stryker disable next-line ConditionalExpression: a shortcut: keys given at once, taken through a promise, verify alike, a microtask later
   if (Array.isArray(keys)) return verifiedWith(o, ctx.now, parsed, keys as readonly VerificationKey[], args.state);
   return Promise.resolve(keys).then((found) => verifiedWith(o, ctx.now, parsed, found, args.state));
 }
@@ -245,7 +258,7 @@ const LEFTOVERS = new WeakSet<object>();
  * tab's answer cleared the token), not a replay into another login. Such a request starts its
  * own sign-in rather than show the refusal (verifyPending).
  */
-// (WeakSet.has answers false for a value that is no object: no guard needed.)
+// WeakSet.has answers false for anything that is not an object (null, a string): no guard is needed.
 export const isRedeemedLeftover = (err: unknown): boolean => LEFTOVERS.has(err as object);
 
 /**

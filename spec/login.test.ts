@@ -6,7 +6,19 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JwtSsoErrorCode as Code, MemoryReplayStore, type ReplayStore } from '../lib';
 import { sessionRequired, stateMismatch } from '../lib/errors';
-import { loginContext, loginRedirect, MAX_RETURN_PATH, readReturn, resolveParams, acceptToken, isCallback, returnPath } from '../lib/login';
+import {
+  acceptToken,
+  formParams,
+  isCallback,
+  loginContext,
+  loginRedirect,
+  MAX_RETURN_PATH,
+  readReturn,
+  resolveParams,
+  returnPath,
+  isRedeemedLeftover,
+  verifyBeforeKeeping,
+} from '../lib/login';
 import { noStore } from '../lib/response';
 import { resolveOptions } from '../lib/options';
 import { MAX_TOKEN_LENGTH } from '../lib/token';
@@ -393,5 +405,153 @@ describe('loginContext: the clock option is read at most once a request, and not
     expect(calls).toBe(3);
     for (let i = 0; i < 5; i++) expect((await browser.get(`/protected?tab=${i}`)).status).toBe(200);
     expect(calls).toBe(3);
+  });
+});
+
+// Rules the mutation run of lib/login.ts (narrowed to the login, strategy and core provider
+// suites) found no test stating: each stated directly on the step, with a control.
+describe('lib/login.ts: the steps stated directly', () => {
+  const options = (extra: Record<string, unknown> = {}) =>
+    resolveOptions({ authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https', ...extra });
+  const contextOf = (o: ReturnType<typeof options>, now = Date.now()) =>
+    loginContext(o, contextArgs({ req: { headers: {} } as never, res: undefined, session: undefined, now }));
+
+  describe('a posted form is read for exactly the token, the return URL and a top-level state', () => {
+    test.each<[string, Record<string, unknown>, string[]]>([
+      ['the defaults: the token and the return URL (the state rides inside it)', {}, ['jwt', 'return_to']],
+      ['the state as a parameter of its own: read too', { stateIn: 'param', stateParam: 'state' }, ['jwt', 'return_to', 'state']],
+      ['the state as a parameter, but state off: not read', { state: false, stateIn: 'param', stateParam: 'state' }, ['jwt', 'return_to']],
+      ['renamed parameters', { tokenParam: 'token', returnToParam: 'return_to_url' }, ['token', 'return_to_url']],
+    ])('%s', (_name, extra, read) => {
+      const o = options({ callbackPath: '/cb', responseMode: 'form_post', ...extra });
+      expect(formParams(o)).toEqual(read);
+    });
+  });
+
+  test.each([
+    ['https', true],
+    ['http', false],
+  ])("the login context is secure exactly when the app's public URL is %s", (scheme, secure) => {
+    expect(contextOf(options({ scheme })).secure).toBe(secure);
+  });
+
+  test("a view whose headers are not the request's (an overridden requestView): the login-state stores read the view's", () => {
+    const o = options();
+    const req = { headers: { cookie: 'seen=request' } };
+    const view = expressView({ headers: { cookie: 'seen=view' } });
+    const ctx = loginContext(o, { req: req as never, view, now: 0 });
+    expect(ctx.req.headers.cookie).toBe('seen=view');
+    // Control: the request's own headers are the view's.
+    const same = loginContext(o, { req: req as never, view: expressView(req), now: 0 });
+    expect(same.req.headers.cookie).toBe('seen=request');
+  });
+
+  test('an unknown state with someone signed in: the token is dropped (null); with no one signed in: STATE_MISMATCH', async () => {
+    const o = options();
+    const token = mint(puavoClaims());
+    const state = 'u'.repeat(32);
+    await expect(acceptToken(o, contextOf(o), { token, state, signedIn: true })).resolves.toBeNull();
+    await expect(acceptToken(o, contextOf(o), { token, state, signedIn: false })).rejects.toMatchObject({ code: Code.STATE_MISMATCH });
+  });
+
+  describe('a token kept in a server session was recorded before it was kept, and is accepted once from there', () => {
+    test('verifyBeforeKeeping records it: the same token again is TOKEN_REPLAYED', async () => {
+      const o = options({ state: false });
+      const token = mint(puavoClaims());
+      await expect(verifyBeforeKeeping(o, contextOf(o), { token, state: null })).resolves.toBeUndefined();
+      await expect(verifyBeforeKeeping(o, contextOf(o), { token, state: null })).rejects.toMatchObject({ code: Code.TOKEN_REPLAYED });
+    });
+
+    test('verifyBeforeKeeping verifies: a token with a bad signature is refused and not recorded', async () => {
+      const o = options({ state: false });
+      const claims = puavoClaims();
+      const forged = mint(claims, 'another secret of at least thirty-two bytes');
+      await expect(verifyBeforeKeeping(o, contextOf(o), { token: forged, state: null })).rejects.toMatchObject({
+        code: Code.SIGNATURE_INVALID,
+      });
+      await expect(verifyBeforeKeeping(o, contextOf(o), { token: mint(claims), state: null })).resolves.toBeUndefined();
+    });
+
+    test('on the clean URL, the recorded token (consumed) is accepted; control: one not marked consumed is a replay', async () => {
+      const o = options({ state: false });
+      const token = mint(puavoClaims());
+      await verifyBeforeKeeping(o, contextOf(o), { token, state: null });
+      await expect(acceptToken(o, contextOf(o), { token, state: null, signedIn: false })).rejects.toMatchObject({
+        code: Code.TOKEN_REPLAYED,
+      });
+      await expect(acceptToken(o, contextOf(o), { token, state: null, signedIn: false, consumed: true })).resolves.toMatchObject({
+        jti: expect.any(String),
+      });
+    });
+  });
+
+  describe("a replay is another tab's leftover only when the login of the same state redeemed the token", () => {
+    const S1 = 'a'.repeat(32);
+    const S2 = 'b'.repeat(32);
+    const replayOf = async (first: string | null, second: string | null) => {
+      const o = options();
+      const token = mint(puavoClaims());
+      await verifyBeforeKeeping(o, contextOf(o), { token, state: first });
+      return verifyBeforeKeeping(o, contextOf(o), { token, state: second }).then(
+        () => undefined,
+        (err: unknown) => err as { code?: string },
+      );
+    };
+    test.each<[string, string | null, string | null, boolean]>([
+      ['the same token with the same state: a leftover', S1, S1, true],
+      ['the same token with another state (a replay into a fresh login): not a leftover', S1, S2, false],
+      ['with no state the second time: not a leftover', S1, null, false],
+      ['with no state either time: not a leftover', null, null, false],
+    ])('%s', async (_name, first, second, leftover) => {
+      const err = await replayOf(first, second);
+      expect(err?.code).toBe(Code.TOKEN_REPLAYED);
+      expect(isRedeemedLeftover(err)).toBe(leftover);
+    });
+
+    test.each<[string, unknown]>([
+      ['another refusal', stateMismatch()],
+      ['a plain error', new Error('x')],
+      ['null', null],
+      ['a string', 'TOKEN_REPLAYED'],
+    ])('%s is never a leftover', (_name, value) => {
+      expect(isRedeemedLeftover(value)).toBe(false);
+    });
+
+    test.each<[string, () => Promise<boolean>]>([
+      ['rejects', () => Promise.reject(new Error('down'))],
+      ['never answers', () => new Promise<boolean>(() => undefined)],
+    ])(
+      'a replay store whose pair write %s: the sign-in stands (the pair is not waited for), the token is recorded',
+      async (_name, fail) => {
+        const ids: string[] = [];
+        const replayStore: ReplayStore = {
+          consume: (id) => (ids.push(id), ids.length === 2 ? fail() : Promise.resolve(true)),
+          has: () => Promise.resolve(false),
+        };
+        const o = options({ replayStore });
+        await expect(verifyBeforeKeeping(o, contextOf(o), { token: mint(puavoClaims()), state: S1 })).resolves.toBeUndefined();
+        expect(ids).toHaveLength(2);
+        expect(ids[1]).toMatch(/^token-sha256:login:/);
+      },
+    );
+
+    test('a replay store without has: no pair written, one id a sign-in', async () => {
+      const ids: string[] = [];
+      const o = options({ replayStore: { consume: (id: string) => (ids.push(id), Promise.resolve(true)) } });
+      await verifyBeforeKeeping(o, contextOf(o), { token: mint(puavoClaims()), state: S1 });
+      expect(ids).toHaveLength(1);
+    });
+  });
+
+  test.each([
+    ['a key given at once (control)', () => SECRET],
+    ['a key given by a promise', async () => Promise.resolve(SECRET)],
+  ])('a key source that answers with %s: the claims of the token', async (_name, secretOrKeyProvider) => {
+    const o = options({ sharedSecret: undefined, secretOrKeyProvider, state: false });
+    const claims = puavoClaims();
+    await expect(acceptToken(o, contextOf(o), { token: mint(claims), state: null, signedIn: false })).resolves.toMatchObject({
+      jti: claims.jti,
+      username: claims.username,
+    });
   });
 });

@@ -46,7 +46,8 @@ export function runVerify(verify: AnyVerify, args: readonly unknown[], answer: (
     if (settled) return;
     settled = true;
     if (err !== undefined && err !== null) return answer({ error: asError(err) });
-    if (user === undefined || user === null || user === false) return answer({ user: false, info });
+    if (user === undefined || user === null) return answer({ user: false, info });
+    // A user of false is a refusal as it is: { user: false, info }.
     answer({ user, info });
   };
   const all = [...args, done];
