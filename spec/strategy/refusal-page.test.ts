@@ -144,3 +144,109 @@ describe("the refusal page never replaces the app's own answer", () => {
     }
   });
 });
+
+describe('each failure option alone keeps Passport its own answer (no page)', () => {
+  test.each<[string, object, (res: request.Response) => void]>([
+    ['failureMessage: true', { failureMessage: true }, (res) => expect([res.status, res.text]).toEqual([401, 'Unauthorized'])],
+    ['failureFlash: true', { failureFlash: true }, (res) => expect([res.status, res.text]).toEqual([401, 'Unauthorized'])],
+    [
+      'failureRedirect',
+      { failureRedirect: '/signin-failed' },
+      (res) => expect([res.status, res.headers.location]).toEqual([302, '/signin-failed']),
+    ],
+    ['failWithError: true', { failWithError: true }, (res) => expect(res.body).toEqual({ error: 'Unauthorized', code: null })],
+    ['control: none (the page)', {}, (res) => expect(res.text).toMatch(/ERR_JWTSSO_SIGNATURE_INVALID/)],
+  ])('%s', async (_name, authenticate, expected) => {
+    const t = (app = await startApp({ authenticate }));
+    // failureFlash needs req.flash (connect-flash): a stand-in that keeps the message.
+    t.server.prependListener('request', (req: { flash?: unknown }) => {
+      req.flash = () => undefined;
+    });
+    const { res } = await refused(t, 'text/html');
+    expected(res);
+  });
+});
+
+describe('the refusal page leaves res.end as it found it', () => {
+  const own = (res: object) => Object.prototype.hasOwnProperty.call(res, 'end');
+  async function serve(handlers: express.RequestHandler[]) {
+    const passport = new Passport() as unknown as PassportStatic;
+    passport.use(new JwtSsoStrategy({ authEndpoint: 'https://sso.example.test/v3/sso', sharedSecret: 's', state: false }));
+    const server = express();
+    server.use(passport.initialize());
+    const seen: { own?: boolean; end?: unknown; wrapper?: unknown } = {};
+    server.get(
+      '/x',
+      (_req, res, next) => {
+        res.on('finish', () => {
+          seen.own = own(res);
+          seen.end = res.end;
+        });
+        next();
+      },
+      ...handlers.map((h) => (h === WRAP ? wrap(seen) : h)),
+      ...[passport.authenticate('jwtsso', { session: false, redirect: false }) as express.RequestHandler],
+    );
+    const listening = server.listen(0, '127.0.0.1');
+    await once(listening, 'listening');
+    const { port } = listening.address() as AddressInfo;
+    const res = await request(`http://127.0.0.1:${port}`).get('/x');
+    await new Promise<void>((r) => listening.close(() => r()));
+    return { res, seen };
+  }
+  // An app middleware that wraps res.end (as compression does): an own property before the strategy.
+  const WRAP: express.RequestHandler = () => undefined;
+  const wrap =
+    (seen: { wrapper?: unknown }): express.RequestHandler =>
+    (_req, res, next) => {
+      const end = res.end.bind(res);
+      const wrapper = ((...args: unknown[]) => (end as (...a: unknown[]) => unknown)(...args)) as typeof res.end;
+      res.end = wrapper;
+      seen.wrapper = wrapper;
+      next();
+    };
+
+  test("a bare refusal (the page): res.end is the prototype's again, no own property left", async () => {
+    const { res, seen } = await serve([]);
+    expect(res.status).toBe(401);
+    expect(res.text).toMatch(/ERR_JWTSSO_LOGIN_REQUIRED/);
+    expect(seen.own).toBe(false);
+  });
+
+  test("an app's own res.end wrapper (an own property) is put back, and the page goes through it", async () => {
+    const { res, seen } = await serve([WRAP]);
+    expect(res.text).toMatch(/ERR_JWTSSO_LOGIN_REQUIRED/);
+    expect(seen.own).toBe(true);
+    expect(seen.end).toBe(seen.wrapper);
+  });
+});
+
+describe('a custom callback that answers later: res.end is restored as fail() returns, before the answer', () => {
+  test("the answer is the app's own, and res.end has no own property left", async () => {
+    const passport = new Passport() as unknown as PassportStatic;
+    passport.use(new JwtSsoStrategy({ authEndpoint: 'https://sso.example.test/v3/sso', sharedSecret: 's', state: false }));
+    const server = express();
+    server.use(passport.initialize());
+    let ownAtAnswer: boolean | undefined;
+    server.get('/x', (req, res, next) =>
+      passport.authenticate('jwtsso', { session: false, redirect: false }, (_err: unknown, _user: unknown, info: { code?: string }) => {
+        setImmediate(() => {
+          ownAtAnswer = Object.prototype.hasOwnProperty.call(res, 'end');
+          res.status(401).end(STATUS_CODES[401]);
+        });
+        void info;
+      })(req, res, next),
+    );
+    const listening = server.listen(0, '127.0.0.1');
+    await once(listening, 'listening');
+    const { port } = listening.address() as AddressInfo;
+    try {
+      const res = await request(`http://127.0.0.1:${port}`).get('/x');
+      // The app's own bare text: the wrapper was gone before it answered, so nothing replaced it.
+      expect([res.status, res.text]).toEqual([401, 'Unauthorized']);
+      expect(ownAtAnswer).toBe(false);
+    } finally {
+      await new Promise<void>((r) => listening.close(() => r()));
+    }
+  });
+});

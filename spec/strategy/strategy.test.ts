@@ -46,3 +46,46 @@ describe('the logout URL of a provider with a fixed logout redirect (logoutRedir
     expect(new JwtSsoStrategy({ ...base, ...extra } as JwtSsoStrategyOptions).logoutUrl(req, { redirectTo: '/' })).toBe(url);
   });
 });
+
+describe("logoutUrl: the return URL is the app's root by default, never the page asked from", () => {
+  test.each<[string, string, string | undefined, string]>([
+    ['no redirectTo, asked from a deep page', '/deep/page?x=1', undefined, 'https://app.example/'],
+    ['control: a redirectTo', '/deep/page?x=1', '/bye', 'https://app.example/bye'],
+  ])('%s', (_name, url, redirectTo, back) => {
+    const req = { url, originalUrl: url, headers: { host: 'app.example' }, socket: {} } as never;
+    const href = new JwtSsoStrategy(base).logoutUrl(req, redirectTo === undefined ? {} : { redirectTo });
+    expect(new URL(href).searchParams.get('redirect_to')).toBe(back);
+  });
+});
+
+describe('logoutUrl clears the sign-in marker (jwtsso-done) where the request carries one, and only there', () => {
+  // A response that records the Set-Cookie lines written to it (Express's res, as far as the strategy uses it).
+  const requestWith = (cookie: string | undefined) => {
+    const lines: string[] = [];
+    const res = {
+      headersSent: false,
+      setHeader: () => undefined,
+      appendHeader: (name: string, value: string) => {
+        if (name.toLowerCase() === 'set-cookie') lines.push(value);
+      },
+    };
+    const req = {
+      url: '/',
+      originalUrl: '/',
+      headers: { host: 'app.example', ...(cookie === undefined ? {} : { cookie }) },
+      socket: {},
+      res,
+    };
+    return { req: req as never, lines };
+  };
+  test.each<[string, string | undefined, boolean]>([
+    ['the marker sent', '__Host-jwtsso-done=1.abc; theme=dark', true],
+    ['control: no marker', 'theme=dark', false],
+    ['control: no Cookie header', undefined, false],
+  ])('%s', (_name, cookie, cleared) => {
+    const { req, lines } = requestWith(cookie);
+    new JwtSsoStrategy(base).logoutUrl(req);
+    expect(lines.some((line) => /^__Host-jwtsso-done=; Path=\/; Max-Age=0/.test(line))).toBe(cleared);
+    if (!cleared) expect(lines).toEqual([]);
+  });
+});
