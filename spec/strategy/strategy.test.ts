@@ -1,7 +1,7 @@
 // Rules of lib/strategy.ts that its mutation run (narrowed to the strategy suites) showed no suite
 // of that run stating: what the constructor refuses about verify, and the logout URL of a
 // provider with a fixed logout redirect.
-import { JwtSsoOptionError, JwtSsoStrategy, type JwtSsoStrategyOptions } from '../../lib';
+import { JwtSsoError, JwtSsoErrorCode, JwtSsoOptionError, JwtSsoStrategy, type JwtSsoStrategyOptions } from '../../lib';
 import { SECRET } from '../helpers/tokens';
 
 const base: JwtSsoStrategyOptions = { authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https' };
@@ -87,5 +87,27 @@ describe('logoutUrl clears the sign-in marker (jwtsso-done) where the request ca
     new JwtSsoStrategy(base).logoutUrl(req);
     expect(lines.some((line) => /^__Host-jwtsso-done=; Path=\/; Max-Age=0/.test(line))).toBe(cleared);
     if (!cleared) expect(lines).toEqual([]);
+  });
+});
+
+describe('a refusal thrown before the request could be viewed (a requestView override) is answered, with no audit event to build', () => {
+  test('401, not a crash in the audit path', async () => {
+    const events: unknown[] = [];
+    class Refusing extends JwtSsoStrategy {
+      override requestView(): never {
+        throw new JwtSsoError(JwtSsoErrorCode.LOGIN_REQUIRED, 'not signed in');
+      }
+    }
+    const strategy = new Refusing({ ...base, onEvent: (e) => events.push(e) });
+    const outcome = await new Promise<string>((resolve) => {
+      const s = Object.create(strategy) as JwtSsoStrategy;
+      Object.assign(s, {
+        fail: (_err: unknown, status: number) => resolve(`fail ${status}`),
+        error: (err: Error) => resolve(`error ${err.message}`),
+      });
+      s.authenticate({ headers: {} } as never);
+    });
+    expect(outcome).toBe('fail 401');
+    expect(events).toEqual([]);
   });
 });
