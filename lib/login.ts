@@ -275,9 +275,10 @@ export const isRedeemedLeftover = (err: unknown): boolean => LEFTOVERS.has(err a
 async function record(o: ResolvedOptions, claims: JwtClaims, token: string, state: string | null): Promise<void> {
   const store = o.replayStore;
   const id = replayId(o.replayKey, claims, token);
+  const ttl = replayWindow(o);
   let firstUse: boolean;
   try {
-    firstUse = await store.consume(id, replayWindow(o));
+    firstUse = await store.consume(id, ttl);
   } catch (cause) {
     throw new JwtSsoError(
       Code.REPLAY_STORE_FAILED,
@@ -287,7 +288,7 @@ async function record(o: ResolvedOptions, claims: JwtClaims, token: string, stat
   }
   const pairs = state !== null && typeof store.has === 'function';
   if (firstUse) {
-    if (pairs) void settled(() => store.consume(loginReplayId(state, id), replayWindow(o)));
+    if (pairs) void settled(() => store.consume(loginReplayId(state, id), ttl));
     return;
   }
   const replayed = new JwtSsoError(
