@@ -33,22 +33,30 @@ const debug = createDebug('passport-jwtsso');
 // of another strategy of the chain that Passport ran inside fail(). Where the stack cannot tell
 // (Error.stackTraceLimit lowered), Passport's bare answer stays.
 function calledByPassport(): boolean {
-  const frames = (new Error().stack ?? '').split('\n');
-  // [0] "Error", [1] this function, [2] the res.end wrapper, [3] whoever called res.end.
-  return /^\s*at allFailed \(.*[\\/]passport[\\/]lib[\\/]middleware[\\/]authenticate\.js:/.test(frames[3] ?? '');
+  // [0] "Error", [1] this function, [2] the res.end wrapper, [3] whoever called res.end. No
+  // stack (an app's Error.prepareStackTrace) or a short one gives no caller: Passport's answer stays.
+  const caller = new Error().stack?.split('\n')[3];
+  return caller !== undefined && PASSPORT_ALL_FAILED.test(caller);
 }
+
+// A V8 stack frame of Passport's allFailed, e.g. "    at allFailed (/app/node_modules/passport/lib/middleware/authenticate.js:110:18)".
+const PASSPORT_ALL_FAILED = / at allFailed \(.*[\\/]passport[\\/]lib[\\/]middleware[\\/]authenticate\.js:/;
 
 const asError = (x: unknown): Error => (x instanceof Error ? x : new Error(String(x)));
 
 // Where an error goes when Passport's own error path threw too (a custom callback that throws on
 // every outcome): the framework's error handler (Express's `req.next`); else it is logged.
-function passOn(view: RequestView | undefined, err: Error): void {
-  try {
-    if (view?.next !== undefined) return view.next(err);
-  } catch {
-    // the error handler threw too: logged below
+function passOn(view: RequestView, err: Error): void {
+  const next = view.next;
+  if (next === undefined) {
+    debug('an error thrown by the app while answering a sign-in, with no error handler to pass it to: %s', err.message);
+    return;
   }
-  debug('an error thrown by the app while answering a sign-in, with no error handler to pass it to: %s', err.message);
+  try {
+    next(err);
+  } catch (thrown) {
+    debug('the error handler threw (%s) on an error thrown by the app while answering a sign-in: %s', asError(thrown).message, err.message);
+  }
 }
 
 /** Options of {@link JwtSsoStrategy.logoutUrl}. */
@@ -209,14 +217,15 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
     const args = this._options.passReqToCallback ? [req, claims] : [claims];
     // Passport's answer runs the app's handlers: what they throw is escalated here, or verify's
     // own try (a done() called inside verify) would swallow it and the request would hang.
-    const work = runVerify(this._verify, args, (answer) => {
+    // The answer escalates whatever it throws, so the promise runVerify hands back for an async
+    // verify cannot reject: there is nothing left to settle.
+    void runVerify(this._verify, args, (answer) => {
       try {
         this.answer(answer, claims, signedIn);
       } catch (thrown) {
         this.escalate(view, thrown);
       }
     });
-    if (work !== undefined) this.settle(req, view, work, options);
   }
 
   // What verify decided, as Passport's action (what Passport's logIn throws, e.g. cookie-session
@@ -292,7 +301,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
 
   // What the app's own handler threw while Passport answered: its error handler gets it (through
   // Passport's error(), or the framework's next where that throws too).
-  private escalate(view: RequestView | undefined, thrown: unknown): void {
+  private escalate(view: RequestView, thrown: unknown): void {
     try {
       this.error(asError(thrown));
     } catch (again) {

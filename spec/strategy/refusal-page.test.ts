@@ -62,6 +62,53 @@ describe('bare passport.authenticate: the refusal page', () => {
   });
 });
 
+// The page replaces only Passport's own bare answer, told by the stack's caller of res.end; where
+// the stack cannot tell, Passport's answer stays as it is, and nothing throws.
+describe("where the stack cannot tell who answers, Passport's own bare answer stays", () => {
+  const saved = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
+  afterEach(() => {
+    Error.prepareStackTrace = saved.prepare;
+    Error.stackTraceLimit = saved.limit;
+  });
+
+  test.each<[string, () => void, 'page' | 'bare']>([
+    ['control: a stack as V8 writes it', () => undefined, 'page'],
+    [
+      "an app's Error.prepareStackTrace that gives no stack",
+      () => {
+        Error.prepareStackTrace = () => undefined;
+      },
+      'bare',
+    ],
+    [
+      'Error.stackTraceLimit lowered to 2 (no frame of the caller)',
+      () => {
+        Error.stackTraceLimit = 2;
+      },
+      'bare',
+    ],
+    [
+      'Error.stackTraceLimit of 0 (a stack of the message alone)',
+      () => {
+        Error.stackTraceLimit = 0;
+      },
+      'bare',
+    ],
+  ])('%s', async (_name, set, expected) => {
+    const t = (app = await startApp());
+    const b = t.browser();
+    const toProvider = await b.get('/protected');
+    const callback = await b.get(providerReturn(returnToOf(toProvider.headers.location), mint(puavoClaims(), OTHER_SECRET)));
+    set();
+    const res = await b.get(callback.headers.location!).set('Accept', 'application/json');
+    Error.prepareStackTrace = saved.prepare;
+    Error.stackTraceLimit = saved.limit;
+    expect(res.status).toBe(401);
+    if (expected === 'page') expect(res.body).toMatchObject({ code: 'ERR_JWTSSO_SIGNATURE_INVALID' });
+    else expect(res.text).toBe(STATUS_CODES[401]);
+  });
+});
+
 describe('apps that answer refusals themselves: exactly as before', () => {
   test('a custom callback gets the JwtSsoError and answers with its own JSON', async () => {
     const t = (app = await startApp());

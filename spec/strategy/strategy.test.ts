@@ -1,8 +1,24 @@
 // Rules of lib/strategy.ts that its mutation run (narrowed to the strategy suites) showed no suite
-// of that run stating: what the constructor refuses about verify, and the logout URL of a
-// provider with a fixed logout redirect.
-import { JwtSsoError, JwtSsoErrorCode, JwtSsoOptionError, JwtSsoStrategy, type JwtSsoStrategyOptions } from '../../lib';
-import { SECRET } from '../helpers/tokens';
+// of that run stating: what the constructor refuses about verify, the logout URL of a provider
+// with a fixed logout redirect, where what the app throws goes when no error handler takes it,
+// and what a sign-in without verify gives.
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Passport } from 'passport';
+import request from 'supertest';
+import {
+  JwtSsoError,
+  JwtSsoErrorCode,
+  JwtSsoOptionError,
+  JwtSsoStrategy,
+  type JwtSsoStrategyOptions,
+  type RequestView,
+  type VerifyFunction,
+} from '../../lib';
+import { debugLines } from '../helpers/debug';
+import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
 const base: JwtSsoStrategyOptions = { authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https' };
 
@@ -109,5 +125,147 @@ describe('a refusal thrown before the request could be viewed (a requestView ove
     });
     expect(outcome).toBe('fail 401');
     expect(events).toEqual([]);
+  });
+});
+
+// A bare Node server: no framework, so no error handler for the strategy to hand an error to.
+// Its request view is the built-in one plus the response (as an app for a framework the package
+// does not know writes it). Its custom callback answers, then throws on every outcome, as a
+// careless app's does.
+const responses = new WeakMap<object, http.ServerResponse>();
+class BareStrategy extends JwtSsoStrategy {
+  override requestView(req: Parameters<JwtSsoStrategy['requestView']>[0]): RequestView {
+    const res = responses.get(req);
+    return { ...super.requestView(req), response: () => res };
+  }
+}
+
+async function bareServer(strategy: JwtSsoStrategy) {
+  const passport = new Passport();
+  passport.use(strategy);
+  const server = http.createServer((req, res) => {
+    responses.set(req, res);
+    passport.authenticate('jwtsso', { session: false }, (err: unknown, user: unknown, info: unknown) => {
+      if (!res.headersSent) res.end(JSON.stringify({ err: err instanceof Error ? err.message : null, user, info }));
+      throw new Error('the app callback threw');
+    })(req, res, () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** A stateless sign-in: the token is parked and the browser sent to the clean URL, where it is verified. */
+async function signIn(url: string) {
+  const agent = request.agent(url);
+  const back = await agent.get(`/p?jwt=${mint(puavoClaims())}`);
+  expect(back.status).toBe(303);
+  return agent.get(back.headers.location!);
+}
+
+async function signInBare(strategy: JwtSsoStrategy) {
+  const { server, url } = await bareServer(strategy);
+  try {
+    const res = await signIn(url);
+    // The second throw reaches the strategy after the answer: give it its turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    return { res, stillAnswers: (await request(url).get('/p')).status };
+  } finally {
+    server.close();
+  }
+}
+
+const bare = { authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, state: false } as const;
+
+describe('what the app throws while a sign-in is answered, where the framework has no error handler to take it, is logged under DEBUG=passport-jwtsso, never thrown', () => {
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => void rejections.push(reason);
+  beforeEach(() => {
+    rejections.length = 0;
+    process.on('unhandledRejection', onRejection);
+  });
+  afterEach(() => void process.off('unhandledRejection', onRejection));
+
+  test.each<[string, VerifyFunction]>([
+    [
+      'a verify that throws',
+      () => {
+        throw new Error('database down');
+      },
+    ],
+    ['a verify whose promise rejects', (async () => Promise.reject(new Error('database down'))) as unknown as VerifyFunction],
+  ])('%s: the answer stands, the server goes on, one debug line names what the app threw', async (_name, verify) => {
+    let outcome: Awaited<ReturnType<typeof signInBare>> | undefined;
+    const lines = await debugLines(async () => {
+      outcome = await signInBare(new BareStrategy(bare, verify));
+    });
+    expect(JSON.parse(outcome!.res.text)).toMatchObject({ err: 'database down' });
+    expect(outcome!.stillAnswers).not.toBe(500);
+    expect(lines.filter((l) => /passport-jwtsso .*no error handler to pass it to: the app callback threw/.test(l))).toHaveLength(1);
+    expect(rejections).toEqual([]);
+  });
+
+  test("an error handler of the app's own request view that throws too: both messages are logged", async () => {
+    class WithThrowingHandler extends BareStrategy {
+      override requestView(req: Parameters<JwtSsoStrategy['requestView']>[0]): RequestView {
+        return {
+          ...super.requestView(req),
+          next: () => {
+            throw new Error('the error handler threw');
+          },
+        };
+      }
+    }
+    const lines = await debugLines(async () => {
+      await signInBare(
+        new WithThrowingHandler(bare, () => {
+          throw new Error('database down');
+        }),
+      );
+    });
+    expect(
+      lines.filter((l) => /passport-jwtsso .*the error handler threw \(the error handler threw\) .*: the app callback threw/.test(l)),
+    ).toHaveLength(1);
+    expect(rejections).toEqual([]);
+  });
+
+  test("control: where the framework has one (Express's req.next), the app's error handler gets it and nothing is logged", async () => {
+    const passport = new Passport();
+    passport.use(
+      new JwtSsoStrategy(bare, () => {
+        throw new Error('database down');
+      }),
+    );
+    const handled: string[] = [];
+    const app = express();
+    app.get('/p', (req, res, next) => {
+      passport.authenticate('jwtsso', { session: false }, () => {
+        throw new Error('the app callback threw');
+      })(req, res, next);
+    });
+    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      handled.push(err.message);
+      res.status(500).send('handled');
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    let res: request.Response | undefined;
+    const lines = await debugLines(async () => {
+      res = await signIn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+    server.close();
+    expect(res!.text).toBe('handled');
+    expect(handled).toEqual(['the app callback threw']);
+    expect(lines.filter((l) => /no error handler|the error handler threw/.test(l))).toEqual([]);
+  });
+});
+
+describe('without a verify, the claims are the user, and authInfo holds them too', () => {
+  test('user and authInfo.claims are the verified claims', async () => {
+    const { res } = await signInBare(new BareStrategy(bare));
+    const claims = puavoClaims();
+    const body = JSON.parse(res.text) as { user: Record<string, unknown>; info: { claims: Record<string, unknown> } };
+    expect(body.user).toMatchObject({ id: claims.id, username: claims.username });
+    expect(body.info).toEqual({ claims: body.user });
   });
 });
