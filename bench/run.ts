@@ -15,7 +15,7 @@ import { MemoryReplayStore, RedisReplayStore, type ReplayStore } from '../lib';
 import { verifyToken } from '../lib/token';
 import { RedisCluster } from '../support/redis-cluster';
 import { redisInstalled, RedisServer } from '../support/redis-server';
-import { signedInAlone } from './alone';
+import { signedInAlone, timeSync } from './alone';
 import { SECRET } from './apps';
 import { freshToken, get as getWith } from './client';
 
@@ -298,16 +298,8 @@ async function signedIn({ port, child }: Server) {
 }
 
 function syncOpsPerSecondNow(fn: () => unknown, ms: number): number {
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(ms) * 1_000_000n;
-  let now = start;
-  while (now < end) {
-    for (let i = 0; i < 100; i++) fn();
-    n += 100;
-    now = process.hrtime.bigint();
-  }
-  return n / (Number(now - start) / 1e9);
+  const { calls, nanos } = timeSync(fn, ms, 100);
+  return calls / (nanos / 1e9);
 }
 
 // ---------------------------------------------------------------- 4. replay stores
