@@ -158,7 +158,7 @@ export class CookieLoginState implements LoginStateStore {
     // clears at most MAX_CLEARED_PER_RESPONSE of them, however many were sent.
     const held = [...this.#budgeted(ctx, STATE_COOKIE)]
       .filter(([name]) => isTaggedState(name.slice(kindLength)))
-      .map(([name, values]) => ({ name, expiry: stateCookie(values)?.expiry ?? 0, bytes: name.length + values.join('').length + 1 }));
+      .map(([name, values]) => ({ name, expiry: stateCookie(values)?.expiry ?? 0, bytes: bytesHeld(name, values) }));
     held.sort((a, b) => a.expiry - b.expiry);
     const dropped = oldestOver(
       held,
@@ -242,7 +242,7 @@ export class CookieLoginState implements LoginStateStore {
   #fits(ctx: LoginStateContext, name: string, value: string): boolean {
     const bytes = name.length + value.length + 1;
     let held = 0;
-    for (const [other, values] of this.#budgeted(ctx, TOKEN_COOKIE)) if (other !== name) held += other.length + values.join('').length + 1;
+    for (const [other, values] of this.#budgeted(ctx, TOKEN_COOKIE)) if (other !== name) held += bytesHeld(other, values);
     return bytes <= MAX_COOKIE_BYTES && held + bytes <= PARKED_COOKIE_BYTES;
   }
 
@@ -311,6 +311,14 @@ function parkedValue(ctx: LoginStateContext, url: string, pending: PendingToken)
 }
 
 // A state cookie's contents; null for anything else, including a name sent twice.
+// What the cookies of one name take of the browser's budget: each `name=value` it holds, so a
+// name sent twice (a planted copy beside the store's own) counts twice.
+function bytesHeld(name: string, values: readonly string[]): number {
+  let bytes = 0;
+  for (const value of values) bytes += name.length + value.length + 1;
+  return bytes;
+}
+
 function stateCookie(values: readonly string[]): ReturnType<typeof decodeState> {
   return values.length === 1 ? decodeState(values[0]!) : null;
 }

@@ -12,12 +12,14 @@ export class Browser {
   readonly cookies = new Map<string, string>();
   /** What the session stores; each request sees it as a session that keeps only top-level assignments. */
   session: Stored = {};
+  /** Cookies the jar does not hold but the browser sends too (`name=value`): a copy planted on a parent domain or another path. */
+  readonly planted: string[] = [];
 
   /** A request from this browser at `now`; the response's Set-Cookie lines update the jar. */
   request(now: number, options: { secure?: boolean } = {}): LoginStateContext & { done(): void } {
     const set: string[] = [];
     const res = { headersSent: false, appendHeader: (_name: string, value: string) => void set.push(value) };
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = [...[...this.cookies].map(([k, v]) => `${k}=${v}`), ...this.planted].join('; ');
     return {
       req: { headers: cookie === '' ? {} : { cookie } } as LoginStateContext['req'],
       res: res as unknown as ServerResponse,

@@ -681,6 +681,26 @@ describe('the state cookies a browser holds: which count toward the bound, and w
     expect(stateNames(browser)).toHaveLength(kept ? 2 : 1);
   });
 
+  // A name the browser sends twice (the store's cookie and a planted copy of it) takes its bytes twice.
+  test.each<[string, number, boolean]>([
+    [`sent once, with the new one exactly ${STATE_COOKIE_BYTES} bytes: kept (control)`, 1, true],
+    [`sent twice, the two copies with the new one ${STATE_COOKIE_BYTES + 1} bytes: cleared`, 2, false],
+  ])('an older state cookie %s', (_name, copies, kept) => {
+    const store = new CookieLoginState({ mountPoint: '' });
+    const browser = new Browser();
+    const value = encodeState({ expiry: T0 + 600_000, secret: 'S'.repeat(32), kept: null });
+    const newBytes = `jwtsso-s-${tag}`.length + 32 + value.length + 1;
+    const older = `jwtsso-s-${tag}${'P'.repeat(32)}`;
+    // One copy takes `older.length + 1 + length` bytes; two copies take the budget's last byte and one more.
+    const room = STATE_COOKIE_BYTES - newBytes;
+    const length = copies === 1 ? room - older.length - 1 : Math.ceil((room + 1) / 2) - older.length - 1;
+    browser.cookies.set(older, 'x'.repeat(length));
+    if (copies === 2) browser.planted.push(`${older}=${'y'.repeat(room + 1 - 2 * (older.length + 1) - length)}`);
+    step(browser, T0, (ctx) => store.issue(ctx, 600));
+    expect(browser.cookies.has(older)).toBe(kept);
+    expect(stateNames(browser)).toHaveLength(kept ? 2 : 1);
+  });
+
   test.each<[string, string, boolean]>([
     [`a path of exactly ${MAX_KEPT_RETURN} bytes is kept (control)`, `/${'x'.repeat(MAX_KEPT_RETURN - 1)}`, true],
     [`a path of ${MAX_KEPT_RETURN + 1} bytes is not`, `/${'x'.repeat(MAX_KEPT_RETURN)}`, false],
@@ -729,6 +749,25 @@ describe('where a returned token waits: a cookie within its budget to the byte, 
     park(browser, token);
     expect(browser.cookies.has(name)).toBe(where === 'cookie');
     expect(browser.cookies.get(name)?.length ?? bytes - name.length - 1).toBe(bytes - name.length - 1);
+    expect(step(browser, T0, (ctx) => store().take(ctx, '/p')).map((p) => p.token)).toContain(token);
+  });
+
+  test.each<[string, number, 'cookie' | 'session']>([
+    [`another app's sent once, ${PARKED_COOKIE_BYTES} bytes together (control)`, 1, 'cookie'],
+    [`another app's sent twice (a planted copy), ${PARKED_COOKIE_BYTES + 1} bytes together`, 2, 'session'],
+  ])('%s: each copy counts', (_name, copies, where) => {
+    const browser = new Browser();
+    const otherName = `jwtsso-t-${tag}${'O'.repeat(32)}`;
+    const room = PARKED_COOKIE_BYTES - MAX_COOKIE_BYTES;
+    if (copies === 1) browser.cookies.set(otherName, 'x'.repeat(room - otherName.length - 1));
+    else {
+      const first = Math.ceil((room + 1) / 2) - otherName.length - 1;
+      browser.cookies.set(otherName, 'x'.repeat(first));
+      browser.planted.push(`${otherName}=${'y'.repeat(room + 1 - 2 * (otherName.length + 1) - first)}`);
+    }
+    const token = tokenFor(MAX_COOKIE_BYTES);
+    park(browser, token);
+    expect(browser.cookies.has(name)).toBe(where === 'cookie');
     expect(step(browser, T0, (ctx) => store().take(ctx, '/p')).map((p) => p.token)).toContain(token);
   });
 
