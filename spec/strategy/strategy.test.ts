@@ -18,6 +18,7 @@ import {
   type VerifyFunction,
 } from '../../lib';
 import { debugLines } from '../helpers/debug';
+import { unhandledRejections } from '../helpers/rejections';
 import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
 const base: JwtSsoStrategyOptions = { authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, host: 'app.example', scheme: 'https' };
@@ -178,13 +179,7 @@ async function signInBare(strategy: JwtSsoStrategy) {
 const bare = { authEndpoint: 'https://sso.example/sso', sharedSecret: SECRET, state: false } as const;
 
 describe('what the app throws while a sign-in is answered, where the framework has no error handler to take it, is logged under DEBUG=passport-jwtsso, never thrown', () => {
-  const rejections: unknown[] = [];
-  const onRejection = (reason: unknown) => void rejections.push(reason);
-  beforeEach(() => {
-    rejections.length = 0;
-    process.on('unhandledRejection', onRejection);
-  });
-  afterEach(() => void process.off('unhandledRejection', onRejection));
+  const rejections = unhandledRejections();
 
   test.each<[string, VerifyFunction]>([
     [

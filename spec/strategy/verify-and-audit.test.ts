@@ -16,6 +16,7 @@ import {
 } from '../../lib';
 import { startApp, type AppOptions, type TestApp } from '../helpers/app';
 import { login } from '../helpers/flow';
+import { unhandledRejections } from '../helpers/rejections';
 import { mint, puavoClaims, SECRET } from '../helpers/tokens';
 
 let app: TestApp;
@@ -127,13 +128,7 @@ describe('the audit trail (onEvent)', () => {
 // promise, a large token verified before it is kept) whatever the app's own refusal handling
 // throws ends in its error handler, and the server goes on answering.
 describe('what the app throws while a refusal is answered asynchronously ends in its error handler', () => {
-  const rejections: unknown[] = [];
-  const onRejection = (reason: unknown) => void rejections.push(reason);
-  beforeEach(() => {
-    rejections.length = 0;
-    process.on('unhandledRejection', onRejection);
-  });
-  afterEach(() => void process.off('unhandledRejection', onRejection));
+  const rejections = unhandledRejections();
 
   async function serve(strategy: Partial<JwtSsoStrategyBaseOptions>, verify?: VerifyFunction) {
     const passport = new Passport();
