@@ -4,6 +4,8 @@
 //   npm run mutation:summary                      merge reports/mutation/mutation.json, rewrite the table
 //   npm run mutation:summary -- --commit <sha>    the commit the run measured (default: HEAD)
 //   npm run mutation:summary -- --suites <globs>  the run's MUTATE_SPECS (default: $MUTATE_SPECS, or all)
+//   npm run mutation:summary -- --mutated <files> the run's --mutate list (comma-separated): a file in it
+//                                                 that the report lacks had no mutant, and is recorded so
 //   npm run mutation:summary -- --table-only      rewrite TESTING.md's table from the committed JSON
 //
 // A run usually mutates one file (`--mutate lib/x.ts`), so the report's files are merged into the
@@ -127,11 +129,22 @@ export function summarizeFile(mutants: readonly ReportMutant[], measuredAt: Meas
  * The summary with the report's files merged in: a file in the report replaces its entry, every
  * other file keeps the entry (and the commit) it was measured with.
  */
-export function mergeReport(summary: MutationSummary | undefined, report: MutationReport, measuredAt: MeasuredAt): MutationSummary {
+export function mergeReport(
+  summary: MutationSummary | undefined,
+  report: MutationReport,
+  measuredAt: MeasuredAt,
+  mutated: readonly string[] = [],
+): MutationSummary {
   const files: Record<string, FileSummary> = { ...(summary?.files ?? {}) };
   for (const [path, file] of Object.entries(report.files)) {
     const entry = summarizeFile(file.mutants, measuredAt);
     if (entry !== undefined) files[path] = entry;
+  }
+  // Stryker leaves a file it made no mutant in (an `as const` table) out of its report: one the
+  // run was told to mutate is recorded as measured, with none.
+  for (const path of mutated) {
+    if ((report.files[path]?.mutants.length ?? 0) > 0) continue;
+    files[path] = { score: 100, ...measuredAt, mutants: 0, killed: 0, timeout: 0, survivors: [], equivalent: [] };
   }
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
   return { stryker: report.framework?.version ?? summary?.stryker ?? 'unknown', files: sorted };
@@ -146,12 +159,13 @@ export function renderTable(summary: MutationSummary, mutateList: readonly strin
   const rows = paths.map((path) => {
     const file = summary.files[path];
     if (file === undefined) return `| \`${path}\` | not yet measured | | | | | | | | |`;
+    const measured = `${file.measured}, \`${file.commit.slice(0, 7)}\` | ${file.suites === ALL_SUITES ? 'all' : `\`${file.suites}\``} |`;
+    if (file.mutants === 0) return `| \`${path}\` | no mutants | 0 | | | | | | ${measured}`;
     const survived = file.survivors.filter((survivor) => survivor.status === 'Survived').length;
     const noCoverage = file.survivors.length - survived;
     return (
       `| \`${path}\` | **${file.score.toFixed(2)} %** | ${file.mutants} | ${file.killed} | ${file.timeout} | ` +
-      `${survived} | ${noCoverage} | ${file.equivalent.length} | ${file.measured}, \`${file.commit.slice(0, 7)}\` | ` +
-      `${file.suites === ALL_SUITES ? 'all' : `\`${file.suites}\``} |`
+      `${survived} | ${noCoverage} | ${file.equivalent.length} | ${measured}`
     );
   });
   return [
@@ -205,7 +219,8 @@ function main(args: readonly string[]): void {
     const measured = option(args, '--measured') ?? statSync(reportPath).mtime.toISOString().slice(0, 10);
     // The suites the run was narrowed to: the same MUTATE_SPECS as the run's, or --suites.
     const suites = option(args, '--suites') ?? process.env.MUTATE_SPECS ?? ALL_SUITES;
-    summary = mergeReport(summary, report, { commit, measured, suites: suites.trim() === '' ? ALL_SUITES : suites });
+    const mutated = (option(args, '--mutated') ?? '').split(',').filter((path) => path !== '');
+    summary = mergeReport(summary, report, { commit, measured, suites: suites.trim() === '' ? ALL_SUITES : suites }, mutated);
     writeFileSync(join(root, 'mutation-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   }
   if (summary === undefined) throw new Error('no mutation-summary.json: run Stryker and this script without --table-only');

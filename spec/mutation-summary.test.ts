@@ -64,6 +64,37 @@ describe('a Stryker report becomes a file summary', () => {
   });
 });
 
+describe("a file the run mutated that Stryker's report leaves out had no mutant, and is recorded as such", () => {
+  const later = { commit: 'beef000000000000000000000000000000000003', measured: '2026-12-03', suites: 'options/*.test.ts' };
+  const merged = mergeReport(undefined, fixture, later, ['lib/a.ts', 'lib/consts.ts']);
+
+  test('an entry of no mutants, with the commit, date and suites of the run', () => {
+    expect(merged.files['lib/consts.ts']).toEqual({
+      ...later,
+      score: 100,
+      mutants: 0,
+      killed: 0,
+      timeout: 0,
+      survivors: [],
+      equivalent: [],
+    });
+  });
+
+  test('control: a mutated file the report has keeps what the report says', () => {
+    expect(merged.files['lib/a.ts']).toMatchObject({ score: 66.67, mutants: 13 });
+  });
+
+  test('a file not in the run is not recorded', () => {
+    expect(mergeReport(undefined, fixture, later).files['lib/consts.ts']).toBeUndefined();
+  });
+
+  test('its row says so, with where it was measured', () => {
+    expect(renderTable(merged, ['lib/consts.ts'])).toContain(
+      '| `lib/consts.ts` | no mutants | 0 | | | | | | 2026-12-03, `beef000` | `options/*.test.ts` |',
+    );
+  });
+});
+
 describe('a report is merged into the summary: each file keeps the commit it was measured at', () => {
   const earlier: MutationSummary = {
     stryker: '9.0.0',
