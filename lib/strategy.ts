@@ -254,9 +254,7 @@ export class JwtSsoStrategy<C extends JwtRegisteredClaims = JwtClaims, User = Ex
   // a Content-Type, or later) and every failure option reach Passport exactly as before.
   private failVisibly(err: JwtSsoError, req: Request, options: JwtSsoAuthenticateOptions): void {
     const res: unknown = (req as { res?: unknown }).res;
-    // failureRedirect and failWithError never end the response with allFailed's bare status text,
-    // so the wrapper would pass their answers through anyway: the check only spares the wrapping.
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: see the two lines above
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: failureRedirect and failWithError never end the response with allFailed's bare status text, so the wrapper passes their answers through anyway: the check only spares the wrapping
     const answersElsewhere = Boolean(options.failureRedirect) || Boolean(options.failWithError);
     const quiet = !answersElsewhere && !options.failureMessage && !options.failureFlash;
     if (!quiet || !(res instanceof ServerResponse) || res.headersSent) return this.fail(err, err.status);
