@@ -623,6 +623,12 @@ describe("RedisReplayStore sends SET and WAIT on one connection, in each client 
   // An error Redis answered inside the pipeline (a replica promoted away, READONLY) is the error
   // the login fails with: never read as a replay, never as an "unexpected reply".
   const readonly = () => new Error("READONLY You can't write against a read only replica.");
+  // An ioredis client whose pipeline of SET and WAIT gives `results` (exec()'s [error, reply] pairs, or null).
+  const ioredisPipelineGiving = (results: [Error | null, unknown][] | null) => ({
+    set: refuse,
+    call: refuse,
+    pipeline: () => ({ set: () => undefined, call: () => undefined, exec: async () => results }),
+  });
   test.each<[string, unknown, RegExp]>([
     [
       'node-redis Sentinel, SET answered READONLY',
@@ -636,46 +642,22 @@ describe("RedisReplayStore sends SET and WAIT on one connection, in each client 
     ],
     [
       'ioredis, SET answered READONLY',
-      {
-        set: refuse,
-        call: refuse,
-        pipeline: () => ({
-          set: () => undefined,
-          call: () => undefined,
-          exec: async () => [
-            [readonly(), null],
-            [null, 0],
-          ],
-        }),
-      },
+      ioredisPipelineGiving([
+        [readonly(), null],
+        [null, 0],
+      ]),
       /^READONLY/,
     ],
     [
       'ioredis, WAIT answered an error',
-      {
-        set: refuse,
-        call: refuse,
-        pipeline: () => ({
-          set: () => undefined,
-          call: () => undefined,
-          exec: async () => [
-            [null, 'OK'],
-            [new Error('ERR WAIT cannot be used with replica instances'), null],
-          ],
-        }),
-      },
+      ioredisPipelineGiving([
+        [null, 'OK'],
+        [new Error('ERR WAIT cannot be used with replica instances'), null],
+      ]),
       /^ERR WAIT cannot/,
     ],
-    [
-      'ioredis, a pipeline that did not run (exec() gave null)',
-      { set: refuse, call: refuse, pipeline: () => ({ set: () => undefined, call: () => undefined, exec: async () => null }) },
-      /the pipeline of SET and WAIT did not run/,
-    ],
-    [
-      'ioredis, a pipeline that ran only the SET',
-      { set: refuse, call: refuse, pipeline: () => ({ set: () => undefined, call: () => undefined, exec: async () => [[null, 'OK']] }) },
-      /the pipeline of SET and WAIT did not run/,
-    ],
+    ['ioredis, a pipeline that did not run (exec() gave null)', ioredisPipelineGiving(null), /the pipeline of SET and WAIT did not run/],
+    ['ioredis, a pipeline that ran only the SET', ioredisPipelineGiving([[null, 'OK']]), /the pipeline of SET and WAIT did not run/],
   ])('%s: the consume rejects with that error', async (_name, client, message) => {
     const store = new RedisReplayStore({ client: client as never, waitForReplicas });
     await expect(store.consume('id', 60)).rejects.toThrow(message);
