@@ -166,16 +166,16 @@ function markerHolds(marker: string, view: Pick<Flow['view'], 'headers'>, now: n
 }
 
 /**
- * A short digest of the request's cookies other than this package's (jwtsso-*), in the order
- * sent: what the browser held when it signed in, to compare with what it sends next. Linear time
- * (one split, one hash).
+ * A short digest of the request's cookies other than this package's (jwtsso-*, and __Host-jwtsso-*
+ * under https), in the order sent: what the browser held when it signed in, to compare with what
+ * it sends next. Linear time (one split, one hash).
  */
 export function cookieFingerprint(view: Pick<Flow['view'], 'headers'>): string {
   const header = cookieHeader(view.headers) ?? '';
   const foreign = header
     .split(';')
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && !pair.startsWith('jwtsso-'));
+    .filter((pair) => pair !== '' && !pair.startsWith('jwtsso-') && !pair.startsWith('__Host-jwtsso-'));
   return sha256url(foreign.join(';')).slice(0, 22);
 }
 
