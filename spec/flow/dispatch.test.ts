@@ -2,10 +2,12 @@
 // request calls for (a token arriving, a form POST to the callback, a waiting token, a signed-in
 // user, a trip to the provider), the session a login needs, a token too large for a cookie, and
 // the jwtsso-done marker that names a lost session instead of looping through the provider.
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import { once } from 'node:events';
 import chaiPassportStrategy from 'chai-passport-strategy';
+import { Passport } from 'passport';
 import request from 'supertest';
-import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent } from '../../lib';
+import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent, type JwtSsoStrategyBaseOptions } from '../../lib';
 import { cookieFingerprint } from '../../lib/flow/dispatch';
 import { AUTH_ENDPOINT, startApp, type AppOptions, type TestApp } from '../helpers/app';
 import { providerReturn, returnToOf } from '../helpers/flow';
@@ -477,28 +479,62 @@ describe('no one signed in: the trip to the provider, audited, or the answer tha
 });
 
 describe("a request with no response in reach (Passport's own harness, chai-passport-strategy)", () => {
-  test('signed in and carrying a marker: passed, the marker left alone (there is nothing to clear it on)', async () => {
+  type Req = { url: string; method: string; headers: Record<string, string>; user?: unknown; session?: object };
+  // Which one of its five actions the strategy calls for a request, and with what.
+  function attempt(options: Partial<JwtSsoStrategyBaseOptions>, prepare: (req: Req) => void): Promise<{ action: string; args: unknown[] }> {
     const chai: Parameters<typeof chaiPassportStrategy>[0] = {};
     chaiPassportStrategy(chai);
-    const strategy = new JwtSsoStrategy({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, host: 'app.example' }, (claims, done) =>
-      done(null, claims),
+    const strategy = new JwtSsoStrategy(
+      { authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, host: 'app.example', ...options },
+      (claims, done) => done(null, claims),
     );
-    const action = await new Promise<string>((resolve) => {
+    return new Promise((resolve) => {
       chai
         .passport!.use(strategy)
-        .request((req: { url: string; headers: Record<string, string>; user?: unknown; session?: object }) => {
-          req.url = '/page';
-          req.headers.cookie = 'jwtsso-done=1.AAAAAAAAAAAAAAAAAAAAAA';
-          req.user = { id: 1 };
-          req.session = {};
-        })
-        .pass(() => resolve('pass'))
-        .error(() => resolve('error'))
-        .fail(() => resolve('fail'))
-        .redirect(() => resolve('redirect'))
-        .success(() => resolve('success'))
+        .request(prepare)
+        .pass(() => resolve({ action: 'pass', args: [] }))
+        .error((...args: unknown[]) => resolve({ action: 'error', args }))
+        .fail((...args: unknown[]) => resolve({ action: 'fail', args }))
+        .redirect((...args: unknown[]) => resolve({ action: 'redirect', args }))
+        .success((...args: unknown[]) => resolve({ action: 'success', args }))
         .authenticate();
     });
-    expect(action).toBe('pass');
+  }
+
+  test('signed in and carrying a marker: passed, the marker left alone (there is nothing to clear it on)', async () => {
+    const result = await attempt({}, (req) => {
+      req.url = '/page';
+      req.headers.cookie = 'jwtsso-done=1.AAAAAAAAAAAAAAAAAAAAAA';
+      req.user = { id: 1 };
+      req.session = {};
+    });
+    expect(result.action).toBe('pass');
+  });
+
+  // A bare Node server hands Passport a request with no req.res: the strategy has no response to
+  // set headers on, and a refused body is still a refusal (the server answers 401), not a fault.
+  test.each<[string, number, number]>([
+    ['a form body over 32 KiB, refused unread', 40 * 1024, 401],
+    ['control: a form body with the token twice, read and refused', 0, 401],
+  ])('a bare Node server, form_post: %s', async (_name, padding, status) => {
+    const passport = new Passport();
+    passport.use(
+      new JwtSsoStrategy(
+        { authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, callbackPath: '/access/jwt', responseMode: 'form_post' },
+        (claims, done) => done(null, claims),
+      ),
+    );
+    const auth = passport.authenticate('jwtsso', { session: false }) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
+    const server = createServer((req, res) => auth(req, res, (err) => void res.writeHead(err === undefined ? 200 : 500).end()));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const body = `jwt=a.b.c&jwt=d.e.f${'&x='.padEnd(padding, 'x')}`;
+      const res = await request(server).post('/access/jwt').type('form').send(body);
+      expect(res.status).toBe(status);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
