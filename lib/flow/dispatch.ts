@@ -45,11 +45,12 @@ function requireSession(flow: Flow): void {
 // A verified token too large for a cookie, and no session to keep it in across the redirect: the
 // app's setup (no session middleware), not the client's doing. Checked only once the token
 // verified, so that junk never costs a fault.
-const tokenNeedsSession = (): JwtSsoError =>
-  new JwtSsoError(
+function tokenNeedsSession(): JwtSsoError {
+  return new JwtSsoError(
     Code.SESSION_REQUIRED,
     'The sign-in token is larger than a cookie can hold and there is no session to keep it in across the redirect: mount session middleware (e.g. express-session) before the strategy, or ask the provider for a smaller token.',
   );
+}
 
 // With a fixed callback route, a token is taken there and only in the way the options say: a
 // token elsewhere (or in the query of a form_post callback, where it would reach logs) is refused.
@@ -157,7 +158,6 @@ function doneMarkerHolds(flow: Pick<Flow, 'ctx' | 'view'>): boolean {
 // keyed with a random key of this process, so that no one else can make one that holds (a
 // marker another instance set is simply not one: that browser gets the usual sign-in).
 const MARKER_KEY = randomBytes(32);
-const MARKER_VALUE = /^([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
 const MS_PER_SECOND = 1000;
 const markerMac = (issued: string, fingerprint: string): string =>
   createHmac('sha256', MARKER_KEY).update(`${issued}.${fingerprint}`).digest('base64url').slice(0, 22);
@@ -165,7 +165,9 @@ const markerMac = (issued: string, fingerprint: string): string =>
 // True if `marker` is one this process set within DONE_SECONDS for a browser whose other
 // cookies are as they are now.
 function markerHolds(marker: string, view: Pick<Flow['view'], 'headers'>, now: number): boolean {
-  const parsed = MARKER_VALUE.exec(marker);
+  // `<issued, seconds>.<22 characters of MAC>`, and nothing around it (a pattern kept in the
+  // function, not the module, so that the mutation runs test it anew: see TESTING.md).
+  const parsed = /^([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/.exec(marker);
   if (parsed === null) return false;
   const age = now / MS_PER_SECOND - Number(parsed[1]);
   if (age < 0 || age > DONE_SECONDS) return false;
