@@ -25,6 +25,7 @@ import {
   stateAccepted,
   verifyBeforeKeeping,
 } from '../login';
+import type { HeaderTarget } from '../frameworks';
 import type { ResolvedOptions } from '../options';
 import { cookieHeader, cookiesStartingWith, clearCookie, setCookie } from '../login-state/cookies';
 import type { RequestLike } from '../request-url';
@@ -44,11 +45,12 @@ function requireSession(flow: Flow): void {
 // A verified token too large for a cookie, and no session to keep it in across the redirect: the
 // app's setup (no session middleware), not the client's doing. Checked only once the token
 // verified, so that junk never costs a fault.
-const tokenNeedsSession = (): JwtSsoError =>
-  new JwtSsoError(
+function tokenNeedsSession(): JwtSsoError {
+  return new JwtSsoError(
     Code.SESSION_REQUIRED,
     'The sign-in token is larger than a cookie can hold and there is no session to keep it in across the redirect: mount session middleware (e.g. express-session) before the strategy, or ask the provider for a smaller token.',
   );
+}
 
 // With a fixed callback route, a token is taken there and only in the way the options say: a
 // token elsewhere (or in the query of a form_post callback, where it would reach logs) is refused.
@@ -66,6 +68,12 @@ function wrongPlace(o: ResolvedOptions, path: string, posted: boolean): void {
       `A sign-in token arrived in the URL, but this app takes it only from a form POST to ${o.mountPoint}${o.callbackPath} (responseMode "form_post"). Start the sign-in again.`,
     );
   }
+}
+
+// Asks the server to close the connection after this response (a body left unread on it).
+function closeConnection(res: HeaderTarget): void {
+  // Stryker disable next-line ConditionalExpression: no step writes a response before the form body is read, so its headers are never sent here; kept so that a framework that flushed them early still gets the refusal, not ERR_HTTP_HEADERS_SENT
+  if (!res.headersSent) res.setHeader('Connection', 'close');
 }
 
 /** What this request calls for: receive a token, verify a waiting one, pass a signed-in user, or send to the provider. */
@@ -86,15 +94,17 @@ export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
       .then((posted) => receive(flow, { pairs: posted, target, split: form, posted: true }))
       .catch((err: unknown) => {
         // A refused body (too large) is left unread: close the connection, do not keep the socket waiting.
-        if (bodyLeftUnread(view) && ctx.res !== undefined && !ctx.res.headersSent) ctx.res.setHeader('Connection', 'close');
+        if (bodyLeftUnread(view) && ctx.res !== undefined) closeConnection(ctx.res);
         throw err;
       });
   }
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a shortcut for the signed-in hot path: a target split again, or one that cannot carry the token param split at all, gives the same pairs and no token
   if (split === undefined && mayHaveParam(target, o.tokenParam)) split = splitTarget(target);
   if (split !== undefined && hasTokenParam(o, split.pairs)) {
     requireSession(flow);
     return receive(flow, { pairs: split.pairs, target, split, posted: false });
   }
+  // Stryker disable next-line ConditionalExpression: a shortcut for the signed-in hot path: where no token can be waiting, take() finds none and clears nothing (the session store's take asks the same hasPending first)
   if (o.loginState.mayHoldToken(ctx)) {
     const pending = o.loginState.take(ctx, cleanSplit(o, split ?? splitTarget(target)));
     // A request that may go to the provider starts its own sign-in where it carried only tokens
@@ -111,12 +121,11 @@ export function dispatch(flow: Flow): Outcome | Promise<Outcome> {
   // Signed in moments ago, and back without the session: another trip to the provider would
   // loop. Said once: the marker goes, so a reload starts a new sign-in.
   if (hasDoneMarker(view)) {
-    const marker = doneMarker(flow);
-    clearDoneMarker(flow);
     // The browser's other cookies are as they were at the sign-in: the session cookie it was
     // given then never came back. Changed (a logout's new session, an expired one): a new sign-in.
-    if (flow.options.session !== false && mayRedirect(flow) && marker !== undefined && markerHolds(marker, view, ctx.now))
-      throw sessionLost(view, ctx.session);
+    const lost = flow.options.session !== false && mayRedirect(flow) && doneMarkerHolds(flow);
+    clearDoneMarker(flow);
+    if (lost) throw sessionLost(view, ctx.session);
   }
   return challenge(flow);
 }
@@ -137,18 +146,18 @@ export function hasDoneMarker(view: Pick<Flow['view'], 'headers'>): boolean {
   return cookieHeader(view.headers)?.includes(DONE_COOKIE) === true;
 }
 
-// The marker's value, exactly one cookie of its name, else undefined.
-function doneMarker(flow: Pick<Flow, 'ctx'>): string | undefined {
+// True if the request carries exactly one cookie of the marker's name (two: one was planted),
+// and it holds.
+function doneMarkerHolds(flow: Pick<Flow, 'ctx' | 'view'>): boolean {
   const name = doneName(flow);
   const values = cookiesStartingWith(flow.ctx.view as unknown as RequestLike, name).get(name);
-  return values?.length === 1 ? values[0] : undefined;
+  return values?.length === 1 && markerHolds(values[0]!, flow.view, flow.ctx.now);
 }
 
 // The marker is this process's own: `<issued, seconds>.<HMAC of issued and the fingerprint>`,
 // keyed with a random key of this process, so that no one else can make one that holds (a
 // marker another instance set is simply not one: that browser gets the usual sign-in).
 const MARKER_KEY = randomBytes(32);
-const MARKER_VALUE = /^([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
 const MS_PER_SECOND = 1000;
 const markerMac = (issued: string, fingerprint: string): string =>
   createHmac('sha256', MARKER_KEY).update(`${issued}.${fingerprint}`).digest('base64url').slice(0, 22);
@@ -156,27 +165,30 @@ const markerMac = (issued: string, fingerprint: string): string =>
 // True if `marker` is one this process set within DONE_SECONDS for a browser whose other
 // cookies are as they are now.
 function markerHolds(marker: string, view: Pick<Flow['view'], 'headers'>, now: number): boolean {
-  const parsed = MARKER_VALUE.exec(marker);
+  // `<issued, seconds>.<22 characters of MAC>`, and nothing around it (a pattern kept in the
+  // function, not the module, so that the mutation runs test it anew: see TESTING.md).
+  const parsed = /^([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/.exec(marker);
   if (parsed === null) return false;
   const age = now / MS_PER_SECOND - Number(parsed[1]);
   if (age < 0 || age > DONE_SECONDS) return false;
   const expected = Buffer.from(markerMac(parsed[1]!, cookieFingerprint(view)));
   const got = Buffer.from(parsed[2]!);
+  // Stryker disable next-line ConditionalExpression: the pattern takes exactly 22 MAC characters, as many as markerMac gives, so the lengths always agree; kept so that timingSafeEqual cannot throw if either changes
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
 /**
- * A short digest of the request's cookies other than this package's (jwtsso-*), in the order
- * sent: what the browser held when it signed in, to compare with what it sends next. Linear time
- * (one split, one hash).
+ * A digest of the request's cookies other than this package's (jwtsso-*, and __Host-jwtsso-*
+ * under https), in the order sent: what the browser held when it signed in, to compare with what
+ * it sends next. Linear time (one split, one hash).
  */
 export function cookieFingerprint(view: Pick<Flow['view'], 'headers'>): string {
   const header = cookieHeader(view.headers) ?? '';
   const foreign = header
     .split(';')
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && !pair.startsWith('jwtsso-'));
-  return sha256url(foreign.join(';')).slice(0, 22);
+    .filter((pair) => pair !== '' && !pair.startsWith('jwtsso-') && !pair.startsWith('__Host-jwtsso-'));
+  return sha256url(foreign.join(';'));
 }
 
 /**

@@ -46,6 +46,11 @@ export interface AppOptions {
   sessionCookie?: session.CookieOptions;
   /** Mount passport.session() (default: when there is session middleware). */
   passportSession?: boolean;
+  /**
+   * More routes, mounted before the catch-all: `authenticate(options)` is the strategy's
+   * middleware with those options (a route of its own, e.g. one with `session: false`).
+   */
+  routes?: (app: express5.Express, authenticate: (options: JwtSsoAuthenticateOptions) => express5.RequestHandler) => void;
 }
 
 /**
@@ -135,6 +140,7 @@ export async function startApp(options: AppOptions = {}): Promise<TestApp> {
     custom(req, res, next);
   });
   app.get('/whoami', show);
+  options.routes?.(app, (routeOptions) => passport.authenticate('jwtsso', routeOptions) as express5.RequestHandler);
   app.get('/logout', (req, res, next) => {
     req.logout((err) => (err ? next(err) : res.json({ loggedOut: true })));
   });
