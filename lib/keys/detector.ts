@@ -18,7 +18,6 @@ export const DER_SEQUENCE = 0x30;
 // blob), a JWK's "kty" member (a JWK, a JWKS, an array of keys, `jwk=` + JSON…).
 const KEY_MARKER =
   /-{4,}\s*BEGIN\b|\b(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\b|"kty"\s*:/i;
-const HEX = /^(?:[0-9a-f]{2}){16,}$/i;
 const BASE64 = /^[A-Za-z0-9+/_-]{22,}={0,2}$/;
 // How many encodings deep a secret is unwrapped (base64 of the base64 of a PEM is two).
 const MAX_DECODINGS = 4;
@@ -26,9 +25,9 @@ const MAX_DECODINGS = 4;
 // 59 characters and a "="), inside other text: a stray character after it, a variable name before it.
 const BASE64_RUN = /[A-Za-z0-9+/_-]{59,}={0,2}/g;
 const QUOTED = /^(["'`])([\s\S]*)\1$/;
-// Hex pairs after `0x` or separated by `:` or `-` (whitespace is gone from the text it is tried on:
-// openssl's indented lines of `30:2a:…:` join up).
-const HEX_WITH_SEPARATORS = /^(?:0x)?((?:[0-9a-f]{2}[:-]?){16,})$/i;
+// Hex as a whole: plain, after `0x`, or separated by `:` or `-` (whitespace is gone from the text
+// it is tried on, so space-separated hex and openssl's indented lines of `30:2a:…:` join up).
+const HEX = /^(?:0x)?((?:[0-9a-f]{2}[:-]?){16,})$/i;
 
 function readsAsDerKey(bytes: Buffer): boolean {
   if (bytes[0] !== DER_SEQUENCE) return false;
@@ -43,11 +42,10 @@ function readsAsDerKey(bytes: Buffer): boolean {
   }
   try {
     new X509Certificate(bytes);
-    return true;
-    // Stryker disable next-line BlockStatement: without `return false` the function returns undefined, which its caller's `if` reads as false alike
   } catch {
     return false;
   }
+  return true;
 }
 
 // The texts the bytes may be: as single bytes (ASCII markers survive any 8-bit or UTF-8
@@ -60,23 +58,19 @@ function textsOf(bytes: Buffer): string[] {
   return texts;
 }
 
-// What the text decodes to: hex or base64 / base64url as a whole (whitespace and byte-order
-// marks aside, a UTF-8 one read as single bytes included), and what the ways of keeping a value
-// in config and env files wrap around it: quotes, JSON or shell escapes (`\n`, `\u006b`),
-// %-encoding, `0x` or `:`-separated hex (openssl's indented lines too), and base64 runs inside
-// other text. Found by a hostile review: each of these hid a public key.
+// What the text decodes to: hex (plain, `0x`, `:` or `-` separated) or base64 / base64url as a
+// whole (whitespace and byte-order marks aside, a UTF-8 one read as single bytes included), and
+// what the ways of keeping a value in config and env files wrap around it: quotes, JSON or shell
+// escapes (`\n`, `\u006b`), %-encoding, and base64 runs inside other text. Found by a hostile
+// review: each of these hid a public key.
 function decodingsOf(text: string): Buffer[] {
   // \s takes U+FEFF (a byte-order mark, or a zero-width no-break space pasted in) wherever it
   // stands; \u00ef\u00bb\u00bf is the same character in UTF-8 read as single bytes.
   const compact = text.replace(/\u00ef\u00bb\u00bf|\s/g, '');
   // Stryker disable next-line ArrayDeclaration: a string in the list holds no key, so the mutant only adds a decoding that finds nothing
   const out: Buffer[] = [];
-  if (HEX.test(compact)) {
-    out.push(Buffer.from(compact, 'hex'));
-  } else {
-    const separated = HEX_WITH_SEPARATORS.exec(compact);
-    if (separated !== null) out.push(Buffer.from(separated[1]!.replace(/[:-]/g, ''), 'hex'));
-  }
+  const hex = HEX.exec(compact);
+  if (hex !== null) out.push(Buffer.from(hex[1]!.replace(/[:-]/g, ''), 'hex'));
   if (BASE64.test(compact)) out.push(Buffer.from(compact, 'base64'));
   const quoted = QUOTED.exec(compact);
   if (quoted !== null) out.push(Buffer.from(quoted[2]!, 'latin1'));

@@ -1,6 +1,6 @@
 // lib/keys/detector.ts: what counts as asymmetric key material, and what is still a shared secret.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { isAsymmetricKeyMaterial } from '../../lib/keys/detector';
+import { DER_SEQUENCE, isAsymmetricKeyMaterial } from '../../lib/keys/detector';
 
 describe('public-key material is never taken for a shared secret', () => {
   // The shortest public key there is: an Ed25519 SPKI, 44 bytes, 60 characters of base64
@@ -53,13 +53,20 @@ describe('public-key material is never taken for a shared secret', () => {
 // the rows below pass or fail by chance on a broken detector.
 const FIXED_ED = Buffer.from('302a300506032b6570032100f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff909192939495969798999a9b9c9d9e9f', 'hex');
 const FIXED_ED_B64 = FIXED_ED.toString('base64'); // 59 characters and a "="
+// A fixed P-256 public key (SPKI DER) with no byte that is whitespace when read as single bytes.
+const FIXED_P256 = Buffer.from(
+  '3059301306072a8648ce3d020106082a8648ce3d030107034200042d8c9b6121b26edd95a212ce8c82608cd37a878b8764de4f0528ee058c1e437e30f0fd9593136293a1334a6d1f834703c1a51998ebda2151645fca193d4c1f7c',
+  'hex',
+);
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 const colonHex = (bytes: Buffer) => bytes.toString('hex').replace(/(..)(?!$)/g, '$1:');
 
-test('the fixed Ed25519 key is a key node:crypto reads', () => {
+test('the fixed keys are keys node:crypto reads', () => {
   expect(createPublicKey({ key: FIXED_ED, format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ed25519');
   expect(FIXED_ED_B64).toMatch(/^[^=]{59}=$/);
   expect(FIXED_ED_B64).toContain('/');
+  expect(createPublicKey({ key: FIXED_P256, format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
+  expect(FIXED_P256.toString('latin1')).not.toMatch(/\s/);
 });
 
 describe('every DER form node:crypto reads as a key is key material; other DER is a secret', () => {
@@ -92,7 +99,8 @@ describe('text is read as single bytes, and as UTF-16 in both byte orders when i
     ['a PEM in UTF-16LE', Buffer.from('-----BEGIN PUBLIC KEY-----', 'utf16le')],
     ['a PEM in UTF-16BE', utf16be('-----BEGIN PUBLIC KEY-----')],
     ['base64 of a key in UTF-16BE after its byte-order mark', utf16be(`\ufeff${FIXED_ED_B64}`)],
-    ['a DER key in double quotes, its bytes kept as they are', Buffer.concat([Buffer.from('"'), FIXED_ED, Buffer.from('"')])],
+    // A P-256 SPKI: its OID holds bytes above 0x7f, which any re-encoding of the quoted text would change.
+    ['a DER key in double quotes, its bytes kept as they are', Buffer.concat([Buffer.from('"'), FIXED_P256, Buffer.from('"')])],
   ])('%s is key material', (_name, bytes) => {
     expect(isAsymmetricKeyMaterial(bytes)).toBe(true);
   });
@@ -221,5 +229,28 @@ describe('four wrappings deep, whatever the innermost, is still key material', (
 
   test('control: a secret wrapped four times is a secret', () => {
     expect(isAsymmetricKeyMaterial(b64(b64(b64(b64('the secret of the service')))))).toBe(false);
+  });
+});
+
+// A provider's answer is checked too, so the value can be hostile: the unwrapping stops at the
+// bound, and the worst 64 KiB values found cost milliseconds (a limit of 1 s leaves room for a
+// loaded machine). Unbounded, 64 KiB of nested quotes is 32,768 levels deep: the stack overflows.
+describe('the unwrapping stops at four wrappings: a hostile 64 KiB value is decided in bounded time', () => {
+  const SIZE = 64 * 1024;
+  test.each<[string, string | Buffer]>([
+    ['64 KiB of nested quotes', '"'.repeat(SIZE)],
+    ['quotes, %-escapes and backslashes over and over', '"%22\\\\'.repeat(SIZE / 4)],
+    ['JSON \\u escapes of quotes', '\\u0022'.repeat(Math.floor(SIZE / 6))],
+    ['base64 runs one character apart', `${'A'.repeat(59)}!`.repeat(Math.floor(SIZE / 60))],
+    ['nested quotes in UTF-16LE', Buffer.from('"'.repeat(SIZE / 2), 'utf16le')],
+    ['DER-looking bytes', Buffer.alloc(SIZE, DER_SEQUENCE)],
+  ])('%s', (_name, value) => {
+    const started = performance.now();
+    expect(isAsymmetricKeyMaterial(value)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  test('control: a key in the same kind of value, at the bound (hex in three quotes), is found', () => {
+    expect(isAsymmetricKeyMaterial(`"""${FIXED_ED.toString('hex')}"""`)).toBe(true);
   });
 });
