@@ -25,9 +25,10 @@ const MAX_DECODINGS = 4;
 // 59 characters and a "="), inside other text: a stray character after it, a variable name before it.
 const BASE64_RUN = /[A-Za-z0-9+/_-]{59,}={0,2}/g;
 const QUOTED = /^(["'`])([\s\S]*)\1$/;
-// Hex as a whole: plain, after `0x`, or separated by `:` or `-` (whitespace is gone from the text
-// it is tried on, so space-separated hex and openssl's indented lines of `30:2a:…:` join up).
-const HEX = /^(?:0x)?((?:[0-9a-f]{2}[:-]?){16,})$/i;
+// A run of hex pairs, wherever it stands: plain, after `0x`, or separated by `:` or `-`
+// (whitespace is gone from the text it is tried on, so space-separated hex and openssl's
+// indented lines of `30:2a:…:` join up), the whole text or inside it (`KEY=302a…`, `302a… # the key`).
+const HEX_RUN = /(?:0x)?((?:[0-9a-f]{2}[:-]?){16,})/gi;
 
 function readsAsDerKey(bytes: Buffer): boolean {
   if (bytes[0] !== DER_SEQUENCE) return false;
@@ -58,8 +59,8 @@ function textsOf(bytes: Buffer): string[] {
   return texts;
 }
 
-// What the text decodes to: hex (plain, `0x`, `:` or `-` separated) or base64 / base64url as a
-// whole (whitespace and byte-order marks aside, a UTF-8 one read as single bytes included), and
+// What the text decodes to: runs of hex (plain, `0x`, `:` or `-` separated), base64 / base64url as
+// a whole (whitespace and byte-order marks aside, a UTF-8 one read as single bytes included), and
 // what the ways of keeping a value in config and env files wrap around it: quotes, JSON or shell
 // escapes (`\n`, `\u006b`), %-encoding, and base64 runs inside other text. Found by a hostile
 // review: each of these hid a public key.
@@ -69,8 +70,7 @@ function decodingsOf(text: string): Buffer[] {
   const compact = text.replace(/\u00ef\u00bb\u00bf|\s/g, '');
   // Stryker disable next-line ArrayDeclaration: a string in the list holds no key, so the mutant only adds a decoding that finds nothing
   const out: Buffer[] = [];
-  const hex = HEX.exec(compact);
-  if (hex !== null) out.push(Buffer.from(hex[1]!.replace(/[:-]/g, ''), 'hex'));
+  for (const [, pairs] of compact.matchAll(HEX_RUN)) out.push(Buffer.from(pairs!.replace(/[:-]/g, ''), 'hex'));
   if (BASE64.test(compact)) out.push(Buffer.from(compact, 'base64'));
   const quoted = QUOTED.exec(compact);
   if (quoted !== null) out.push(Buffer.from(quoted[2]!, 'latin1'));

@@ -39,7 +39,7 @@ describe('public-key material is never taken for a shared secret', () => {
   test.each<[string, string]>([
     ['a quoted secret', '"the secret of the service"'],
     ['a quote at one end only', `"${edB64.slice(1)}`],
-    ['mismatched quotes (hex between them is not unwrapped)', `"${ed.toString('hex')}'`],
+    ['a secret in mismatched quotes', `"the secret of the service'`],
     ['a secret of hex pairs separated by two characters', ed.toString('hex').replace(/(..)(?!$)/g, '$1::')],
     ['a secret with escapes that are not of a key', 'the \\"secret\\" \\u0041nd \\n more'],
     ['a secret with a broken %-escape', 'the secret %zz of the service'],
@@ -166,6 +166,9 @@ describe('hex in the forms tools print it: 0x, colons or dashes, indented lines'
     ['colon hex indented, as one line', `    ${colonHex(FIXED_ED)}`],
     ['colon hex in indented lines of 15 bytes (openssl pkey -text)', opensslLines(FIXED_ED)],
     ['colon hex after a UTF-8 byte-order mark', `\ufeff${colonHex(FIXED_ED)}`],
+    ['hex after a variable name', `ED25519_PUBLIC_KEY_HEX=${FIXED_ED.toString('hex')}`],
+    ['colon hex in quotes after a variable name', `KEY="${colonHex(FIXED_ED)}"`],
+    ['hex before a comment', `${FIXED_ED.toString('hex')} # the provider's key`],
   ])('%s is key material', (_name, text) => {
     expect(isAsymmetricKeyMaterial(text)).toBe(true);
   });
@@ -173,6 +176,7 @@ describe('hex in the forms tools print it: 0x, colons or dashes, indented lines'
   test.each<[string, string]>([
     ['colon hex of a secret', colonHex(Buffer.from('the secret of the service'))],
     ['0x hex of a secret', `0x${Buffer.from('the secret of the service').toString('hex')}`],
+    ['hex of a secret after a variable name', `SECRET=${Buffer.from('the secret of the service').toString('hex')}`],
   ])('control: %s is a secret', (_name, text) => {
     expect(isAsymmetricKeyMaterial(text)).toBe(false);
   });
@@ -242,6 +246,8 @@ describe('the unwrapping stops at four wrappings: a hostile 64 KiB value is deci
     ['quotes, %-escapes and backslashes over and over', '"%22\\\\'.repeat(SIZE / 4)],
     ['JSON \\u escapes of quotes', '\\u0022'.repeat(Math.floor(SIZE / 6))],
     ['base64 runs one character apart', `${'A'.repeat(59)}!`.repeat(Math.floor(SIZE / 60))],
+    ['hex runs one pair short, over and over', `${'ab:'.repeat(15)}!`.repeat(Math.floor(SIZE / 46))],
+    ['64 KiB of hex pairs and separators', 'a:b-'.repeat(SIZE / 4)],
     ['nested quotes in UTF-16LE', Buffer.from('"'.repeat(SIZE / 2), 'utf16le')],
     ['DER-looking bytes', Buffer.alloc(SIZE, DER_SEQUENCE)],
   ])('%s', (_name, value) => {
