@@ -4,13 +4,14 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 
 // What node:crypto can read as a key in DER, public or private: never an HMAC secret either.
-const DER_FORMATS = [
-  { kind: 'public', type: 'spki' },
-  { kind: 'public', type: 'pkcs1' },
-  { kind: 'private', type: 'pkcs8' },
-  { kind: 'private', type: 'pkcs1' },
-  { kind: 'private', type: 'sec1' },
-] as const;
+const DER_READERS: readonly ((key: Buffer) => unknown)[] = [
+  (key) => createPublicKey({ key, format: 'der', type: 'spki' }),
+  (key) => createPublicKey({ key, format: 'der', type: 'pkcs1' }),
+  (key) => createPrivateKey({ key, format: 'der', type: 'pkcs8' }),
+  // Stryker disable next-line StringLiteral,ObjectLiteral: the PKCS#1 reader above reads an RSA private key in PKCS#1 as well (createPublicKey derives its public key); this one stays for a Node that would not
+  (key) => createPrivateKey({ key, format: 'der', type: 'pkcs1' }),
+  (key) => createPrivateKey({ key, format: 'der', type: 'sec1' }),
+];
 /** The first byte of a DER key or certificate (an ASN.1 SEQUENCE). */
 export const DER_SEQUENCE = 0x30;
 // Text that marks key material wherever it stands: PEM or RFC 4716 armour in any case
@@ -32,10 +33,9 @@ const HEX_RUN = /(?:0x)?((?:[0-9a-f]{2}[:-]?){16,})/gi;
 
 function readsAsDerKey(bytes: Buffer): boolean {
   if (bytes[0] !== DER_SEQUENCE) return false;
-  for (const { kind, type } of DER_FORMATS) {
+  for (const read of DER_READERS) {
     try {
-      if (kind === 'public') createPublicKey({ key: bytes, format: 'der', type });
-      else createPrivateKey({ key: bytes, format: 'der', type });
+      read(bytes);
       return true;
     } catch {
       // not this format
@@ -71,7 +71,12 @@ function decodingsOf(text: string): Buffer[] {
   // Stryker disable next-line ArrayDeclaration: a string in the list holds no key, so the mutant only adds a decoding that finds nothing
   const out: Buffer[] = [];
   for (const [, pairs] of compact.matchAll(HEX_RUN)) out.push(Buffer.from(pairs!.replace(/[:-]/g, ''), 'hex'));
-  if (BASE64.test(compact)) out.push(Buffer.from(compact, 'base64'));
+  if (BASE64.test(compact)) {
+    out.push(Buffer.from(compact, 'base64'));
+  } else {
+    // Stryker disable next-line ArrayDeclaration: with no run found, the mutant's one string is no run of a key either
+    for (const run of compact.match(BASE64_RUN) ?? []) out.push(Buffer.from(run, 'base64'));
+  }
   const quoted = QUOTED.exec(compact);
   if (quoted !== null) out.push(Buffer.from(quoted[2]!, 'latin1'));
   // Stryker disable next-line StringLiteral: includes('') is true, and a text without a backslash unescapes to itself: the same text again, one decoding deeper
@@ -83,11 +88,6 @@ function decodingsOf(text: string): Buffer[] {
     } catch {
       // not %-encoded
     }
-  }
-  // Stryker disable next-line ArrayDeclaration: with no run found, the mutant's one string is no run of a key either
-  for (const run of compact.match(BASE64_RUN) ?? []) {
-    // A run that is the whole text was decoded as BASE64 above.
-    if (run !== compact) out.push(Buffer.from(run, 'base64'));
   }
   return out;
 }
