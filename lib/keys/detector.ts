@@ -4,13 +4,14 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 
 // What node:crypto can read as a key in DER, public or private: never an HMAC secret either.
-const DER_FORMATS = [
-  { kind: 'public', type: 'spki' },
-  { kind: 'public', type: 'pkcs1' },
-  { kind: 'private', type: 'pkcs8' },
-  { kind: 'private', type: 'pkcs1' },
-  { kind: 'private', type: 'sec1' },
-] as const;
+const DER_READERS: readonly ((key: Buffer) => unknown)[] = [
+  (key) => createPublicKey({ key, format: 'der', type: 'spki' }),
+  (key) => createPublicKey({ key, format: 'der', type: 'pkcs1' }),
+  (key) => createPrivateKey({ key, format: 'der', type: 'pkcs8' }),
+  // Stryker disable next-line StringLiteral,ObjectLiteral: the PKCS#1 reader above reads an RSA private key in PKCS#1 as well (createPublicKey derives its public key); this one stays for a Node that would not
+  (key) => createPrivateKey({ key, format: 'der', type: 'pkcs1' }),
+  (key) => createPrivateKey({ key, format: 'der', type: 'sec1' }),
+];
 /** The first byte of a DER key or certificate (an ASN.1 SEQUENCE). */
 export const DER_SEQUENCE = 0x30;
 // Text that marks key material wherever it stands: PEM or RFC 4716 armour in any case
@@ -18,22 +19,23 @@ export const DER_SEQUENCE = 0x30;
 // blob), a JWK's "kty" member (a JWK, a JWKS, an array of keys, `jwk=` + JSON…).
 const KEY_MARKER =
   /-{4,}\s*BEGIN\b|\b(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\b|"kty"\s*:/i;
-const HEX = /^(?:[0-9a-f]{2}){16,}$/i;
 const BASE64 = /^[A-Za-z0-9+/_-]{22,}={0,2}$/;
 // How many encodings deep a secret is unwrapped (base64 of the base64 of a PEM is two).
 const MAX_DECODINGS = 4;
-// A run of base64 long enough to hold a key (the shortest, a P-256 SPKI, is 124 characters),
-// inside other text: a stray character after it, a variable name before it.
-const BASE64_RUN = /[A-Za-z0-9+/_-]{64,}={0,2}/g;
+// A run of base64 long enough to hold a key (the shortest, an Ed25519 or X25519 SPKI, is 44 bytes:
+// 59 characters and a "="), inside other text: a stray character after it, a variable name before it.
+const BASE64_RUN = /[A-Za-z0-9+/_-]{59,}={0,2}/g;
 const QUOTED = /^(["'`])([\s\S]*)\1$/;
-const HEX_WITH_SEPARATORS = /^(?:0x)?(?:[0-9a-f]{2}[:\s-]?){16,}$/i;
+// A run of hex pairs, wherever it stands: plain, after `0x`, or separated by `:` or `-`
+// (whitespace is gone from the text it is tried on, so space-separated hex and openssl's
+// indented lines of `30:2a:…:` join up), the whole text or inside it (`KEY=302a…`, `302a… # the key`).
+const HEX_RUN = /(?:0x)?((?:[0-9a-f]{2}[:-]?){16,})/gi;
 
 function readsAsDerKey(bytes: Buffer): boolean {
   if (bytes[0] !== DER_SEQUENCE) return false;
-  for (const { kind, type } of DER_FORMATS) {
+  for (const read of DER_READERS) {
     try {
-      if (kind === 'public') createPublicKey({ key: bytes, format: 'der', type });
-      else createPrivateKey({ key: bytes, format: 'der', type });
+      read(bytes);
       return true;
     } catch {
       // not this format
@@ -41,10 +43,10 @@ function readsAsDerKey(bytes: Buffer): boolean {
   }
   try {
     new X509Certificate(bytes);
-    return true;
   } catch {
     return false;
   }
+  return true;
 }
 
 // The texts the bytes may be: as single bytes (ASCII markers survive any 8-bit or UTF-8
@@ -57,35 +59,45 @@ function textsOf(bytes: Buffer): string[] {
   return texts;
 }
 
-// What the text decodes to: hex or base64 / base64url as a whole (whitespace and a byte-order
-// mark aside), and what the ways of keeping a value in config and env files wrap around it:
-// quotes, JSON or shell escapes (`\n`, `\u006b`), %-encoding, `0x` or `:`-separated hex, and
-// base64 runs inside other text. Found by a hostile review: each of these hid a public key.
+// What the text decodes to: runs of hex (plain, `0x`, `:` or `-` separated), base64 / base64url as
+// a whole (whitespace and byte-order marks aside, a UTF-8 one read as single bytes included), and
+// what the ways of keeping a value in config and env files wrap around it: quotes, JSON or shell
+// escapes (`\n`, `\u006b`), %-encoding, and base64 runs inside other text. Found by a hostile
+// review: each of these hid a public key.
 function decodingsOf(text: string): Buffer[] {
-  const compact = text.replace(/^\ufeff|^\u00ef\u00bb\u00bf|\s+/g, '');
+  // \s takes U+FEFF (a byte-order mark, or a zero-width no-break space pasted in) wherever it
+  // stands; \u00ef\u00bb\u00bf is the same character in UTF-8 read as single bytes.
+  const compact = text.replace(/\u00ef\u00bb\u00bf|\s/g, '');
+  // Stryker disable next-line ArrayDeclaration: a string in the list holds no key, so the mutant only adds a decoding that finds nothing
   const out: Buffer[] = [];
-  if (HEX.test(compact)) out.push(Buffer.from(compact, 'hex'));
-  if (BASE64.test(compact)) out.push(Buffer.from(compact, 'base64'));
+  for (const [, pairs] of compact.matchAll(HEX_RUN)) out.push(Buffer.from(pairs!.replace(/[:-]/g, ''), 'hex'));
+  if (BASE64.test(compact)) {
+    out.push(Buffer.from(compact, 'base64'));
+  } else {
+    // Stryker disable next-line ArrayDeclaration: with no run found, the mutant's one string is no run of a key either
+    for (const run of compact.match(BASE64_RUN) ?? []) out.push(Buffer.from(run, 'base64'));
+  }
   const quoted = QUOTED.exec(compact);
   if (quoted !== null) out.push(Buffer.from(quoted[2]!, 'latin1'));
-  if (HEX_WITH_SEPARATORS.test(text.trim()) && !HEX.test(compact)) out.push(Buffer.from(text.trim().replace(/^0x|[:\s-]/gi, ''), 'hex'));
-  if (text.includes('\\')) out.push(Buffer.from(unescaped(text), 'utf8'));
+  // Stryker disable next-line StringLiteral: includes('') is true, and a text without a backslash unescapes to itself: the same text again, one decoding deeper
+  if (text.includes('\\')) out.push(Buffer.from(unescaped(text)));
+  // Stryker disable next-line StringLiteral: includes('') is true, and a text without a "%" decodes to itself: the same text again, one decoding deeper
   if (text.includes('%')) {
     try {
-      out.push(Buffer.from(decodeURIComponent(text), 'utf8'));
+      out.push(Buffer.from(decodeURIComponent(text)));
     } catch {
       // not %-encoded
     }
   }
-  for (const run of compact.match(BASE64_RUN) ?? []) if (run !== compact) out.push(Buffer.from(run, 'base64'));
   return out;
 }
 
 // JSON and shell escapes undone: `\n` `\r` `\t` `\/` `\"` and `\uXXXX`.
 function unescaped(text: string): string {
-  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (_all, code: string | undefined, char: string | undefined) => {
+  // One of the two groups matched: `char` is set whenever `code` is not.
+  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (_all, code: string | undefined, char: string) => {
     if (code !== undefined) return String.fromCharCode(parseInt(code, 16));
-    return char === 'n' ? '\n' : char === 'r' ? '\r' : char === 't' ? '\t' : (char ?? '');
+    return char === 'n' ? '\n' : char === 'r' ? '\r' : char === 't' ? '\t' : char;
   });
 }
 
@@ -109,6 +121,6 @@ function holdsKey(bytes: Buffer, decodings: number): boolean {
  * cannot be told from a random secret.
  */
 export function isAsymmetricKeyMaterial(value: string | Uint8Array): boolean {
-  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const bytes = typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return holdsKey(bytes, 0);
 }
