@@ -204,6 +204,9 @@ describe('a base64 run as short as the shortest key is found inside other text',
     ['an Ed25519 key in quotes after a variable name', `KEY="${FIXED_ED_B64}"`],
     ['an Ed25519 key before a comment', `${FIXED_ED_B64};# the provider's key`],
     ['an X25519 key after a variable name', `X25519=${x25519}`],
+    ['an Ed25519 key after a word and a space', `the key ${FIXED_ED_B64}`],
+    ['an Ed25519 key after a name, a colon and a space (YAML)', `provider_key: ${FIXED_ED_B64}`],
+    ['an X25519 key between words, on a line of its own', `key of the provider\n${x25519}\nend`],
   ])('%s is key material', (_name, text) => {
     expect(isAsymmetricKeyMaterial(text)).toBe(true);
   });
@@ -211,6 +214,7 @@ describe('a base64 run as short as the shortest key is found inside other text',
   test.each<[string, string]>([
     ['a random base64 secret after a variable name', `SECRET=${Buffer.alloc(44, 7).toString('base64')}`],
     ['a random base64url secret in quotes after a variable name', `KEY="${Buffer.alloc(60, 0xfb).toString('base64url')}"`],
+    ['a random base64 secret after a word and a space', `the secret ${Buffer.alloc(60, 7).toString('base64')}`],
   ])('control: %s is a secret', (_name, text) => {
     expect(isAsymmetricKeyMaterial(text)).toBe(false);
   });
