@@ -295,7 +295,7 @@ async function record(o: ResolvedOptions, claims: JwtClaims, token: string, stat
     Code.TOKEN_REPLAYED,
     'This sign-in token was already used: a token signs in once. Start the sign-in again.',
   );
-  if (pairs && (await settled(() => store.has!(loginReplayId(state, id)), PAIR_LOOKUP_MS)) === true) LEFTOVERS.add(replayed);
+  if (pairs && (await settledWithin(() => store.has!(loginReplayId(state, id)), PAIR_LOOKUP_MS)) === true) LEFTOVERS.add(replayed);
   throw replayed;
 }
 
@@ -303,12 +303,17 @@ async function record(o: ResolvedOptions, claims: JwtClaims, token: string, stat
 export const PAIR_LOOKUP_MS = 500;
 
 // What a store call resolved, or undefined where it threw or rejected (synchronously too: `then`
-// runs the call), or, given `limitMs`, did not answer within it.
-function settled<T>(call: () => Promise<T>, limitMs?: number): Promise<T | undefined> {
-  const answer = Promise.resolve()
+// runs the call).
+function settled<T>(call: () => Promise<T>): Promise<T | undefined> {
+  return Promise.resolve()
     .then(call)
     .catch(() => undefined);
-  if (limitMs === undefined) return answer;
+}
+
+// settled(call), or undefined where the call did not answer within `limitMs`. A call that answers
+// in time leaves no timer behind.
+function settledWithin<T>(call: () => Promise<T>, limitMs: number): Promise<T | undefined> {
+  const answer = settled(call);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(resolve, limitMs, undefined);

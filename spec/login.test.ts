@@ -17,6 +17,7 @@ import {
   resolveParams,
   returnPath,
   isRedeemedLeftover,
+  PAIR_LOOKUP_MS,
   verifyBeforeKeeping,
 } from '../lib/login';
 import { noStore } from '../lib/response';
@@ -535,12 +536,68 @@ describe('lib/login.ts: the steps stated directly', () => {
       },
     );
 
+    // A flood of replayed tokens must not leave one PAIR_LOOKUP_MS timer per refusal behind it.
+    describe('a refusal whose pair lookup has settled leaves no timer running', () => {
+      beforeEach(() => jest.useFakeTimers({ doNotFake: ['Date', 'nextTick', 'queueMicrotask', 'setImmediate'] }));
+      afterEach(() => jest.useRealTimers());
+      const refusalWith = async (has: () => Promise<boolean>) => {
+        // Records as a store does (the memory store sets no timer); only has is the one under test.
+        const recorded = new MemoryReplayStore();
+        const replayStore: ReplayStore = { consume: (id, ttl) => recorded.consume(id, ttl), has };
+        const o = options({ replayStore });
+        const token = mint(puavoClaims());
+        await verifyBeforeKeeping(o, contextOf(o), { token, state: S1 });
+        return verifyBeforeKeeping(o, contextOf(o), { token, state: S1 }).catch((err: unknown) => err as { code?: string });
+      };
+
+      test.each<[string, () => Promise<boolean>, boolean]>([
+        ['has answers true (a leftover)', () => Promise.resolve(true), true],
+        ['has answers false', () => Promise.resolve(false), false],
+        ['has rejects', () => Promise.reject(new Error('down')), false],
+        [
+          'has throws at once',
+          () => {
+            throw new Error('down');
+          },
+          false,
+        ],
+      ])('%s: refused, and no timer is left', async (_name, has, leftover) => {
+        const err = await refusalWith(has);
+        expect(err?.code).toBe(Code.TOKEN_REPLAYED);
+        expect(isRedeemedLeftover(err)).toBe(leftover);
+        expect(jest.getTimerCount()).toBe(0);
+      });
+
+      test(`control: has never answers: the refusal waits PAIR_LOOKUP_MS (${PAIR_LOOKUP_MS} ms), then its timer is gone too`, async () => {
+        const pending = refusalWith(() => new Promise<boolean>(() => undefined));
+        await jest.advanceTimersByTimeAsync(PAIR_LOOKUP_MS - 1);
+        expect(jest.getTimerCount()).toBe(1);
+        await jest.advanceTimersByTimeAsync(1);
+        const err = await pending;
+        expect(err?.code).toBe(Code.TOKEN_REPLAYED);
+        expect(isRedeemedLeftover(err)).toBe(false);
+        expect(jest.getTimerCount()).toBe(0);
+      });
+    });
+
     test('a replay store without has: no pair written, one id a sign-in', async () => {
       const ids: string[] = [];
       const o = options({ replayStore: { consume: (id: string) => (ids.push(id), Promise.resolve(true)) } });
       await verifyBeforeKeeping(o, contextOf(o), { token: mint(puavoClaims()), state: S1 });
       expect(ids).toHaveLength(1);
     });
+  });
+
+  // passport-jwt hands its secretOrKeyProvider the request; an app may note there which tenant's key was used.
+  test("a secretOrKeyProvider is handed the app's own request: what it sets on it, the app sees after", async () => {
+    const req = { headers: { host: 'app.example' } } as Record<string, unknown> & { headers: Record<string, string> };
+    const secretOrKeyProvider = (r: Record<string, unknown>) => ((r.keyTenant = 'tenant-a'), SECRET);
+    const o = options({ sharedSecret: undefined, secretOrKeyProvider, state: false });
+    const ctx = loginContext(o, { req: req as never, view: expressView(req), now: Date.now() });
+    await expect(acceptToken(o, ctx, { token: mint(puavoClaims()), state: null, signedIn: false })).resolves.toMatchObject({
+      jti: expect.any(String),
+    });
+    expect(req.keyTenant).toBe('tenant-a');
   });
 
   test.each([

@@ -530,6 +530,59 @@ describe('RedisReplayStore consume: what it sends and how it reads the replies',
   });
 });
 
+// has() decides whether a replay is another tab's leftover: only Redis's two answers to EXISTS of
+// one key (0, 1) are read as one; anything else is a fault, never a quiet "not found". And it asks
+// a master: a replica may not yet hold the key its master just wrote.
+describe('RedisReplayStore has: EXISTS of the prefixed key, on a master, read only as 0 or 1', () => {
+  test.each<[string, unknown, boolean | RegExp]>([
+    ['0: not recorded (control)', 0, false],
+    ['1: recorded (control)', 1, true],
+    ['2 (EXISTS of one key never counts two)', 2, /^RedisReplayStore: unexpected reply to EXISTS \(number\)\.$/],
+    ['a string', '1', /unexpected reply to EXISTS \(string\)/],
+    ['null', null, /unexpected reply to EXISTS \(object\)/],
+    ['OK', 'OK', /unexpected reply to EXISTS \(string\)/],
+  ])('EXISTS answered %s', async (_name, reply, expected) => {
+    const sent: unknown[][] = [];
+    const sendCommand = async (args: string[]) => (sent.push(args), reply);
+    const asked = new RedisReplayStore({ client: { isOpen: true, sendCommand } as never }).has('id');
+    if (typeof expected === 'boolean') await expect(asked).resolves.toBe(expected);
+    else await expect(asked).rejects.toThrow(expected);
+    expect(sent).toEqual([['EXISTS', 'jwtsso:jti:id']]);
+  });
+
+  test.each<[string, (calls: unknown[][]) => object, unknown[][]]>([
+    [
+      'a node-redis cluster: routed by the key, not read-only (a master)',
+      (calls) => ({ isOpen: true, getSlotMaster: () => undefined, sendCommand: async (...a: unknown[]) => (calls.push(a), 1) }),
+      [['p:id', false, ['EXISTS', 'p:id']]],
+    ],
+    [
+      'a node-redis Sentinel client: not read-only (its master)',
+      (calls) => ({
+        isOpen: true,
+        getMasterNode: () => undefined,
+        multi: () => undefined,
+        sendCommand: async (...a: unknown[]) => (calls.push(a), 1),
+      }),
+      [[false, ['EXISTS', 'p:id']]],
+    ],
+    [
+      'a node-redis client',
+      (calls) => ({ isOpen: true, sendCommand: async (...a: unknown[]) => (calls.push(a), 1) }),
+      [[['EXISTS', 'p:id']]],
+    ],
+    [
+      'an ioredis client: call()',
+      (calls) => ({ set: async () => 'OK', call: async (...a: unknown[]) => (calls.push(a), 1) }),
+      [['EXISTS', 'p:id']],
+    ],
+  ])('%s', async (_name, make, expected) => {
+    const calls: unknown[][] = [];
+    await expect(new RedisReplayStore({ client: make(calls) as never, prefix: 'p:' }).has('id')).resolves.toBe(true);
+    expect(calls).toEqual(expected);
+  });
+});
+
 // WAIT counts the replicas that hold the writes made on its own connection: SET and WAIT must go
 // on one connection, in each client's own form, or WAIT answers for nothing. These are the forms,
 // on each client's shape; the real clients are in the suites above and in cluster/sentinel.test.ts.
