@@ -200,3 +200,28 @@ export const stateMismatch = (hint?: string): JwtSsoError =>
       (hint ??
         'If it keeps failing, check that the browser keeps cookies for the app across the return from the provider (the jwtsso-s- state cookie; with loginState "session", the session cookie: SameSite=Lax, not Strict; Secure only over https), and that the app is opened at its configured host.'),
   );
+
+// Runs of the characters a token is made of, and what lies between them: linear (the two
+// classes are disjoint, so a split never backtracks).
+const BETWEEN_TOKEN_CHARS = /([^A-Za-z0-9_.-]+)/;
+// A token's header and payload are base64url JSON: 8 characters and more each (a version number is not).
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/;
+
+/**
+ * What something an app threw says, for a log line: an Error's message (a thrown value that is
+ * no Error, as text), with every run shaped like a token (`header.payload.signature`) blanked out,
+ * since an app may build a message from the request's URL or body. Never throws: a message
+ * that cannot be read is said to be so.
+ */
+export function thrownMessage(thrown: unknown): string {
+  let text: string;
+  try {
+    text = String(thrown instanceof Error ? thrown.message : thrown);
+  } catch {
+    return '(an error whose message cannot be read)';
+  }
+  return text
+    .split(BETWEEN_TOKEN_CHARS)
+    .map((part) => (TOKEN_SHAPE.test(part) ? '[a token]' : part))
+    .join('');
+}

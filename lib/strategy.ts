@@ -6,7 +6,7 @@ import { Strategy } from 'passport-strategy';
 import createDebug from 'debug';
 import type { Request } from 'express';
 import type { JwtClaims, JwtRegisteredClaims } from './claims';
-import { isRefusal, JwtSsoOptionError, type JwtSsoError } from './errors';
+import { isRefusal, JwtSsoOptionError, thrownMessage, type JwtSsoError } from './errors';
 import { failureEvent } from './events';
 import { requestView, type RequestView } from './frameworks';
 import { clearDoneMarker, dispatch, hasDoneMarker, setDoneMarker } from './flow/dispatch';
@@ -43,20 +43,24 @@ function calledByPassport(): boolean {
 // A V8 stack frame of Passport's allFailed, e.g. "    at allFailed (/app/node_modules/passport/lib/middleware/authenticate.js:110:18)".
 const PASSPORT_ALL_FAILED = / at allFailed \(.*[\\/]passport[\\/]lib[\\/]middleware[\\/]authenticate\.js:/;
 
-const asError = (x: unknown): Error => (x instanceof Error ? x : new Error(String(x)));
+const asError = (x: unknown): Error => (x instanceof Error ? x : new Error(thrownMessage(x)));
 
 // Where an error goes when Passport's own error path threw too (a custom callback that throws on
 // every outcome): the framework's error handler (Express's `req.next`); else it is logged.
 function passOn(view: RequestView, err: Error): void {
   const next = view.next;
   if (next === undefined) {
-    debug('an error thrown by the app while answering a sign-in, with no error handler to pass it to: %s', err.message);
+    debug('an error thrown by the app while answering a sign-in, with no error handler to pass it to: %s', thrownMessage(err));
     return;
   }
   try {
     next(err);
   } catch (thrown) {
-    debug('the error handler threw (%s) on an error thrown by the app while answering a sign-in: %s', asError(thrown).message, err.message);
+    debug(
+      'the error handler threw (%s) on an error thrown by the app while answering a sign-in: %s',
+      thrownMessage(thrown),
+      thrownMessage(err),
+    );
   }
 }
 

@@ -3,7 +3,7 @@
 // 4xx that Passport fails with, a fault of the setup or of a service is a 500 that ends in the
 // app's error handler. The option error is a TypeError carrying the same kind of code.
 import { JwtSsoError, JwtSsoErrorCode, JwtSsoOptionError } from '../lib';
-import { isRefusal, sessionRequired, stateMismatch } from '../lib/errors';
+import { isRefusal, sessionRequired, stateMismatch, thrownMessage } from '../lib/errors';
 
 type SignInCode = Exclude<JwtSsoErrorCode, typeof JwtSsoErrorCode.INVALID_OPTION>;
 
@@ -119,5 +119,45 @@ describe('the shared errors say what to do', () => {
     const err = stateMismatch('The return brought no cookie at all.');
     expect(err.message).toMatch(/^The sign-in was not started by this browser.* The return brought no cookie at all\.$/);
     expect(err.message).not.toMatch(/SameSite/);
+  });
+});
+
+describe('thrownMessage: what an app threw, for a log line: never a token, never a throw', () => {
+  const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl';
+  const unreadable = Object.defineProperty(new Error(), 'message', {
+    get() {
+      throw new Error('no');
+    },
+  });
+  test.each<[string, unknown, string]>([
+    ['a message quoting a URL with the token', new Error(`could not answer /p?jwt=${token}&x=1`), 'could not answer /p?jwt=[a token]&x=1'],
+    [
+      'a message with two tokens and no signature on one',
+      new Error(`${token} then ${token.slice(0, token.lastIndexOf('.') + 1)}`),
+      '[a token] then [a token]',
+    ],
+    ['a thrown string holding a token', `bad ${token}`, 'bad [a token]'],
+    ['an Error whose message getter throws', unreadable, '(an error whose message cannot be read)'],
+    [
+      'a thrown object whose toString throws',
+      {
+        toString() {
+          throw new Error('no');
+        },
+      },
+      '(an error whose message cannot be read)',
+    ],
+  ])('hostile: %s', (_name, thrown, said) => {
+    expect(thrownMessage(thrown)).toBe(said);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['a plain message', new Error('database down'), 'database down'],
+    ['a version number and an address', new Error('redis 7.2.4 at 127.0.0.1:6379 refused'), 'redis 7.2.4 at 127.0.0.1:6379 refused'],
+    ['a file name with two dots', new Error('cannot read config.local.json'), 'cannot read config.local.json'],
+    ['a thrown number', 42, '42'],
+    ['null', null, 'null'],
+  ])('control: %s is said as it is', (_name, thrown, said) => {
+    expect(thrownMessage(thrown)).toBe(said);
   });
 });

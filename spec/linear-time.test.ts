@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JwtSsoError } from '../lib';
+import { thrownMessage } from '../lib/errors';
 import { createDevProvider } from '../lib/dev-provider';
 import { checkReturnUrl } from '../lib/dev-provider/shape';
 import { readCookie } from '../lib/dev-provider/http';
@@ -238,6 +239,19 @@ const ROWS: Row[] = [
     'returnPath: a return URL of "%2e%2e/" runs',
     () => returnPath(options(), expressView({ headers: {} }), `http://app.example/${'%2e%2e/'.repeat(N / 7)}x`),
     (r) => is(r, '/x'),
+  ],
+  // lib/errors.ts: an app's error message (it may quote the request) before a log line.
+  ['thrownMessage: a run of token characters with no dot', () => thrownMessage(new Error('a'.repeat(N))), (r) => is(r, 'a'.repeat(N))],
+  [
+    'thrownMessage: a run of "a." (one dot short of a token at every step)',
+    () => thrownMessage(new Error('aaaaaaaa.'.repeat(N / 9))),
+    (r) => is(r, 'aaaaaaaa.'.repeat(N / 9)),
+  ],
+  ['thrownMessage: a run of separators', () => thrownMessage(new Error(' ?'.repeat(N / 2))), (r) => is(r, ' ?'.repeat(N / 2))],
+  [
+    'thrownMessage: tokens back to back, each blanked',
+    () => thrownMessage(new Error('aaaaaaaa.bbbbbbbb.c '.repeat(N / 20))),
+    (r) => is(r, '[a token] '.repeat(N / 20)),
   ],
   // lib/token.ts: the token string (8 KiB at most; longer is refused before it is split).
   ['parseToken: 64 KiB of dots', () => outcome(() => parseToken('.'.repeat(N))), (r) => is(r, { refused: 'ERR_JWTSSO_TOKEN_MALFORMED' })],

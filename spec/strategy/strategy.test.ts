@@ -141,14 +141,17 @@ class BareStrategy extends JwtSsoStrategy {
   }
 }
 
-async function bareServer(strategy: JwtSsoStrategy) {
+async function bareServer(
+  strategy: JwtSsoStrategy,
+  thrown: (req: http.IncomingMessage) => unknown = () => new Error('the app callback threw'),
+) {
   const passport = new Passport();
   passport.use(strategy);
   const server = http.createServer((req, res) => {
     responses.set(req, res);
     passport.authenticate('jwtsso', { session: false }, (err: unknown, user: unknown, info: unknown) => {
       if (!res.headersSent) res.end(JSON.stringify({ err: err instanceof Error ? err.message : null, user, info }));
-      throw new Error('the app callback threw');
+      throw thrown(req);
     })(req, res, () => undefined);
   });
   server.listen(0, '127.0.0.1');
@@ -164,8 +167,8 @@ async function signIn(url: string) {
   return agent.get(back.headers.location!);
 }
 
-async function signInBare(strategy: JwtSsoStrategy) {
-  const { server, url } = await bareServer(strategy);
+async function signInBare(strategy: JwtSsoStrategy, thrown?: (req: http.IncomingMessage) => unknown) {
+  const { server, url } = await bareServer(strategy, thrown);
   try {
     const res = await signIn(url);
     // The second throw reaches the strategy after the answer: give it its turn.
@@ -197,6 +200,50 @@ describe('what the app throws while a sign-in is answered, where the framework h
     expect(JSON.parse(outcome!.res.text)).toMatchObject({ err: 'database down' });
     expect(outcome!.stillAnswers).not.toBe(500);
     expect(lines.filter((l) => /passport-jwtsso .*no error handler to pass it to: the app callback threw/.test(l))).toHaveLength(1);
+    expect(rejections).toEqual([]);
+  });
+
+  // A GET token too large for a cookie is verified before it is kept: the URL still holds it when
+  // the app's own message, built from req.url, reaches the log line.
+  test.each<[string, (req: http.IncomingMessage) => unknown, RegExp]>([
+    [
+      'a message built from the URL, which holds the token',
+      (req) => new Error(`could not answer ${req.url}`),
+      /could not answer \/p\?jwt=\[a token\]/,
+    ],
+    [
+      'an Error whose message cannot be read',
+      () =>
+        Object.defineProperty(new Error(), 'message', {
+          get() {
+            throw new Error('no message');
+          },
+        }),
+      /\(an error whose message cannot be read\)/,
+    ],
+    ['a thrown string', () => 'plain words', /: plain words$/],
+  ])('%s: logged as it can be, never the token, never a crash', async (_name, thrown, line) => {
+    const big = mint({ ...puavoClaims(), exp: 1, pad: 'x'.repeat(4500) });
+    let status = 0;
+    const lines = await debugLines(async () => {
+      const { server, url } = await bareServer(
+        new BareStrategy(bare, () => {
+          throw new Error('database down');
+        }),
+        thrown,
+      );
+      try {
+        status = (await request(url).get(`/p?jwt=${big}`)).status;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      } finally {
+        server.close();
+      }
+    });
+    const logged = lines.filter((l) => l.includes('no error handler to pass it to'));
+    expect(status).toBe(200);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(line);
+    expect(lines.join('\n')).not.toContain(big.split('.')[1]!);
     expect(rejections).toEqual([]);
   });
 
