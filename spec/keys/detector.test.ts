@@ -229,6 +229,7 @@ describe('four wrappings deep, whatever the innermost, is still key material', (
     ['plain hex', FIXED_ED.toString('hex')],
     ['base64', FIXED_ED_B64],
     ['a base64 run after a variable name', `KEY=${FIXED_ED_B64}`],
+    ['a base64 run after a word and a space', `the key ${FIXED_ED_B64}`],
     ['a JWK in JSON escapes', '{\\"kty\\":\\"OKP\\"}'],
     ['a JWK %-encoded', encodeURIComponent('{"kty":"OKP"}')],
   ])('three times base64 of %s', (_name, inner) => {
