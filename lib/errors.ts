@@ -201,11 +201,24 @@ export const stateMismatch = (hint?: string): JwtSsoError =>
         'If it keeps failing, check that the browser keeps cookies for the app across the return from the provider (the jwtsso-s- state cookie; with loginState "session", the session cookie: SameSite=Lax, not Strict; Secure only over https), and that the app is opened at its configured host.'),
   );
 
-// Runs of the characters a token is made of, and what lies between them: linear (the two
-// classes are disjoint, so a split never backtracks).
-const BETWEEN_TOKEN_CHARS = /([^A-Za-z0-9_.-]+)/;
+// A run of the characters a token and the text around it may be made of: one pass, no backtracking.
+const TOKEN_CHARS_RUN = /[A-Za-z0-9_.-]+/g;
 // A token's header and payload are base64url JSON: 8 characters and more each (a version number is not).
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/;
+const MIN_PART = 8;
+
+// The run with every `header.payload.signature` in it blanked (the signature may be empty), by
+// its dot-separated segments: linear, whatever the run.
+function blankTokens(run: string): string {
+  const segments = run.split('.');
+  const out: string[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    if (i + 2 < segments.length && segments[i]!.length >= MIN_PART && segments[i + 1]!.length >= MIN_PART) {
+      out.push('[a token]');
+      i += 2;
+    } else out.push(segments[i]!);
+  }
+  return out.join('.');
+}
 
 /**
  * What something an app threw says, for a log line: an Error's message (a thrown value that is
@@ -220,8 +233,5 @@ export function thrownMessage(thrown: unknown): string {
   } catch {
     return '(an error whose message cannot be read)';
   }
-  return text
-    .split(BETWEEN_TOKEN_CHARS)
-    .map((part) => (TOKEN_SHAPE.test(part) ? '[a token]' : part))
-    .join('');
+  return text.replace(TOKEN_CHARS_RUN, blankTokens);
 }

@@ -137,6 +137,9 @@ describe('thrownMessage: what an app threw, for a log line: never a token, never
       '[a token] then [a token]',
     ],
     ['a thrown string holding a token', `bad ${token}`, 'bad [a token]'],
+    ['a token at the end of a sentence', new Error(`could not answer /p?jwt=${token}.`), 'could not answer /p?jwt=[a token].'],
+    ['a token after a dotted word', new Error(`jwt.${token}`), 'jwt.[a token]'],
+    ['a token with header and payload of 8 characters, the least a JSON object can be', new Error('12345678.abcdefgh.s'), '[a token]'],
     ['an Error whose message getter throws', unreadable, '(an error whose message cannot be read)'],
     [
       'a thrown object whose toString throws',
@@ -155,6 +158,7 @@ describe('thrownMessage: what an app threw, for a log line: never a token, never
     ['a plain message', new Error('database down'), 'database down'],
     ['a version number and an address', new Error('redis 7.2.4 at 127.0.0.1:6379 refused'), 'redis 7.2.4 at 127.0.0.1:6379 refused'],
     ['a file name with two dots', new Error('cannot read config.local.json'), 'cannot read config.local.json'],
+    ['parts of 7 characters', new Error('1234567.abcdefg.s and 1234567.abcdefgh.s'), '1234567.abcdefg.s and 1234567.abcdefgh.s'],
     ['a thrown number', 42, '42'],
     ['null', null, 'null'],
   ])('control: %s is said as it is', (_name, thrown, said) => {

@@ -243,9 +243,9 @@ const ROWS: Row[] = [
   // lib/errors.ts: an app's error message (it may quote the request) before a log line.
   ['thrownMessage: a run of token characters with no dot', () => thrownMessage(new Error('a'.repeat(N))), (r) => is(r, 'a'.repeat(N))],
   [
-    'thrownMessage: a run of "a." (one dot short of a token at every step)',
-    () => thrownMessage(new Error('aaaaaaaa.'.repeat(N / 9))),
-    (r) => is(r, 'aaaaaaaa.'.repeat(N / 9)),
+    'thrownMessage: a run of dot-separated parts one character short of a token at every step',
+    () => thrownMessage(new Error('aaaaaaa.'.repeat(N / 8))),
+    (r) => is(r, 'aaaaaaa.'.repeat(N / 8)),
   ],
   ['thrownMessage: a run of separators', () => thrownMessage(new Error(' ?'.repeat(N / 2))), (r) => is(r, ' ?'.repeat(N / 2))],
   [
