@@ -158,6 +158,8 @@ describe('thrownMessage: what an app threw, for a log line: never a token, never
     ['a plain message', new Error('database down'), 'database down'],
     ['a version number and an address', new Error('redis 7.2.4 at 127.0.0.1:6379 refused'), 'redis 7.2.4 at 127.0.0.1:6379 refused'],
     ['a file name with two dots', new Error('cannot read config.local.json'), 'cannot read config.local.json'],
+    ['two long parts and one dot (no signature part at all)', new Error('see accounts.example-school'), 'see accounts.example-school'],
+    ['a long first part, then short ones', new Error('loaded passport-jwtsso.min.js'), 'loaded passport-jwtsso.min.js'],
     ['parts of 7 characters', new Error('1234567.abcdefg.s and 1234567.abcdefgh.s'), '1234567.abcdefg.s and 1234567.abcdefgh.s'],
     ['a thrown number', 42, '42'],
     ['null', null, 'null'],
