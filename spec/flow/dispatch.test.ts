@@ -11,6 +11,7 @@ import { JwtSsoErrorCode as Code, JwtSsoStrategy, type JwtSsoEvent, type JwtSsoS
 import { cookieFingerprint } from '../../lib/flow/dispatch';
 import { AUTH_ENDPOINT, startApp, type AppOptions, type TestApp } from '../helpers/app';
 import { providerReturn, returnToOf } from '../helpers/flow';
+import { keepCookies, setCookies } from '../helpers/jar';
 import { mint, OTHER_SECRET, puavoClaims, SECRET } from '../helpers/tokens';
 import { MOUNT, prefixProxy, type PrefixProxy } from '../providers/shape-flow';
 
@@ -29,7 +30,6 @@ const onEvent = (e: JwtSsoEvent) => void events.push(e);
 const start = async (options: AppOptions = {}): Promise<TestApp> =>
   (app = await startApp({ ...options, strategy: { onEvent, ...options.strategy } }));
 
-const setCookies = (res: request.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
 const toProvider = (res: request.Response): boolean => res.status === 302 && (res.headers.location ?? '').startsWith(AUTH_ENDPOINT);
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -45,16 +45,7 @@ function browser(url: string, opts: { headers?: Record<string, string>; withhold
       .filter(([name]) => !(opts.withhold?.(name) ?? false))
       .map(([n, v]) => `${n}=${v}`)
       .join('; ');
-  const keep = (res: request.Response): request.Response => {
-    for (const line of setCookies(res)) {
-      const [pair, ...attributes] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
-      else jar.set(name, pair!.slice(eq + 1));
-    }
-    return res;
-  };
+  const keep = (res: request.Response): request.Response => keepCookies(jar, res);
   const send = async (method: 'get' | 'post', path: string, extra: Record<string, string> = {}): Promise<request.Response> => {
     const agent = request(url);
     let r = (method === 'get' ? agent.get(path) : agent.post(path)).set({ ...opts.headers, ...extra });

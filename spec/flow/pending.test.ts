@@ -7,6 +7,7 @@ import request from 'supertest';
 import { JwtSsoErrorCode as Code, JwtSsoStrategy, MemoryReplayStore, type JwtSsoEvent, type ReplayStore } from '../../lib';
 import { AUTH_ENDPOINT, startApp, type AppOptions, type TestApp } from '../helpers/app';
 import { providerReturn, returnToOf } from '../helpers/flow';
+import { cookieHeader, keepCookies, type Jar } from '../helpers/jar';
 import { mint, OTHER_SECRET, puavoClaims, SECRET } from '../helpers/tokens';
 
 let app: TestApp | undefined;
@@ -21,22 +22,12 @@ const onEvent = (e: JwtSsoEvent) => void events.push(e);
 const start = async (options: AppOptions = {}): Promise<TestApp> =>
   (app = await startApp({ ...options, strategy: { onEvent, ...options.strategy } }));
 
-type Jar = Map<string, string>;
-const setCookies = (res: request.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-
 /** One request with the cookies of `jar`, whose answer's cookies are then kept in `jar`. */
 async function send(jar: Jar, path: string): Promise<request.Response> {
-  const cookie = [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
+  const cookie = cookieHeader(jar);
   const req = request(app!.url).get(path);
   const res = await (cookie === '' ? req : req.set('Cookie', cookie));
-  for (const line of setCookies(res)) {
-    const [pair, ...attributes] = line.split(';');
-    const eq = pair!.indexOf('=');
-    const name = pair!.slice(0, eq).trim();
-    if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
-    else jar.set(name, pair!.slice(eq + 1));
-  }
-  return res;
+  return keepCookies(jar, res);
 }
 
 /** A trip to the provider and back with `token`: the token parked, the clean URL returned. */

@@ -12,6 +12,7 @@ import { JwtSsoErrorCode as Code, MemoryReplayStore, type JwtSsoEvent, type Repl
 import { loginReplayId } from '../../lib/replay/key';
 import { AUTH_ENDPOINT, startApp, type TestApp } from '../helpers/app';
 import { providerReturn, returnToOf } from '../helpers/flow';
+import { cookieHeader, keepCookies, type Jar } from '../helpers/jar';
 import { mint, puavoClaims } from '../helpers/tokens';
 
 let app: TestApp;
@@ -30,22 +31,12 @@ async function restartWith(replayStore: ReplayStore): Promise<void> {
   app = await startApp({ strategy: { onEvent: (e) => events.push(e), replayStore } });
 }
 
-type Jar = Map<string, string>;
-const setCookies = (res: request.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-
 /** One request with the cookies of `jar`, whose answer's cookies are then kept in `jar`. */
 async function send(jar: Jar, path: string, method: 'get' | 'post' = 'get'): Promise<request.Response> {
-  const cookie = [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
+  const cookie = cookieHeader(jar);
   const req = request(app.url)[method](path);
   const res = await (cookie === '' ? req : req.set('Cookie', cookie));
-  for (const line of setCookies(res)) {
-    const [pair, ...attributes] = line.split(';');
-    const eq = pair!.indexOf('=');
-    const name = pair!.slice(0, eq).trim();
-    if (attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
-    else jar.set(name, pair!.slice(eq + 1));
-  }
-  return res;
+  return keepCookies(jar, res);
 }
 
 const toProvider = (res: request.Response): boolean => res.status === 302 && (res.headers.location ?? '').startsWith(AUTH_ENDPOINT);
