@@ -27,7 +27,7 @@ import {
 } from '../login';
 import type { HeaderTarget } from '../frameworks';
 import type { ResolvedOptions } from '../options';
-import { cookieHeader, cookiesStartingWith, clearCookie, setCookie } from '../login-state/cookies';
+import { cookieHeader, cookieName, cookiesStartingWith, clearCookie, isOwnCookie, setCookie } from '../login-state/cookies';
 import type { RequestLike } from '../request-url';
 import { noStore } from '../response';
 import { mayHaveParam, splitTarget, type QueryPair } from '../urls';
@@ -139,7 +139,7 @@ const doneScope = (flow: Pick<Flow, 'o' | 'ctx'>) => ({
   path: flow.o.mountPoint === '' || flow.ctx.secure ? '/' : flow.o.mountPoint,
   secure: flow.ctx.secure,
 });
-const doneName = (flow: Pick<Flow, 'ctx'>): string => (flow.ctx.secure ? `__Host-${DONE_COOKIE}` : DONE_COOKIE);
+const doneName = (flow: Pick<Flow, 'ctx'>): string => cookieName(flow.ctx.secure, DONE_COOKIE);
 
 /** Cheap: whether the request may carry the `jwtsso-done` marker (the signed-in hot path). */
 export function hasDoneMarker(view: Pick<Flow['view'], 'headers'>): boolean {
@@ -178,16 +178,16 @@ function markerHolds(marker: string, view: Pick<Flow['view'], 'headers'>, now: n
 }
 
 /**
- * A digest of the request's cookies other than this package's (jwtsso-*, and __Host-jwtsso-*
- * under https), in the order sent: what the browser held when it signed in, to compare with what
- * it sends next. Linear time (one split, one hash).
+ * A digest of the request's cookies other than this package's (isOwnCookie, under http and
+ * https), in the order sent: what the browser held when it signed in, to compare with what it
+ * sends next. Linear time (one split, one hash).
  */
 export function cookieFingerprint(view: Pick<Flow['view'], 'headers'>): string {
   const header = cookieHeader(view.headers) ?? '';
   const foreign = header
     .split(';')
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && !pair.startsWith('jwtsso-') && !pair.startsWith('__Host-jwtsso-'));
+    .filter((pair) => pair !== '' && !isOwnCookie(pair));
   return sha256url(foreign.join(';'));
 }
 

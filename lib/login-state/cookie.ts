@@ -17,7 +17,7 @@
 import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { JwtSsoError, JwtSsoErrorCode as Code } from '../errors';
 import { decodeParked, decodeState, encodeParked, encodeState, mountTag, sha256url, urlKey, type ParkedCookie } from './codec';
-import { clearCookie, cookieHeader, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
+import { clearCookie, COOKIE_PREFIX, cookieHeader, cookieName, cookiesStartingWith, setCookie, type CookieScope } from './cookies';
 import { crossSiteWithoutCookie, SessionLoginState } from './session';
 import type { LoginStateContext, LoginStateStore, PendingToken } from './store';
 
@@ -56,9 +56,8 @@ export const SECRET_BYTES = 24;
 // SECRET_BYTES bytes in base64url.
 const STATE_CHARS = (SECRET_BYTES / 3) * 4;
 const MS_PER_SECOND = 1000;
-const HOST_PREFIX = '__Host-';
-const STATE_COOKIE = 'jwtsso-s-';
-const TOKEN_COOKIE = 'jwtsso-t-';
+const STATE_COOKIE = `${COOKIE_PREFIX}s-`;
+const TOKEN_COOKIE = `${COOKIE_PREFIX}t-`;
 const STATE_LABEL = 'passport-jwtsso state\n';
 // A state cookie's name after its kind's prefix: an app's tag and a state, nothing else. (A
 // function, not a module-level regex: Stryker's incremental mode re-tests a mutant in it.)
@@ -132,7 +131,7 @@ export class CookieLoginState implements LoginStateStore {
   }
 
   #name(ctx: LoginStateContext, kind: string, id: string): string {
-    return `${ctx.secure ? HOST_PREFIX : ''}${kind}${this.#mountTag}${id}`;
+    return cookieName(ctx.secure, `${kind}${this.#mountTag}${id}`);
   }
 
   // The cookies of one kind that share this browser's budget: under https every app of the host
@@ -140,14 +139,14 @@ export class CookieLoginState implements LoginStateStore {
   // app issued them (else several apps on one host would add up past what servers accept); over
   // http each app's own, scoped to its path.
   #budgeted(ctx: LoginStateContext, kind: string): Map<string, string[]> {
-    return cookiesStartingWith(ctx.req, ctx.secure ? HOST_PREFIX + kind : this.#name(ctx, kind, ''));
+    return cookiesStartingWith(ctx.req, ctx.secure ? cookieName(true, kind) : this.#name(ctx, kind, ''));
   }
 
   issue(ctx: LoginStateContext, maxAgeSeconds: number, returnTo?: string): string {
     if (ctx.res === undefined) return this.#session.issue(ctx, maxAgeSeconds, returnTo);
     const scope = this.#scope(ctx);
     const prefix = this.#name(ctx, STATE_COOKIE, '');
-    const kindLength = (ctx.secure ? HOST_PREFIX : '').length + STATE_COOKIE.length;
+    const kindLength = cookieName(ctx.secure, STATE_COOKIE).length;
     const secret = freshSecret();
     const state = stateOf(secret);
     const kept = returnTo !== undefined && Buffer.byteLength(returnTo) <= MAX_KEPT_RETURN ? returnTo : null;

@@ -3,6 +3,17 @@
 import type { HeaderTarget } from '../frameworks/view';
 import type { RequestLike } from '../request-url';
 
+/** Every cookie this package sets has a name that starts with this, behind HOST_PREFIX under https. */
+export const COOKIE_PREFIX = 'jwtsso-';
+/** In front of a cookie's name under https: the browser keeps it only Secure, `Path=/`, no Domain, so no other host can set it. */
+export const HOST_PREFIX = '__Host-';
+
+/** A cookie's name as it is set and sent back: HOST_PREFIX in front under https. */
+export const cookieName = (secure: boolean, name: string): string => (secure ? HOST_PREFIX + name : name);
+
+/** True if a Cookie header's `name=value` pair is one of this package's cookies, under http or https. */
+export const isOwnCookie = (pair: string): boolean => pair.startsWith(COOKIE_PREFIX) || pair.startsWith(HOST_PREFIX + COOKIE_PREFIX);
+
 const SPACE = 0x20;
 const TAB = 0x09;
 const EQUALS = 0x3d;

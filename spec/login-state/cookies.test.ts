@@ -1,7 +1,7 @@
 // lib/login-state/cookies.ts: reading the Cookie header (every value of a name, names exact) and
 // writing Set-Cookie, the header split once per request.
 import type { RequestLike } from '../../lib/request-url';
-import { clearCookie, cookieHeader, cookiesStartingWith, setCookie } from '../../lib/login-state/cookies';
+import { clearCookie, cookieHeader, cookieName, cookiesStartingWith, isOwnCookie, setCookie } from '../../lib/login-state/cookies';
 
 const req = (cookie: string | undefined): RequestLike => ({ headers: cookie === undefined ? {} : { cookie } }) as RequestLike;
 const found = (cookie: string | undefined, prefix: string) => Object.fromEntries(cookiesStartingWith(req(cookie), prefix));
@@ -108,5 +108,37 @@ describe('setCookie and clearCookie write these exact lines', () => {
       secure: false,
     });
     expect(out).toEqual([]);
+  });
+});
+
+// The names of this package's cookies, in one place: what a name is under http and https, and
+// which cookies of a request are the package's own (the lost-session marker leaves them out of
+// the browser's fingerprint).
+describe("this package's cookie names: jwtsso-, behind __Host- under https", () => {
+  test.each<[boolean, string]>([
+    [false, 'jwtsso-done'],
+    [true, '__Host-jwtsso-done'],
+  ])('secure %p: the name is %s', (secure, name) => {
+    expect(cookieName(secure, 'jwtsso-done')).toBe(name);
+  });
+
+  test.each<[string, string]>([
+    ['http state cookie', 'jwtsso-s-abcdefgh.x=1'],
+    ['https state cookie', '__Host-jwtsso-s-abcdefgh.x=1'],
+    ['https marker', '__Host-jwtsso-done=1.x'],
+    ['the bare prefix', 'jwtsso-=1'],
+  ])('its own: %s', (_name, pair) => {
+    expect(isOwnCookie(pair)).toBe(true);
+  });
+
+  test.each<[string, string]>([
+    ['the session cookie', 'connect.sid=s%3Aabc'],
+    ['a __Host- cookie of the app', '__Host-session=1'],
+    ['a name that only contains the prefix', 'my-jwtsso-s-x=1'],
+    ['__Secure- in front (not a prefix the package uses)', '__Secure-jwtsso-done=1'],
+    ['the prefix in the value', 'theme=jwtsso-dark'],
+    ['an empty pair', ''],
+  ])('not its own (control): %s', (_name, pair) => {
+    expect(isOwnCookie(pair)).toBe(false);
   });
 });
