@@ -286,7 +286,8 @@ async function record(o: ResolvedOptions, claims: JwtClaims, token: string, stat
       { cause },
     );
   }
-  const pairs = state !== null && typeof store.has === 'function';
+  // A login's state is its own only with `state` on (with it off, a state param is anyone's).
+  const pairs = o.state && state !== null && typeof store.has === 'function';
   if (firstUse) {
     if (pairs) void settled(() => store.consume(loginReplayId(state, id), ttl));
     return;
@@ -333,7 +334,7 @@ export async function verifyBeforeKeeping(
   args: { token: string; state: string | null },
 ): Promise<void> {
   const verified = verifyReturned(o, ctx, args);
-  await record(o, verified instanceof Promise ? await verified : verified, args.token, o.state ? args.state : null);
+  await record(o, verified instanceof Promise ? await verified : verified, args.token, args.state);
 }
 
 /**
@@ -353,7 +354,7 @@ export async function acceptToken(
     if (args.signedIn) return null;
     throw stateMismatch();
   }
-  if (args.consumed !== true) await record(o, claims, args.token, o.state ? args.state : null);
+  if (args.consumed !== true) await record(o, claims, args.token, args.state);
   return claims;
 }
 
