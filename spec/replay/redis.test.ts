@@ -475,6 +475,17 @@ describe('RedisReplayStore consume: what it sends and how it reads the replies',
     expect(sent).toEqual([]);
   });
 
+  test.each<[string, unknown]>([
+    ['an empty id', ''],
+    ['an id that is not a string', 42],
+  ])('has() refuses %s before asking Redis', async (_name, id) => {
+    const { sent, client: c } = client();
+    const asked = new RedisReplayStore({ client: c }).has(id as string);
+    await expect(asked).rejects.toThrow(TypeError);
+    await expect(asked).rejects.toThrow(badId);
+    expect(sent).toEqual([]);
+  });
+
   test('control: an id and a positive ttl are recorded', async () => {
     const { sent, client: c } = client();
     await expect(new RedisReplayStore({ client: c }).consume('id', 60)).resolves.toBe(true);
