@@ -119,13 +119,12 @@ export function stashToken(
   token: string,
   state: string | null,
   now: number,
-  // Stryker disable next-line ObjectLiteral: a default of {} leaves consumed undefined, which is read as false the same
-  options: { consumed: boolean } = { consumed: false },
+  options: { consumed?: boolean } = {},
 ): void {
   const pending = read(session, now);
   const tokens = pending.tokens.filter((t) => t.url !== cleanUrl || t.state !== state);
   const entry: TokenEntry = { url: cleanUrl, token, state, expiresAt: now + PENDING_TOKEN_TTL * MS_PER_SECOND };
-  if (options.consumed) entry.consumed = true;
+  if (options.consumed === true) entry.consumed = true;
   tokens.push(entry);
   write(session, pending.states, tokens.slice(-MAX_PENDING_TOKENS));
 }
