@@ -159,7 +159,11 @@ export function resolvedWithin(mountPoint: string, path: string): string {
   return localPath(url.pathname.slice(mountPoint.length)) + url.search;
 }
 
-/** True if a browser keeps `mountPoint` as it is written (no dot segments, nothing it would %-encode). */
+/**
+ * True if a browser keeps `mountPoint` as it is written: one leading `/` (or nothing), no `?`, `#`
+ * or `\\`, no space or control character (the URL parser strips, drops or %-encodes each), no dot
+ * segment, nothing else it would %-encode. The whole rule of mountPoint and callbackPath.
+ */
 export function isNormalisedMountPoint(mountPoint: string): boolean {
   return new URL(mountPoint + '/', JUDGE_ORIGIN).pathname === mountPoint + '/';
 }

@@ -242,6 +242,9 @@ describe('mountPoint and callbackPath: one leading "/", no query, fragment, back
     ['a ".." segment', '/a/../b'],
     ['a "." segment', '/a/./b'],
     ['a raw letter that is not ASCII', '/äpp'],
+    ['a space before the "/" (the URL parser strips it)', ' /a'],
+    ['a control character before the "/" (stripped too)', '\x01/a'],
+    ['an encoded dot segment', '/a/%2e%2e/b'],
   ])('refused by both: %s', (_name, path) => {
     expect(() => resolve({ mountPoint: path })).toThrow(refusal('mountPoint', mountMsg));
     expect(() => resolve({ callbackPath: path })).toThrow(refusal('callbackPath', `${callbackMsg}, got a string`));
