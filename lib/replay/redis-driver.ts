@@ -24,12 +24,14 @@ interface ClusterSlotsLike {
 
 /**
  * What re-reads a node-redis cluster's slot map after a failure, at most once per cooldown, or
- * undefined where the client has no such machinery (node-redis v4 keeps it private).
+ * undefined where the client has no slot map in reach (node-redis v4 keeps it private).
  */
 function slotsRefresher(cluster: Shape, cooldownMs: number): (() => void) | undefined {
   const self = (cluster._self ?? cluster) as Shape;
   const slots = self._slots as Partial<ClusterSlotsLike> | undefined;
-  if (slots === null || typeof slots !== 'object' || typeof slots.rediscover !== 'function') return undefined;
+  // A slot map whose rediscover is not a function is asked all the same: the call fails inside the
+  // promise below, as a rediscover that throws does.
+  if (slots === null || typeof slots !== 'object') return undefined;
   let next = Number.NEGATIVE_INFINITY;
   return () => {
     const now = systemClock();
