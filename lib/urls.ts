@@ -107,7 +107,8 @@ const SAFE_PATH = /^\/(?![/\\])[^\\\x00-\x20\x7f]*$/;
 // path (no encoded dot segment or slash), nothing it would %-encode anywhere. Dot segments
 // are looked for separately.
 const PLAIN_TARGET = /^\/(?![/])[A-Za-z0-9\-._~!$&()*+,;=:@/]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]+)?$/;
-const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+// (Asked of a path PLAIN_TARGET took, so it starts with `/`: a dot segment always follows one.)
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 // Any origin serves: only the path a browser would make of a string is looked at.
 const JUDGE_ORIGIN = 'http://origin.invalid';
 
