@@ -209,7 +209,7 @@ export class RedisCluster {
     throw new Error('no cluster node answers CLUSTER NODES');
   }
 
-  /** Resolves when every live node says cluster_state:ok, and every live replica is in sync with its master. */
+  /** Resolves when every live node says cluster_state:ok, every live replica is in sync with its master, and (all six alive) each master has its replica. */
   async waitHealthy(ms = 20_000): Promise<void> {
     await waitFor('a healthy cluster', ms, async () => {
       for (const node of this.nodes.filter((n) => n.alive)) {
@@ -218,8 +218,11 @@ export class RedisCluster {
         const replication = String(await node.command('INFO', 'replication'));
         if (replication.includes('role:slave') && !replication.includes('master_link_status:up')) return false;
       }
+      // And the view asked (gossip) already pairs every master with its replica, when there are six.
       const topology = await this.topology();
-      return topology.filter((n) => n.role === 'master' && n.slots.length > 0).length === 3;
+      const masters = topology.filter((n) => n.role === 'master' && n.slots.length > 0);
+      const paired = masters.filter((m) => topology.some((n) => n.masterId === m.id));
+      return masters.length === 3 && (this.nodes.some((n) => !n.alive) || paired.length === 3);
     });
   }
 

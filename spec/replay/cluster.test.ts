@@ -173,7 +173,8 @@ describeWithRedis('RedisReplayStore on a Redis Cluster', () => {
     const onUnhandled = (r: unknown) => unhandled.push(r);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const { master: victim } = await cluster.shardOf(0);
+      const { master: victim, replica: heir } = await cluster.shardOf(0);
+      if (heir === undefined) throw new Error('slot 0 has no replica to promote');
       const ownedByVictim = (id: string) => {
         const slot = keySlot(PREFIX + id);
         return victim.slots.some(([a, b]) => slot >= a && slot <= b);
@@ -263,21 +264,25 @@ describeWithRedis('RedisReplayStore on a Redis Cluster', () => {
       await sleep(Math.max(0, started + KILL_AFTER_MS - Date.now()));
       killedAt = Date.now();
       await victim.node.signal('SIGKILL');
-      // The promotion, seen from outside: before lastUnpromoted no node had taken slot 0 over.
+      // The promotion, asked of the heir itself (ROLE): it is the first to know, and only it can take
+      // slot 0 over. It answered "slave" to a question sent at lastUnpromoted, so it was still a
+      // replica then, and no consume of the victim's slots settled before that can have been answered.
+      // (Asking any other node, as a first version did, sees the promotion only once gossip brings it:
+      // a consume answered by the new master at 3.8 s was then counted as "before the promotion".)
       let lastUnpromoted = 0;
       let promotedAt = NaN;
       const watchPromotion = (async () => {
         while (Date.now() < end) {
           const asked = Date.now() - killedAt;
-          const master = await cluster.shardOf(0).then(
-            (s) => s.master.node,
+          const role = await heir.node.command('ROLE').then(
+            (r) => (r as unknown[])[0],
             () => undefined,
           );
-          if (master !== undefined && master !== victim.node) {
+          if (role === 'master') {
             promotedAt = Date.now() - killedAt;
             return;
           }
-          lastUnpromoted = asked;
+          if (role === 'slave') lastUnpromoted = asked;
           await sleep(50);
         }
       })();
@@ -314,10 +319,11 @@ describeWithRedis('RedisReplayStore on a Redis Cluster', () => {
         expect(outcomes.some((o) => o.answered)).toBe(true); // and after it, they were
       }
       // Both recover by themselves while the killed master stays down, in the same window: measured
-      // about 3.5-4.5 s after the kill (1 s or less after the promotion) with a 2 s node timeout.
+      // about 3.5-4.5 s after the kill (1 s or less after the promotion) with a 2 s node timeout. The
+      // bound counts from the promotion: how long the cluster takes to promote is Redis's time, and
+      // on a loaded CI machine it varies by seconds.
       for (const s of stats) {
         expect(s.failed).toBeGreaterThan(0);
-        expect(s.lastFail).toBeLessThan(4 * NODE_TIMEOUT_MS);
         expect(s.lastFail - promotedAt).toBeLessThan(RECOVERY_AFTER_PROMOTION_MS);
         expect(s.lastOk).toBeGreaterThan(s.lastFail);
       }

@@ -16,6 +16,14 @@ const DOWN_AFTER_MS = 1000;
 // and the store's own timeout above it, as the option demands.
 const WAIT = { count: 1, timeoutMs: 2000 };
 const STORE_TIMEOUT_MS = 5000;
+// The failover test: the load's least length after the kill; how long the clients get to follow the
+// sentinel's switch (and the bound on their last refusal after it); and how long the sentinel may take.
+const LOAD_AFTER_KILL_MS = 7000;
+const SWITCHED_LOAD_MS = 4000;
+// Measured after the switch: ioredis -140 to -30 ms (it follows the sentinel's own +switch-master),
+// node-redis 1.9-2.1 s (its rediscovery retries every 1 s) on this machine with two cores kept busy.
+const RECOVERY_AFTER_SWITCH_MS = 4000;
+const FAILOVER_LIMIT_MS = 20_000;
 
 interface SentinelKind {
   name: string;
@@ -105,7 +113,9 @@ describeWithRedis('RedisReplayStore on a Sentinel-managed master', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const stores = await Promise.all(kinds.map(async (kind) => new RedisReplayStore({ client: await connect(kind) })));
-      const end = Date.now() + 8000;
+      // The load runs until both clients had SWITCHED_LOAD_MS to follow the switch, and at least
+      // LOAD_AFTER_KILL_MS after the kill (a failover on a loaded CI machine took up to 7 s).
+      let end = Date.now() + 1000 + LOAD_AFTER_KILL_MS;
       let killedAt = Number.POSITIVE_INFINITY;
       const trues = new Map<string, number>();
       const stats = kinds.map(() => ({ ok: 0, failed: 0, lastFail: NaN, lastOk: NaN }));
@@ -140,23 +150,37 @@ describeWithRedis('RedisReplayStore on a Sentinel-managed master', () => {
       await sleep(1000);
       killedAt = Date.now();
       await group.master.signal('SIGKILL');
+      // The switch, as the clients can learn it: when the sentinel first names the replica as master.
+      let switchedAt = NaN;
+      while (Date.now() < killedAt + FAILOVER_LIMIT_MS) {
+        if ((await group.masterPort().catch(() => undefined)) === group.replica.port) {
+          switchedAt = Date.now() - killedAt;
+          break;
+        }
+        await sleep(50);
+      }
+      if (!Number.isNaN(switchedAt)) end = Math.max(end, killedAt + switchedAt + SWITCHED_LOAD_MS);
       await Promise.all(loads);
       kinds.forEach((kind, k) => {
         const s = stats[k]!;
         console.log(
-          `measured: ${kind.name}: ${s.ok} answered, ${s.failed} refused, last refusal ${s.lastFail} ms after the kill, recovered by itself`,
+          `measured: ${kind.name}: ${s.ok} answered, ${s.failed} refused, the sentinel switched ${switchedAt} ms after the kill, ` +
+            `last refusal ${s.lastFail} ms after the kill (${s.lastFail - switchedAt} ms after the switch), recovered by itself`,
         );
       });
+      expect(switchedAt).toBeLessThan(FAILOVER_LIMIT_MS); // NaN (never switched) fails too
       expect(await group.masterPort()).toBe(group.replica.port);
       expect([...trues.values()].filter((n) => n > 1)).toEqual([]);
       for (const s of stats) {
         expect(s.failed).toBeGreaterThan(0);
-        expect(s.lastFail).toBeLessThan(6000); // measured about 2 s (ioredis) and 4 s (node-redis)
+        // Counted from the switch: how long the sentinel takes to fail over is Redis's time, and
+        // varies by seconds on a loaded machine (a whole-suite CI run once saw 7.7 s from the kill).
+        expect(s.lastFail - switchedAt).toBeLessThan(RECOVERY_AFTER_SWITCH_MS);
         expect(s.lastOk).toBeGreaterThan(s.lastFail);
       }
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
-  }, 30_000);
+  }, 45_000);
 });
