@@ -11,7 +11,7 @@ import { Passport } from 'passport';
 import { Strategy } from 'passport-strategy';
 // The original middleware, 1.0.1 from npm: a dev dependency of the bench only.
 import jwtsso from 'jwtsso';
-import { JwtSsoStrategy } from '../lib';
+import { JwtSsoStrategy, type ReplayStore } from '../lib';
 
 export const SECRET = 'benchmark-shared-secret';
 export const AUTH_ENDPOINT = 'https://sso.example.test/v3/sso';
@@ -52,6 +52,13 @@ class NoopStrategy extends Strategy {
 }
 
 /**
+ * A replay store that records nothing: every token is a first use. Never a set-up to run: the
+ * bench's ablation rows use it to measure what the replay check (the token's record, and the
+ * pair of its login's state and the token) costs a trip.
+ */
+export const NO_REPLAY_CHECK: ReplayStore = { consume: () => Promise.resolve(true) };
+
+/**
  * This strategy (cookie or session login state): /plain has only passport.session(), /protected
  * adds authenticate('jwtsso'), /noop authenticate() of a strategy that only passes.
  */
@@ -60,10 +67,14 @@ export function strategyApp(
   loginState: 'cookie' | 'session' = 'cookie',
   store: Store = 'express-session',
   Jwt: typeof JwtSsoStrategy = JwtSsoStrategy,
+  replayStore?: ReplayStore,
 ): express.Express {
   const passport = new Passport();
   passport.use(
-    new Jwt({ authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state, loginState }, (claims, done) => done(null, { id: claims.jti })),
+    new Jwt(
+      { authEndpoint: AUTH_ENDPOINT, sharedSecret: SECRET, state, loginState, ...(replayStore === undefined ? {} : { replayStore }) },
+      (claims, done) => done(null, { id: claims.jti }),
+    ),
   );
   passport.use(new NoopStrategy());
   passport.serializeUser((user, done) => done(null, user));
@@ -167,6 +178,10 @@ const APPS: Record<string, () => express.Express> = {
   strategyWithStateCookieSession: () => strategyApp(true, 'cookie', 'cookie-session'),
   originalCookieSession: () => originalApp('cookie-session'),
   floorCookieSession: () => floorApp('cookie-session'),
+  // Ablations: the default without the replay check, and without both the replay check and the
+  // state (with `strategy`, the default without the state): what each check costs a trip.
+  strategyWithStateNoReplay: () => strategyApp(true, 'cookie', 'express-session', JwtSsoStrategy, NO_REPLAY_CHECK),
+  strategyNoReplay: () => strategyApp(false, 'cookie', 'express-session', JwtSsoStrategy, NO_REPLAY_CHECK),
 };
 
 async function main(): Promise<void> {

@@ -148,7 +148,9 @@ type TripVariant =
   | 'floor'
   | 'strategyWithStateCookieSession'
   | 'originalCookieSession'
-  | 'floorCookieSession';
+  | 'floorCookieSession'
+  | 'strategyWithStateNoReplay'
+  | 'strategyNoReplay';
 
 /** An app under load and the process that serves it (one each: see bench/apps.ts BENCH_APPS). */
 interface Server {
@@ -168,6 +170,8 @@ async function logins(servers: Record<TripVariant, Server>) {
     strategyWithStateCookieSession: strategyTrip,
     originalCookieSession: originalTrip,
     floorCookieSession: strategyTrip,
+    strategyWithStateNoReplay: strategyTrip,
+    strategyNoReplay: strategyTrip,
   };
   const variants = Object.keys(trips) as TripVariant[];
   // Interleaved passes, the median kept: a garbage collection lands in one pass, not in all.
@@ -223,6 +227,27 @@ async function logins(servers: Record<TripVariant, Server>) {
         passes.strategyWithStateCookieSession.map((x, i) => x - passes.floorCookieSession[i]!),
         0,
       ),
+    },
+    // What each check costs a trip (express-session), per pass: the default's CPU less that of the
+    // same app without the check; and what is left over the floor with both checks gone.
+    checkCostMicros: {
+      state: spread(
+        passes.strategyWithState.map((x, i) => x - passes.strategy[i]!),
+        0,
+      ),
+      replay: spread(
+        passes.strategyWithState.map((x, i) => x - passes.strategyWithStateNoReplay[i]!),
+        0,
+      ),
+      both: spread(
+        passes.strategyWithState.map((x, i) => x - passes.strategyNoReplay[i]!),
+        0,
+      ),
+      bothGoneOverFloor: spread(
+        passes.strategyNoReplay.map((x, i) => x - passes.floor[i]!),
+        0,
+      ),
+      bothGoneToOriginal: cpuRatio('strategyNoReplay', 'original'),
     },
     serverCoreShare: { median: round(median(shares), 2), min: round(Math.min(...shares), 2) },
   };
@@ -396,6 +421,8 @@ async function main(): Promise<void> {
     'strategyWithStateCookieSession',
     'originalCookieSession',
     'floorCookieSession',
+    'strategyWithStateNoReplay',
+    'strategyNoReplay',
   ];
   const servers = Object.fromEntries(
     await Promise.all(
@@ -449,6 +476,7 @@ function print(r: {
   const t = r.tokenCheck.opsPerSecond;
   const l = r.loginTrips.tripsPerSecond;
   const c = r.loginTrips.serverCpuMicrosPerTrip;
+  const k = r.loginTrips.checkCostMicros;
   const rows: [string, string, string][] = [
     [
       'token check: verifyToken (this package)',
@@ -509,6 +537,21 @@ function print(r: {
       'login trip: express-session, state on, cookie, per pass',
       `${showSpread(r.loginTrips.cpuSpread.withStateToOriginal)}`,
       `of the original; ${showSpread(r.loginTrips.cpuSpread.withStateToFloor)} of the floor; +${r.loginTrips.cpuSpread.overFloorMicros.median} µs over the floor (${r.loginTrips.cpuSpread.overFloorMicros.min}–${r.loginTrips.cpuSpread.overFloorMicros.max})`,
+    ],
+    [
+      'login trip: what each check costs, per pass: the state',
+      `${k.state.median} µs (${k.state.min}–${k.state.max})`,
+      'the default less the same app with state: false (no state cookie, no login-CSRF check)',
+    ],
+    [
+      'login trip: what each check costs, per pass: the replay check',
+      `${k.replay.median} µs (${k.replay.min}–${k.replay.max})`,
+      "the default less the same app with a replay store that records nothing (no jti record, no tabs' pair)",
+    ],
+    [
+      'login trip: what each check costs, per pass: both',
+      `${k.both.median} µs (${k.both.min}–${k.both.max})`,
+      `with both gone: ${showSpread(k.bothGoneToOriginal)} of the original, +${k.bothGoneOverFloor.median} µs over the floor (${k.bothGoneOverFloor.min}–${k.bothGoneOverFloor.max})`,
     ],
     [
       'login trip: cookie-session, server CPU per trip, state on, cookie',
