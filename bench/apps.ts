@@ -113,15 +113,24 @@ export function originalApp(store: Store = 'express-session'): express.Express {
 // and 303s to the clean URL, the clean URL logs in through Passport (regenerate, save).
 // With `randomNames`, the page also sets a cookie whose name is new for every login (as the
 // cookie login state's state cookie is), which the return and the clean URL carry.
+// With `loginOnReturn`, the original's shape instead: the return logs in through Passport at
+// once (nothing parked) and `successRedirect` sends the browser to the clean URL, which is then
+// signed in.
 class FloorStrategy extends Strategy {
   name = 'floor';
-  constructor(private readonly randomNames: boolean) {
+  constructor(
+    private readonly randomNames: boolean,
+    private readonly loginOnReturn = false,
+  ) {
     super();
   }
   override authenticate(req: express.Request): void {
     const token = typeof req.query.jwt === 'string' ? req.query.jwt : undefined;
     const res = req.res!;
-    if (token !== undefined) {
+    if (this.loginOnReturn) {
+      if (token !== undefined) return this.success({ id: 'x' });
+      if (req.user !== undefined) return this.pass();
+    } else if (token !== undefined) {
       res.appendHeader('Set-Cookie', `p=${token}; Path=/; HttpOnly; SameSite=Lax`);
       return this.redirect('/protected', 303);
     }
@@ -134,17 +143,20 @@ class FloorStrategy extends Strategy {
   }
 }
 
-/** The floor of a login trip: Passport and the session store making the same three responses as the strategy, with no check. */
-export function floorApp(store: Store = 'express-session', randomNames = false): express.Express {
+/**
+ * The floor of a login trip: Passport and the session store making the same three responses as
+ * the strategy, with no check (with `loginOnReturn`, logging in on the provider's return instead).
+ */
+export function floorApp(store: Store = 'express-session', randomNames = false, loginOnReturn = false): express.Express {
   const passport = new Passport();
-  passport.use(new FloorStrategy(randomNames));
+  passport.use(new FloorStrategy(randomNames, loginOnReturn));
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   const app = express();
   withSession(app, store);
   app.use(passport.initialize());
   app.use(passport.session());
-  app.get('/protected', passport.authenticate('floor'), (req, res) => {
+  app.get('/protected', passport.authenticate('floor', loginOnReturn ? { successRedirect: '/protected' } : {}), (req, res) => {
     res.json({ user: req.user ?? null });
   });
   return app;
