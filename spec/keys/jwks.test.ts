@@ -496,6 +496,20 @@ describe('jwksUri at its boundaries: body size, statuses, what a fetch asks for,
       expect(keysOfJwks({ keys: [jwkOf({ use: 'sig' }), jwkOf({ kid: 'e', use: 'enc' })] }, undefined).map((k) => k.kid)).toEqual(['a']);
     });
 
+    // Hostile entries of a remote JWKS: each is passed over, never read as a key, and never stops
+    // the usable key beside it (a null read as an object would throw before the key was reached).
+    test.each([
+      ['null', null],
+      ['a string', 'a'],
+      ['a number', 7],
+      ['a boolean', true],
+      ['an array', [jwkOf({ kid: 'x' })]],
+      ['a private key (its "d")', { ...rsa.privateKey.export({ format: 'jwk' }), kid: 'p' }],
+      ['a secret (kty "oct")', { kty: 'oct', k: Buffer.from('secret').toString('base64url'), kid: 'o' }],
+    ])('an entry that is %s is passed over; the key beside it is used', (_name, entry) => {
+      expect(keysOfJwks({ keys: [entry, jwkOf()] }, undefined).map((k) => k.kid)).toEqual(['a']);
+    });
+
     test('a kid that is not a string is not a kid', () => {
       const [key] = keysOfJwks({ keys: [jwkOf({ kid: 7 })] }, undefined);
       expect(key).toBeDefined();
