@@ -48,10 +48,10 @@ export function keysOfJwks(document: unknown, algorithms: readonly Algorithm[] |
   if (!Array.isArray(list)) throw new JwksError('the JWKS has no "keys" array');
   const keys: VerificationKey[] = [];
   for (const jwk of list as (Jwk | null)[]) {
-    if (jwk === null || jwk.d !== undefined) continue; // never a private key
+    if (typeof jwk !== 'object' || jwk === null || jwk.d !== undefined) continue; // never a scalar, a hole or a private key
     // Never a secret either.
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: a scalar or a secret ('oct') that got past this line is refused by createPublicKey inside the try below and passed over all the same (spec/keys/jwks.test.ts "hostile entries")
-    if (typeof jwk !== 'object' || jwk.kty === 'oct') continue;
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a secret ('oct') that got past this line is refused by createPublicKey inside the try below and passed over all the same (spec/keys/jwks.test.ts "hostile entries")
+    if (jwk.kty === 'oct') continue;
     if (jwk.use !== undefined && jwk.use !== 'sig') continue;
     let made: VerificationKey[];
     try {

@@ -500,6 +500,7 @@ describe('jwksUri at its boundaries: body size, statuses, what a fetch asks for,
     // the usable key beside it (a null read as an object would throw before the key was reached).
     test.each([
       ['null', null],
+      ['undefined (not from JSON, but keysOfJwks is asked of any value)', undefined],
       ['a string', 'a'],
       ['a number', 7],
       ['a boolean', true],
@@ -508,6 +509,11 @@ describe('jwksUri at its boundaries: body size, statuses, what a fetch asks for,
       ['a secret (kty "oct")', { kty: 'oct', k: Buffer.from('secret').toString('base64url'), kid: 'o' }],
     ])('an entry that is %s is passed over; the key beside it is used', (_name, entry) => {
       expect(keysOfJwks({ keys: [entry, jwkOf()] }, undefined).map((k) => k.kid)).toEqual(['a']);
+    });
+
+    test('a hole in the keys array is passed over; the key beside it is used', () => {
+      // eslint-disable-next-line no-sparse-arrays -- the hole is the input
+      expect(keysOfJwks({ keys: [, jwkOf()] }, undefined).map((k) => k.kid)).toEqual(['a']);
     });
 
     test('a kid that is not a string is not a kid', () => {
