@@ -309,7 +309,6 @@ function parkedValue(ctx: LoginStateContext, url: string, pending: PendingToken)
   });
 }
 
-// A state cookie's contents; null for anything else, including a name sent twice.
 // What the cookies of one name take of the browser's budget: each `name=value` it holds, so a
 // name sent twice (a planted copy beside the store's own) counts twice.
 function bytesHeld(name: string, values: readonly string[]): number {
@@ -318,6 +317,7 @@ function bytesHeld(name: string, values: readonly string[]): number {
   return bytes;
 }
 
+// A state cookie's contents; null for anything else, including a name sent twice.
 function stateCookie(values: readonly string[]): ReturnType<typeof decodeState> {
   return values.length === 1 ? decodeState(values[0]!) : null;
 }
