@@ -140,8 +140,16 @@ export function sameOriginPath(returnTo: unknown): string | null {
 export function pathWithin(mountPoint: string, path: string): string {
   // Most paths hold nothing a browser would resolve or re-encode: then they are what they say.
   // Stryker disable next-line ConditionalExpression: a shortcut only: resolvedWithin returns a plain target as it is too
-  if (PLAIN_TARGET.test(path) && !DOT_SEGMENT.test(pathPart(path))) return path;
+  if (isPlainTarget(path)) return path;
   return resolvedWithin(mountPoint, path);
+}
+
+/**
+ * True if a browser requests `path` (a path and query) exactly as written: the shortcut of
+ * pathWithin, taken by the ordinary paths of an app (any length, with or without a query).
+ */
+export function isPlainTarget(path: string): boolean {
+  return PLAIN_TARGET.test(path) && !DOT_SEGMENT.test(pathPart(path));
 }
 
 const pathPart = (target: string): string => {

@@ -5,6 +5,7 @@ import {
   localPath,
   loginUrl,
   mayHaveParam,
+  isPlainTarget,
   pathWithin,
   resolvedWithin,
   sameOriginPath,
@@ -277,6 +278,27 @@ describe('pathWithin takes a shortcut only where the parser would change nothing
       expect(pathWithin('/app', path)).toBe(path);
     },
   );
+
+  // The shortcut is for the hot path: an app's ordinary paths take it, whatever their length,
+  // with or without a query; what a browser would change never does (and resolvedWithin agrees).
+  test.each([
+    ['/', true],
+    ['/a', true],
+    ['/reports/2026', true],
+    ['/a?q', true],
+    ['/a?term=autumn&page=2', true],
+    ['/a?', false], // an empty query: the parser drops the "?"
+    ['/a/../b', false],
+    ['/a/./b', false],
+    ['/a%2e%2e/b', false],
+    ['//evil.example/x', false],
+    ['/a b', false],
+    ['/a\\b', false],
+    ['/a#f', false],
+  ])('isPlainTarget(%j) is %s', (path, plain) => {
+    expect(isPlainTarget(path)).toBe(plain);
+    if (plain) expect(resolvedWithin('/app', path)).toBe(path);
+  });
 });
 
 // The rules of lib/urls.ts, each at the input that decides it: a boundary, a hostile value the
