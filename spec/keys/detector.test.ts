@@ -201,6 +201,9 @@ describe('a base64 run as short as the shortest key is found inside other text',
   const x25519 = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
   test.each<[string, string]>([
     ['an Ed25519 key after a variable name', `ED25519_PUBLIC_KEY=${FIXED_ED_B64}`],
+    // A name of 22 characters and more is itself a base64 run: the text is still no base64 as a whole.
+    ['an Ed25519 key after a long variable name and a colon', `ED25519_PUBLIC_KEY_OF_THE_PROVIDER:${FIXED_ED_B64}`],
+    ['an X25519 key after a long variable name and "!"', `${'A'.repeat(24)}!${x25519}`],
     ['an Ed25519 key in quotes after a variable name', `KEY="${FIXED_ED_B64}"`],
     ['an Ed25519 key before a comment', `${FIXED_ED_B64};# the provider's key`],
     ['an X25519 key after a variable name', `X25519=${x25519}`],
