@@ -665,6 +665,11 @@ describe('the state cookies a browser holds: which count toward the bound, and w
     expect(alive).toEqual([false, ...Array(MAX_PENDING_LOGINS - 1).fill(true)]);
   });
 
+  // What the new login's state cookie takes of the budget, and the name of an older one beside it.
+  const newStateBytes = () =>
+    `jwtsso-s-${tag}`.length + 32 + encodeState({ expiry: T0 + 600_000, secret: 'S'.repeat(32), kept: null }).length + 1;
+  const olderState = () => `jwtsso-s-${tag}${'P'.repeat(32)}`;
+
   // One planted cookie of a store's name shape beside the new login: the two together at the bound stay, one byte more and it goes.
   test.each<[string, number, boolean]>([
     [`exactly ${STATE_COOKIE_BYTES} bytes: both kept`, STATE_COOKIE_BYTES, true],
@@ -672,10 +677,8 @@ describe('the state cookies a browser holds: which count toward the bound, and w
   ])('a state cookie and the new one together at %s', (_name, total, kept) => {
     const store = new CookieLoginState({ mountPoint: '' });
     const browser = new Browser();
-    const value = encodeState({ expiry: T0 + 600_000, secret: 'S'.repeat(32), kept: null });
-    const newBytes = `jwtsso-s-${tag}`.length + 32 + value.length + 1;
-    const planted = `jwtsso-s-${tag}${'P'.repeat(32)}`;
-    browser.cookies.set(planted, 'x'.repeat(total - newBytes - planted.length - 1));
+    const planted = olderState();
+    browser.cookies.set(planted, 'x'.repeat(total - newStateBytes() - planted.length - 1));
     step(browser, T0, (ctx) => store.issue(ctx, 600));
     expect(browser.cookies.has(planted)).toBe(kept);
     expect(stateNames(browser)).toHaveLength(kept ? 2 : 1);
@@ -688,11 +691,9 @@ describe('the state cookies a browser holds: which count toward the bound, and w
   ])('an older state cookie %s', (_name, copies, kept) => {
     const store = new CookieLoginState({ mountPoint: '' });
     const browser = new Browser();
-    const value = encodeState({ expiry: T0 + 600_000, secret: 'S'.repeat(32), kept: null });
-    const newBytes = `jwtsso-s-${tag}`.length + 32 + value.length + 1;
-    const older = `jwtsso-s-${tag}${'P'.repeat(32)}`;
+    const older = olderState();
     // One copy takes `older.length + 1 + length` bytes; two copies take the budget's last byte and one more.
-    const room = STATE_COOKIE_BYTES - newBytes;
+    const room = STATE_COOKIE_BYTES - newStateBytes();
     const length = copies === 1 ? room - older.length - 1 : Math.ceil((room + 1) / 2) - older.length - 1;
     browser.cookies.set(older, 'x'.repeat(length));
     if (copies === 2) browser.planted.push(`${older}=${'y'.repeat(room + 1 - 2 * (older.length + 1) - length)}`);
