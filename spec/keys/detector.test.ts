@@ -121,6 +121,9 @@ describe('armour, a key type name or a JWK "kty" member marks key material in an
     ['a lower-case PEM line', '-----begin public key-----'],
     ['a JWK written with a space before the colon', '{ "kty" : "OKP", "crv": "Ed25519" }'],
     ['a JWK with a line break before the colon', '{"kty"\n:"EC"}'],
+    // No test named an ECDSA key type: a curve's number has several digits, and one is not the name.
+    ['an OpenSSH ECDSA key type name (nistp256)', 'ecdsa-sha2-nistp256 AAAA'],
+    ['an OpenSSH ECDSA key type name (nistp521)', 'ECDSA-SHA2-NISTP521 key of the host'],
   ])('%s is key material', (_name, text) => {
     expect(isAsymmetricKeyMaterial(text)).toBe(true);
   });
